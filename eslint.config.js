@@ -1,0 +1,30 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'data/', 'coverage/', 'public/vendor/', 'test-artifacts/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+    },
+  },
+  {
+    // The intent engine is pure: no I/O, no transport, no database.
+    files: ['src/nlu/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:fs', 'node:fs/*', 'fs', 'fs/*', 'fastify', 'fastify/*', '@fastify/*', 'typeorm', 'typeorm/*', 'ws', 'pg', 'ioredis'], message: 'src/nlu is pure: load files and data at the edges.' },
+          { group: ['../db/*', '../cache/*', '../http/*', '../ws/*', '../marketplace/*'], message: 'src/nlu must not depend on other layers.' },
+        ],
+      }],
+    },
+  },
+  {
+    files: ['bin/*.js'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+);

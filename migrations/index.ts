@@ -1,0 +1,6 @@
+import type { MixedList } from 'typeorm';
+import { Init1795590347240 } from './1795590347240-Init.js';
+
+/** Every migration, oldest first. Released migrations are never edited; add a new one instead. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+export const MIGRATIONS: MixedList<Function> = [Init1795590347240];

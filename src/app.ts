@@ -1,0 +1,69 @@
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import websocket from '@fastify/websocket';
+import type { Config } from './config.js';
+import type { Database } from './db/index.js';
+import type { PubSub, SessionStore } from './cache/index.js';
+import type { TokenService } from './auth/tokens.js';
+import { errorHandlerPlugin } from './http/error-handler.js';
+import { healthRoutes } from './http/health-routes.js';
+
+/** Everything the app needs, built by the caller (server start-up or a test) and passed in. */
+export interface AppDeps {
+  readonly config: Config;
+  readonly db: Database;
+  readonly sessionStore: SessionStore;
+  readonly pubsub: PubSub;
+  readonly tokens: TokenService;
+  /** pino options or `false`; defaults to pino at the configured level. */
+  readonly logger?: FastifyServerOptions['logger'];
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+    db: Database;
+    sessionStore: SessionStore;
+    pubsub: PubSub;
+    tokens: TokenService;
+  }
+}
+
+/** Redacted wherever a request is logged: tokens travel in these. */
+const REDACT = ['req.headers.authorization', 'req.headers["sec-websocket-protocol"]', 'req.headers.cookie'];
+
+/** Request log line without secrets: `?token=…` (browser WebSocket auth) is masked. */
+function serializeRequest(request: { method: string; url: string; ip?: string }) {
+  return { method: request.method, url: redactTokenParam(request.url), remoteAddress: request.ip };
+}
+
+export function redactTokenParam(url: string): string {
+  return url.replace(/([?&](?:token|access_token)=)[^&#]*/gi, '$1[REDACTED]');
+}
+
+/** Builds the fastify app from its parts. Nothing global: two apps can live in one process. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: deps.logger ?? { level: deps.config.logLevel, redact: REDACT, serializers: { req: serializeRequest } },
+    bodyLimit: 1024 * 1024,
+    return503OnClosing: true,
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  app.decorate('config', deps.config);
+  app.decorate('db', deps.db);
+  app.decorate('sessionStore', deps.sessionStore);
+  app.decorate('pubsub', deps.pubsub);
+  app.decorate('tokens', deps.tokens);
+
+  await app.register(errorHandlerPlugin);
+  await app.register(websocket, {
+    options: { maxPayload: 1024 * 1024 },
+    // Close every session with a proper close frame ("going away") when the server stops.
+    preClose(done) {
+      for (const client of app.websocketServer.clients) client.close(1001, 'server shutting down');
+      app.websocketServer.close(() => done());
+    },
+  });
+  await app.register(healthRoutes);
+  return app;
+}

@@ -1,0 +1,135 @@
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import envSchema from 'env-schema';
+import { Type, type Static } from '@sinclair/typebox';
+import { ConfigError } from './errors.js';
+
+/**
+ * Every setting of the service, read from the environment once and validated at start.
+ * The README's configuration table documents each variable; keep the two in step.
+ */
+const EnvSchema = Type.Object({
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], { default: 'development' }),
+  HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+  LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
+  DB_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+  REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
+  DATA_DIR: Type.String({ default: './data', minLength: 1 }),
+  JWT_SECRET: Type.Optional(Type.String({ minLength: 32 })),
+  JWT_ACCESS_TTL_S: Type.Integer({ default: 900, minimum: 30, maximum: 86_400 }),
+  FIELD_ENCRYPTION_KEYS: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44}(,[A-Za-z0-9_-]+:[A-Za-z0-9+/=]{43,44})*$' })),
+  SEED_DEMO: Type.Union([Type.Literal('auto'), Type.Literal('always'), Type.Literal('never')], { default: 'auto' }),
+  PLATFORM_FEE_BPS: Type.Integer({ default: 1_000, minimum: 0, maximum: 5_000 }),
+  ASR_ENGINE: Type.Union([Type.Literal('auto'), Type.Literal('soundswallower'), Type.Literal('vosk')], { default: 'auto' }),
+  SPEECH_MODEL_PATH: Type.Optional(Type.String({ minLength: 1 })),
+  VOSK_MODEL_PATH: Type.Optional(Type.String({ minLength: 1 })),
+  SPEECH_WORKERS: Type.Integer({ default: 0, minimum: 0, maximum: 64 }),
+  NLU_THRESHOLD: Type.Number({ default: 0.5, minimum: 0, maximum: 1 }),
+  SESSION_TTL_S: Type.Integer({ default: 1_800, minimum: 60 }),
+  CONFIRM_TIMEOUT_S: Type.Integer({ default: 60, minimum: 5, maximum: 3_600 }),
+  ALLOW_ANONYMOUS_TRANSCRIBE: Type.Boolean({ default: false }),
+  SHUTDOWN_GRACE_MS: Type.Integer({ default: 10_000, minimum: 0 }),
+});
+
+type Env = Static<typeof EnvSchema>;
+
+/** Immutable, validated settings. Per-request or per-stream context lives elsewhere. */
+export interface Config {
+  readonly env: Env['NODE_ENV'];
+  readonly isProduction: boolean;
+  readonly host: string;
+  readonly port: number;
+  readonly logLevel: string;
+  /** Absolute path of the data directory (embedded database, generated secrets, model cache). */
+  readonly dataDir: string;
+  /** Real PostgreSQL when set; otherwise the embedded PGlite under `dataDir`. */
+  readonly databaseUrl: string | undefined;
+  readonly dbPoolSize: number;
+  /** Real Redis when set; otherwise the in-process session store. */
+  readonly redisUrl: string | undefined;
+  /** Undefined outside production means "generate once and keep under dataDir". */
+  readonly jwtSecret: string | undefined;
+  readonly jwtAccessTtlS: number;
+  /** `kid:base64key` pairs; the first is used to encrypt, all decrypt (key rotation). */
+  readonly fieldEncryptionKeys: readonly { readonly id: string; readonly key: Buffer }[] | undefined;
+  readonly seedDemo: Env['SEED_DEMO'];
+  readonly platformFeeBps: number;
+  readonly speech: {
+    readonly engine: Env['ASR_ENGINE'];
+    readonly modelPath: string | undefined;
+    readonly voskModelPath: string | undefined;
+    readonly workers: number;
+    readonly allowAnonymous: boolean;
+  };
+  readonly nluThreshold: number;
+  readonly sessionTtlS: number;
+  readonly confirmTimeoutS: number;
+  readonly shutdownGraceMs: number;
+}
+
+/**
+ * Reads and validates the settings.
+ * @throws ConfigError naming every bad variable, or missing secrets in production.
+ */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  let env: Env;
+  try {
+    env = envSchema<Env>({ schema: EnvSchema, data: source, dotenv: false });
+  } catch (err) {
+    throw new ConfigError(describeEnvError(err));
+  }
+  const isProduction = env.NODE_ENV === 'production';
+  const fieldEncryptionKeys = env.FIELD_ENCRYPTION_KEYS?.split(',').map((pair) => {
+    const [id, b64] = pair.split(':') as [string, string];
+    const key = Buffer.from(b64, 'base64');
+    if (key.length !== 32) throw new ConfigError(`FIELD_ENCRYPTION_KEYS: key "${id}" must be 32 bytes in base64 (got ${key.length})`);
+    return { id, key };
+  });
+  if (isProduction) {
+    const missing = [!env.JWT_SECRET && 'JWT_SECRET', !fieldEncryptionKeys && 'FIELD_ENCRYPTION_KEYS'].filter(Boolean);
+    if (missing.length > 0) {
+      throw new ConfigError(`NODE_ENV=production needs real secrets: set ${missing.join(' and ')} (see README, "Configuration")`);
+    }
+  }
+  return Object.freeze({
+    env: env.NODE_ENV,
+    isProduction,
+    host: env.HOST,
+    port: env.PORT,
+    logLevel: env.LOG_LEVEL,
+    dataDir: resolve(env.DATA_DIR),
+    databaseUrl: env.DATABASE_URL,
+    dbPoolSize: env.DB_POOL_SIZE,
+    redisUrl: env.REDIS_URL,
+    jwtSecret: env.JWT_SECRET,
+    jwtAccessTtlS: env.JWT_ACCESS_TTL_S,
+    fieldEncryptionKeys,
+    seedDemo: env.SEED_DEMO,
+    platformFeeBps: env.PLATFORM_FEE_BPS,
+    speech: Object.freeze({
+      engine: env.ASR_ENGINE,
+      modelPath: env.SPEECH_MODEL_PATH,
+      voskModelPath: env.VOSK_MODEL_PATH,
+      workers: env.SPEECH_WORKERS || availableParallelism(),
+      allowAnonymous: env.ALLOW_ANONYMOUS_TRANSCRIBE,
+    }),
+    nluThreshold: env.NLU_THRESHOLD,
+    sessionTtlS: env.SESSION_TTL_S,
+    confirmTimeoutS: env.CONFIRM_TIMEOUT_S,
+    shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+  });
+}
+
+/** Turns ajv's messages ("env/PORT must be <= 65535") into one line per variable. */
+function describeEnvError(err: unknown): string {
+  const errors = (err as { errors?: { instancePath: string; message?: string; params?: Record<string, unknown> }[] }).errors;
+  if (!errors) return String((err as Error).message ?? err);
+  return 'invalid configuration:\n' + errors
+    .map((e) => {
+      const name = e.instancePath.replace(/^\//, '') || String(e.params?.missingProperty ?? 'environment');
+      return `  ${name}: ${e.message ?? 'is invalid'}`;
+    })
+    .join('\n');
+}

@@ -1,0 +1,26 @@
+import { User } from './user.js';
+import { DesignerProfile } from './designer-profile.js';
+import { ClientProfile } from './client-profile.js';
+import { Chip } from './chip.js';
+import { ChipCollaborator } from './chip-collaborator.js';
+import { Edition } from './edition.js';
+import { Subscription } from './subscription.js';
+import { Purchase } from './purchase.js';
+import { RoyaltyPayout } from './royalty-payout.js';
+import { LedgerEntry } from './ledger-entry.js';
+import { Review } from './review.js';
+import { Notification } from './notification.js';
+import { VoiceCommand } from './voice-command.js';
+
+export {
+  User, DesignerProfile, ClientProfile, Chip, ChipCollaborator, Edition, Subscription,
+  Purchase, RoyaltyPayout, LedgerEntry, Review, Notification, VoiceCommand,
+};
+export type { Role } from './user.js';
+export { ROLES } from './user.js';
+export { SYSTEM_ACCOUNTS, type SystemAccount } from './ledger-entry.js';
+
+export const ENTITIES = [
+  User, DesignerProfile, ClientProfile, Chip, ChipCollaborator, Edition, Subscription,
+  Purchase, RoyaltyPayout, LedgerEntry, Review, Notification, VoiceCommand,
+];

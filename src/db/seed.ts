@@ -1,0 +1,103 @@
+import { createHash } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import { Chip, ChipCollaborator, ClientProfile, DesignerProfile, Subscription, User } from './entities/index.js';
+import { DEMO_ADMIN, DEMO_CHIPS, DEMO_CLIENTS, DEMO_DESIGNERS } from './demo-catalog.js';
+import { generatePassword, hashPassword } from '../auth/passwords.js';
+import { topUp } from '../marketplace/ledger.js';
+
+export interface SeedResult {
+  /** Accounts created by this run with their generated passwords (empty when all existed). */
+  readonly createdAccounts: readonly { readonly username: string; readonly role: string; readonly password: string }[];
+  readonly createdChips: number;
+}
+
+/** Token ids of demo chips are derived from their names, which keeps the seed idempotent. */
+export function demoTokenId(chipName: string): string {
+  return `hm-demo-${chipName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+}
+
+export function metadataHash(metadata: Record<string, unknown>): string {
+  const canonical = JSON.stringify(metadata, Object.keys(metadata).sort());
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+/**
+ * Seeds the demo catalog in one transaction. Idempotent: existing accounts and chips (matched by
+ * username and token id) are left as they are, so running it again changes nothing.
+ */
+export async function seedDemoCatalog(dataSource: DataSource): Promise<SeedResult> {
+  return dataSource.transaction(async (manager) => {
+    const created: { username: string; role: string; password: string }[] = [];
+    const designerIds = new Map<string, string>();
+
+    for (const d of DEMO_DESIGNERS) {
+      const user = await ensureUser(manager, d.username, 'designer', created);
+      const profile = await manager.findOneBy(DesignerProfile, { userId: user.id });
+      if (!profile) await manager.insert(DesignerProfile, { userId: user.id, displayName: d.displayName, bio: d.bio, portfolioUrls: [] });
+      designerIds.set(d.displayName, user.id);
+    }
+
+    let createdChips = 0;
+    for (const c of DEMO_CHIPS) {
+      const tokenId = demoTokenId(c.name);
+      if (await manager.existsBy(Chip, { tokenId })) continue;
+      const [lead] = Object.entries(c.shares).sort((a, b) => b[1] - a[1]);
+      const chip = await manager.save(manager.create(Chip, {
+        name: c.name,
+        tokenId,
+        designerId: designerIds.get(lead![0])!,
+        priceCredits: c.priceCredits,
+        editionSize: c.editionSize,
+        tags: [...c.tags],
+        metadataHash: metadataHash({ name: c.name, tokenId, tags: c.tags, editionSize: c.editionSize, shares: c.shares }),
+      }));
+      await manager.insert(ChipCollaborator, Object.entries(c.shares).map(([designer, shareBps]) => ({
+        chipId: chip.id, designerId: designerIds.get(designer)!, shareBps,
+      })));
+      createdChips += 1;
+    }
+
+    for (const c of DEMO_CLIENTS) {
+      const isNew = !(await manager.existsBy(User, { username: c.username }));
+      const user = await ensureUser(manager, c.username, 'client', created);
+      if (!isNew) continue;
+      await manager.insert(ClientProfile, {
+        userId: user.id,
+        favoriteDesignerId: c.favoriteDesigner ? designerIds.get(c.favoriteDesigner)! : null,
+        preferences: {},
+      });
+      for (const designer of c.subscribedTo) {
+        await manager.insert(Subscription, { clientId: user.id, designerId: designerIds.get(designer)!, autoBuy: false, maxPrice: null });
+      }
+      await topUp(manager, user.id, c.credits);
+    }
+
+    await ensureUser(manager, DEMO_ADMIN.username, 'admin', created);
+    return { createdAccounts: created, createdChips };
+  });
+}
+
+async function ensureUser(
+  manager: EntityManager,
+  username: string,
+  role: User['role'],
+  created: { username: string; role: string; password: string }[],
+): Promise<User> {
+  const existing = await manager.findOneBy(User, { username });
+  if (existing) return existing;
+  const password = generatePassword();
+  const user = await manager.save(manager.create(User, {
+    username,
+    email: `${username}@demo.holomesh.invalid`,
+    passwordHash: await hashPassword(password),
+    role,
+    totpSecret: null,
+  }));
+  created.push({ username, role, password });
+  return user;
+}
+
+/** True when the schema holds no users yet (first start). */
+export async function isEmpty(dataSource: DataSource): Promise<boolean> {
+  return (await dataSource.getRepository(User).count()) === 0;
+}

@@ -1,0 +1,73 @@
+/**
+ * The one catalog of errors. Each has a stable code (`HM_ERR_<AREA>_<WHAT>`), an HTTP status,
+ * and is sent the same way over HTTP (`{error: {code, message}}`) and WebSocket
+ * (`{"type":"error","code","message"}`). Throw sites import errors by name.
+ */
+export class HoloMeshError extends Error {
+  readonly code: string;
+  readonly statusCode: number;
+  /** Extra, safe-to-show details (e.g. which field was wrong). */
+  readonly details?: unknown;
+
+  constructor(code: string, statusCode: number, message: string, details?: unknown) {
+    super(message);
+    this.name = 'HoloMeshError';
+    this.code = code;
+    this.statusCode = statusCode;
+    this.details = details;
+  }
+}
+
+export function isHoloMeshError(err: unknown): err is HoloMeshError {
+  return err instanceof HoloMeshError;
+}
+
+type ErrorFactory<A extends unknown[]> = ((...args: A) => HoloMeshError) & { readonly code: string; readonly statusCode: number };
+
+function define<A extends unknown[]>(code: string, statusCode: number, message: (...args: A) => string): ErrorFactory<A> {
+  const factory = (...args: A) => new HoloMeshError(code, statusCode, message(...args));
+  return Object.assign(factory, { code, statusCode });
+}
+
+/** Thrown before the server starts; the CLI prints its message and exits 1. */
+export class ConfigError extends HoloMeshError {
+  constructor(message: string) {
+    super('HM_ERR_CONFIG_INVALID', 500, message);
+    this.name = 'ConfigError';
+  }
+}
+
+export const Errors = {
+  // request shape
+  BadRequest: define('HM_ERR_REQUEST_INVALID', 400, (what: string) => `invalid request: ${what}`),
+  NotFound: define('HM_ERR_REQUEST_NOT_FOUND', 404, (what: string) => `${what} not found`),
+  PayloadTooLarge: define('HM_ERR_REQUEST_TOO_LARGE', 413, (limit: string) => `request too large (limit ${limit})`),
+  RateLimited: define('HM_ERR_REQUEST_RATE_LIMITED', 429, (retryS: number) => `too many requests, retry in ${retryS} s`),
+  // auth
+  Unauthenticated: define('HM_ERR_AUTH_REQUIRED', 401, (why = 'a valid access token is required') => why),
+  Forbidden: define('HM_ERR_AUTH_FORBIDDEN', 403, (what: string) => `not allowed: ${what}`),
+  // dependencies
+  DatabaseUnavailable: define('HM_ERR_DB_UNAVAILABLE', 503, () => 'the database is unavailable, try again shortly'),
+  CacheUnavailable: define('HM_ERR_CACHE_UNAVAILABLE', 503, () => 'the session store is unavailable, try again shortly'),
+  ShuttingDown: define('HM_ERR_SERVER_SHUTTING_DOWN', 503, () => 'the server is shutting down, reconnect shortly'),
+  // marketplace
+  InsufficientCredits: define('HM_ERR_MARKET_INSUFFICIENT_CREDITS', 409, (need: number, have: number) => `not enough credits: needs ${need}, balance ${have}`),
+  SoldOut: define('HM_ERR_MARKET_SOLD_OUT', 409, (chip: string) => `${chip} is sold out`),
+  Conflict: define('HM_ERR_MARKET_CONFLICT', 409, (what: string) => what),
+  // voice protocol
+  ProtocolViolation: define('HM_ERR_VOICE_PROTOCOL', 400, (what: string) => what),
+  UnsupportedAudio: define('HM_ERR_VOICE_AUDIO', 415, (what: string) => what),
+  SpeechUnavailable: define('HM_ERR_VOICE_UNAVAILABLE', 503, (why: string) => `speech recognition unavailable: ${why}`),
+  // anything unexpected; the message never leaks internals
+  Internal: define('HM_ERR_INTERNAL', 500, () => 'internal error'),
+} as const;
+
+/** Serialised form for HTTP bodies. */
+export function toHttpBody(err: HoloMeshError): { error: { code: string; message: string; details?: unknown } } {
+  return { error: { code: err.code, message: err.message, ...(err.details === undefined ? {} : { details: err.details }) } };
+}
+
+/** Serialised form for WebSocket error frames. */
+export function toWsFrame(err: HoloMeshError): { type: 'error'; code: string; message: string } {
+  return { type: 'error', code: err.code, message: err.message };
+}

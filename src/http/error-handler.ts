@@ -1,0 +1,31 @@
+import type { FastifyError, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import { Errors, isHoloMeshError, toHttpBody, type HoloMeshError } from '../errors.js';
+
+/** Maps every failure to `{error: {code, message}}` with the catalog's HTTP status. */
+export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
+  app.setErrorHandler((err: FastifyError, request, reply) => {
+    const known = toCatalogError(err);
+    if (known.statusCode >= 500) request.log.error({ err }, 'request failed');
+    else request.log.info({ code: known.code }, known.message);
+    return reply.status(known.statusCode).send(toHttpBody(known));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    reply.status(404).send(toHttpBody(Errors.NotFound(`route ${request.method} ${request.url.split('?')[0]}`)));
+  });
+}, { name: 'holomesh-error-handler', fastify: '5.x' });
+
+function toCatalogError(err: FastifyError): HoloMeshError {
+  if (isHoloMeshError(err)) return err;
+  if (err.validation) return Errors.BadRequest(err.message);
+  if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return Errors.PayloadTooLarge(err.message.replace(/^.*?(\d+).*$/, '$1 bytes'));
+  if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+    return Errors.BadRequest(err.message);
+  }
+  if (err.statusCode === 429) return Errors.RateLimited(1);
+  if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return Errors.BadRequest(err.message);
+  if (/ECONNREFUSED|Connection terminated|connect ETIMEDOUT|timeout exceeded when trying to connect/i.test(err.message)) {
+    return Errors.DatabaseUnavailable();
+  }
+  return Errors.Internal();
+}

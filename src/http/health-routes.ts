@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+function withTimeout<T>(promise: Promise<T>): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timed out')), CHECK_TIMEOUT_MS).unref()),
+  ]);
+}
+
+/** GET /health: the process is alive. GET /ready: the database and the session store answer. */
+export async function healthRoutes(app: FastifyInstance): Promise<void> {
+  app.get('/health', async () => ({ status: 'ok' }));
+
+  app.get('/ready', async (_request, reply) => {
+    const [database, cache] = await Promise.all([
+      withTimeout(app.db.dataSource.query('SELECT 1')).then(() => 'ok', (err: Error) => `down: ${err.message}`),
+      withTimeout(app.sessionStore.ping()).then(() => 'ok', (err: Error) => `down: ${err.message}`),
+    ]);
+    const ready = database === 'ok' && cache === 'ok';
+    return reply.status(ready ? 200 : 503).send({
+      status: ready ? 'ready' : 'not_ready',
+      checks: { database, cache },
+      mode: { database: app.db.mode, cache: app.sessionStore.kind },
+    });
+  });
+}

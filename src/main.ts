@@ -1,0 +1,50 @@
+import { loadConfig } from './config.js';
+import { ConfigError } from './errors.js';
+import { startServer } from './server.js';
+
+/**
+ * `npm start`: the service with embedded defaults when nothing is configured.
+ * SIGINT/SIGTERM shut it down gracefully; a second signal exits at once.
+ */
+export async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(`holomesh: ${err.message}`);
+      process.exit(1);
+    }
+    throw err;
+  }
+  const embedded = !config.databaseUrl;
+  const server = await startServer(config, {
+    onDemoAccounts: (accounts) => {
+      // Printed once, at the first start, and only for the local embedded database.
+      if (!embedded) return;
+      console.log('\nDemo accounts (shown once; `holomesh token --user NAME` prints a token any time):');
+      for (const a of accounts) console.log(`  ${a.username.padEnd(8)} ${a.role.padEnd(9)} password: ${a.password}`);
+      console.log('');
+    },
+  });
+  let signals = 0;
+  const shutdown = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) process.exit(1);
+    server.app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), config.shutdownGraceMs).unref();
+    server.close().then(() => { clearTimeout(force); process.exit(0); }, (err: unknown) => {
+      server.app.log.error({ err }, 'shutdown failed');
+      process.exit(1);
+    });
+  };
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+}
+
+if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/main.ts')) {
+  main().catch((err: unknown) => {
+    console.error('holomesh: failed to start:', err instanceof Error ? err.message : err);
+    process.exit(1);
+  });
+}

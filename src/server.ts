@@ -1,0 +1,68 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config.js';
+import { resolveSecrets } from './secrets.js';
+import { openDatabase, type Database } from './db/index.js';
+import { isEmpty, seedDemoCatalog } from './db/seed.js';
+import { openCache } from './cache/index.js';
+import { createTokenService } from './auth/tokens.js';
+import { buildApp, type AppDeps } from './app.js';
+
+export interface RunningServer {
+  readonly app: FastifyInstance;
+  /** e.g. `http://127.0.0.1:8080` (the real port when PORT=0). */
+  readonly url: string;
+  /** Stops accepting, lets in-flight commands finish, closes sessions and pools. Idempotent. */
+  close(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly logger?: AppDeps['logger'];
+  /** Called with the demo accounts created on first start (embedded mode prints them). */
+  readonly onDemoAccounts?: (accounts: readonly { username: string; role: string; password: string }[]) => void;
+}
+
+/** Opens every dependency named by the config, builds the app and listens. */
+export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
+  const secrets = await resolveSecrets(config);
+  const db = await openDatabase(config, secrets.fieldKeys);
+  let cache: Awaited<ReturnType<typeof openCache>> | undefined;
+  let app: FastifyInstance | undefined;
+  try {
+    await seedIfWanted(config, db, options);
+    cache = await openCache(config.redisUrl);
+    app = await buildApp({
+      config,
+      db,
+      sessionStore: cache.store,
+      pubsub: cache.pubsub,
+      tokens: createTokenService(secrets.jwtSecret, config.jwtAccessTtlS),
+      logger: options.logger,
+    });
+    const opened = cache;
+    app.addHook('onClose', async () => {
+      await opened.pubsub.close();
+      await opened.store.close();
+      await db.close();
+    });
+    const url = await app.listen({ host: config.host, port: config.port });
+    app.log.info({ database: db.mode, cache: opened.store.kind, dataDir: db.mode === 'postgres' ? undefined : config.dataDir }, 'HoloMesh Voice ready');
+    let closing: Promise<void> | undefined;
+    const started = app;
+    return { app, url, close: () => (closing ??= started.close().then(() => {})) };
+  } catch (err) {
+    if (app) await app.close().catch(() => {});
+    else {
+      await cache?.pubsub.close().catch(() => {});
+      await cache?.store.close().catch(() => {});
+      await db.close().catch(() => {});
+    }
+    throw err;
+  }
+}
+
+async function seedIfWanted(config: Config, db: Database, options: StartOptions): Promise<void> {
+  if (config.isProduction || config.seedDemo === 'never') return;
+  if (config.seedDemo === 'auto' && !(await isEmpty(db.dataSource))) return;
+  const result = await seedDemoCatalog(db.dataSource);
+  if (result.createdAccounts.length > 0) options.onDemoAccounts?.(result.createdAccounts);
+}

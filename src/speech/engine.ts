@@ -1,0 +1,41 @@
+import type { Transcript } from '../contracts.js';
+
+/**
+ * What a recogniser may say: a JSGF grammar (finite-state engines) and/or a phrase list
+ * (Vosk), plus every word it can produce so pronunciations can be resolved up front.
+ */
+export interface RecognitionGrammar {
+  /** JSGF source, e.g. generated from intents/ plus the live lists by `src/nlu`. */
+  readonly jsgf: string;
+  /** The phrases the grammar accepts, for engines that take a phrase list. */
+  readonly phrases: readonly string[];
+  /** Every distinct lower-case word of the grammar. */
+  readonly words: readonly string[];
+  /** Changes whenever the grammar content changes (cache key for compiled decoders). */
+  readonly version: string;
+}
+
+/** A partial hypothesis while audio is still coming. */
+export interface PartialResult {
+  readonly partial: string;
+}
+
+/** One recognition stream: one utterance at a time, many utterances per stream. */
+export interface RecognizerStream {
+  /** Feed 16-bit mono PCM at the engine's sample rate. Resolves with the current partial text. */
+  accept(pcm: Int16Array): Promise<PartialResult>;
+  /** End the current utterance: the final transcript; the stream is ready for the next one. */
+  finish(): Promise<Transcript>;
+  /** Release the decoder. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** A speech engine (soundswallower, vosk, …) behind one streaming interface. */
+export interface SpeechEngine {
+  /** e.g. `soundswallower/en-us-16k` — logged at start and stored with every voice command. */
+  readonly name: string;
+  /** The PCM rate the engine decodes at; callers resample to it. */
+  readonly sampleRate: number;
+  openStream(grammar: RecognitionGrammar): Promise<RecognizerStream>;
+  close(): Promise<void>;
+}
