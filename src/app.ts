@@ -6,6 +6,7 @@ import type { PubSub, SessionStore } from './cache/index.js';
 import type { TokenService } from './auth/tokens.js';
 import { errorHandlerPlugin } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
+import { authPlugin } from './http/auth-plugin.js';
 
 /** Everything the app needs, built by the caller (server start-up or a test) and passed in. */
 export interface AppDeps {
@@ -56,6 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('tokens', deps.tokens);
 
   await app.register(errorHandlerPlugin);
+  await app.register(authPlugin);
   await app.register(websocket, {
     options: { maxPayload: 1024 * 1024 },
     // Close every session with a proper close frame ("going away") when the server stops.

@@ -76,7 +76,9 @@ export interface Config {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   let env: Env;
   try {
-    env = envSchema<Env>({ schema: EnvSchema, data: source, dotenv: false });
+    // An empty variable (`DATABASE_URL=`) means "not set", as in most shells' habits.
+    const data = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+    env = envSchema<Env>({ schema: EnvSchema, data, env: false, dotenv: false });
   } catch (err) {
     throw new ConfigError(describeEnvError(err));
   }

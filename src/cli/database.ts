@@ -1,0 +1,39 @@
+import type { Command } from 'commander';
+import { seedDemoCatalog } from '../db/seed.js';
+import { withDatabase } from './context.js';
+
+export function registerDatabaseCommands(program: Command): void {
+  program
+    .command('migrate')
+    .description('apply pending database migrations (the service also does this at start)')
+    .option('--revert', 'undo the most recent migration instead')
+    .option('--status', 'list migrations and whether each is applied')
+    .action(async (opts: { revert?: boolean; status?: boolean }) => {
+      await withDatabase(async ({ db }) => {
+        const ds = db.dataSource;
+        if (opts.status) {
+          const applied = new Set((await ds.query('SELECT name FROM migrations').catch(() => [])).map((r: { name: string }) => r.name));
+          for (const m of ds.migrations) console.log(`${applied.has(m.name) ? '[x]' : '[ ]'} ${m.name}`);
+        } else if (opts.revert) {
+          await ds.undoLastMigration({ transaction: 'each' });
+          console.log('reverted the most recent migration');
+        } else {
+          const ran = await ds.runMigrations({ transaction: 'each' });
+          console.log(ran.length ? `applied: ${ran.map((m) => m.name).join(', ')}` : 'schema is up to date');
+        }
+      }, { migrate: false });
+    });
+
+  program
+    .command('seed')
+    .description('add the demo catalog (designers, chips, clients alex and sam, an admin); safe to run twice')
+    .action(async () => {
+      await withDatabase(async ({ config, db }) => {
+        if (config.isProduction) throw new Error('no demo accounts in production (NODE_ENV=production)');
+        const result = await seedDemoCatalog(db.dataSource);
+        console.log(`created ${result.createdAccounts.length} accounts and ${result.createdChips} chips`);
+        // Passwords are shown for the local embedded database only; elsewhere use `holomesh token`.
+        if (!config.databaseUrl) for (const a of result.createdAccounts) console.log(`  ${a.username} (${a.role}) password: ${a.password}`);
+      });
+    });
+}

@@ -1,0 +1,51 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Principal } from '../auth/tokens.js';
+import type { Role } from '../db/entities/index.js';
+import { Errors } from '../errors.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The authenticated caller, or null (anonymous). Set by the auth plugin on every request. */
+    principal: Principal | null;
+  }
+  interface FastifyInstance {
+    /** preHandler: 401 unless the request carries a valid access token. */
+    requireAuth: (request: FastifyRequest) => Promise<void>;
+    /** preHandler factory: 401 without a token, 403 unless the caller has one of `roles`. */
+    requireRole: (...roles: Role[]) => (request: FastifyRequest) => Promise<void>;
+  }
+}
+
+/**
+ * Reads the access token from `Authorization: Bearer …`, the `Sec-WebSocket-Protocol` header
+ * (browsers cannot set headers on WebSockets: `bearer, <token>`), or `?token=`.
+ */
+export function extractToken(request: Pick<FastifyRequest, 'headers' | 'query'>): string | null {
+  const header = request.headers.authorization;
+  if (header?.startsWith('Bearer ')) return header.slice(7).trim() || null;
+  const protocols = request.headers['sec-websocket-protocol'];
+  if (typeof protocols === 'string') {
+    const parts = protocols.split(',').map((p) => p.trim());
+    const i = parts.findIndex((p) => p.toLowerCase() === 'bearer');
+    if (i >= 0 && parts[i + 1]) return parts[i + 1]!;
+  }
+  const query = request.query as Record<string, unknown> | undefined;
+  return typeof query?.token === 'string' && query.token ? query.token : null;
+}
+
+export const authPlugin = fp(async (app: FastifyInstance) => {
+  app.decorateRequest('principal', null);
+  app.addHook('onRequest', async (request) => {
+    const token = extractToken(request);
+    // A bad token is an error even on routes that allow anonymous access: never silently downgrade.
+    request.principal = token ? app.tokens.verifyAccessToken(token) : null;
+  });
+  app.decorate('requireAuth', async (request: FastifyRequest) => {
+    if (!request.principal) throw Errors.Unauthenticated();
+  });
+  app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
+    if (!request.principal) throw Errors.Unauthenticated();
+    if (!roles.includes(request.principal.role)) throw Errors.Forbidden(`this needs the role ${roles.join(' or ')}`);
+  });
+}, { name: 'holomesh-auth', fastify: '5.x', decorators: { fastify: ['tokens'] } });

@@ -1,0 +1,51 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/app.js';
+import { openCache } from '../../src/cache/index.js';
+import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
+import { seedDemoCatalog } from '../../src/db/seed.js';
+import { User } from '../../src/db/entities/index.js';
+import { createTestDatabase, TEST_JWT_SECRET, type TestDatabase } from './database.js';
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly database: TestDatabase;
+  readonly tokens: TokenService;
+  /** An access token for a seeded user (alex, sam, nova, admin …). */
+  tokenFor(username: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole app on a fresh seeded database (real PostgreSQL/Redis when DATABASE_URL/REDIS_URL
+ * are set), not listening: use `app.inject` / `app.injectWS`. Always `close()` it (afterAll).
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const database = await createTestDatabase(env);
+  await seedDemoCatalog(database.db.dataSource);
+  const cache = await openCache(database.config.redisUrl);
+  const tokens = createTokenService(TEST_JWT_SECRET, database.config.jwtAccessTtlS);
+  const app = await buildApp({
+    config: database.config,
+    db: database.db,
+    sessionStore: cache.store,
+    pubsub: cache.pubsub,
+    tokens,
+    logger: false,
+  });
+  await app.ready();
+  return {
+    app,
+    database,
+    tokens,
+    async tokenFor(username) {
+      const user = await database.db.dataSource.getRepository(User).findOneByOrFail({ username });
+      return tokens.issueAccessToken({ userId: user.id, username: user.username, role: user.role });
+    },
+    async close() {
+      await app.close();
+      await cache.pubsub.close();
+      await cache.store.close();
+      await database.close();
+    },
+  };
+}
