@@ -1,0 +1,117 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { RecognitionGrammar, SpeechEngine } from './engine.js';
+import { SpeechError } from './errors.js';
+import { describeSpeechModel, resolveSpeechModel } from './model.js';
+import type { SpeechModel } from './model.js';
+import { loadPronunciationFile } from './pronunciation.js';
+import type { DecoderTuning } from './soundswallower-recognizer.js';
+import { DEFAULT_REJECT_BELOW, DEFAULT_TUNING } from './soundswallower-recognizer.js';
+import { PooledSpeechEngine } from './worker-pool.js';
+import type { SpeechLogger } from './worker-pool.js';
+
+/** The speech stage's public API. */
+export type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine } from './engine.js';
+export { SpeechError, isSpeechError, SPEECH_ERROR_CODES } from './errors.js';
+export type { SpeechErrorCode } from './errors.js';
+export { parseWav, writeWav } from './wav.js';
+export type { WavAudio } from './wav.js';
+export { Resampler, resample } from './resample.js';
+export { Endpointer } from './endpointer.js';
+export type { EndpointEvent, EndpointerOptions } from './endpointer.js';
+export { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from './pcm.js';
+export { describeSpeechModel, resolveSpeechModel } from './model.js';
+export type { SpeechModel } from './model.js';
+export { DEFAULT_REJECT_BELOW, DEFAULT_TUNING } from './soundswallower-recognizer.js';
+export type { DecoderTuning } from './soundswallower-recognizer.js';
+export type { SpeechLogger } from './worker-pool.js';
+
+/** The rate every engine here decodes at; transports resample client audio to it. */
+export const ENGINE_SAMPLE_RATE = 16_000;
+
+export interface SpeechEngineConfig {
+  /** `auto` = soundswallower (vosk only when chosen explicitly). */
+  readonly engine: 'auto' | 'soundswallower' | 'vosk';
+  /** SPEECH_MODEL_PATH: a PocketSphinx or SoundSwallower model folder. */
+  readonly modelPath?: string;
+  readonly voskModelPath?: string;
+  /** Assembled models go to `<cacheDir>/models/`. */
+  readonly cacheDir: string;
+  /** Worker threads; 0 = one per core. */
+  readonly workers: number;
+  readonly logger?: SpeechLogger;
+  /** Force a model: `8k` = the bundled one. Default `auto` (16 kHz when installed). */
+  readonly model?: 'auto' | '16k' | '8k';
+  /** Per-deployment pronunciations; default `./pronunciations.dict` when it exists. */
+  readonly pronunciationsPath?: string;
+  readonly tuning?: DecoderTuning;
+  /** Final results under this confidence come back with empty text (re-prompt). 0 disables. */
+  readonly rejectBelow?: number;
+}
+
+/** A running engine plus the model it uses (for the start-up log). */
+export interface StartedSpeechEngine extends SpeechEngine {
+  /** e.g. `soundswallower/en-us-16k (Debian pocketsphinx-en-us, 16 kHz band, …)`. */
+  readonly description: string;
+}
+
+/**
+ * Starts the configured engine: resolves the model (assembling Debian's 16 kHz model into the
+ * cache when installed), then starts the worker pool, each worker loading the model once.
+ * @throws SpeechError `HM_ERR_SPEECH_ENGINE_UNAVAILABLE` (vosk without a model, …) or `HM_ERR_SPEECH_MODEL_NOT_FOUND`.
+ */
+export async function createSpeechEngine(config: SpeechEngineConfig): Promise<StartedSpeechEngine> {
+  if (config.engine === 'vosk') {
+    if (!config.voskModelPath || !existsSync(config.voskModelPath)) {
+      throw new SpeechError(
+        'HM_ERR_SPEECH_ENGINE_UNAVAILABLE',
+        'The vosk engine needs a model: download one (e.g. vosk-model-small-en-us-0.15 from the Vosk models page), ' +
+          'unpack it and set VOSK_MODEL_PATH to its folder, or use the soundswallower engine',
+      );
+    }
+    throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The vosk engine is not available in this build; use soundswallower');
+  }
+  const model = await resolveSpeechModel({ modelPath: config.modelPath, cacheDir: config.cacheDir, prefer: config.model });
+  const pronunciationsPath = config.pronunciationsPath ?? resolve('pronunciations.dict');
+  const pronunciations = [...loadPronunciationFile(pronunciationsPath).entries()];
+  const name = `soundswallower/${model.id}`;
+  const rejectBelow = config.rejectBelow ?? DEFAULT_REJECT_BELOW;
+  const engine = await PooledSpeechEngine.start({
+    name,
+    description: describeSpeechModel(model),
+    workers: config.workers,
+    logger: config.logger,
+    settings: {
+      modelPath: model.path,
+      engineName: name,
+      sampleRate: ENGINE_SAMPLE_RATE,
+      tuning: { ...DEFAULT_TUNING, ...config.tuning },
+      pronunciations,
+      ...(rejectBelow > 0 ? { rejectBelow } : {}),
+    },
+  });
+  config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');
+  return engine;
+}
+
+/** Which model `createSpeechEngine` would use, without starting anything (assembles it if needed). */
+export async function describeConfiguredSpeechModel(config: Pick<SpeechEngineConfig, 'modelPath' | 'cacheDir' | 'model'>): Promise<string> {
+  const model: SpeechModel = await resolveSpeechModel({ modelPath: config.modelPath, cacheDir: config.cacheDir, prefer: config.model });
+  return describeSpeechModel(model);
+}
+
+/** Convenience for tests and tools: a grammar from JSGF source (words taken from its rules). */
+export function grammarFromJsgf(jsgf: string, phrases: readonly string[] = []): RecognitionGrammar {
+  const body = jsgf.replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '').split('\n').filter((l) => !/^\s*(#JSGF|grammar|import)\b/.test(l));
+  const words = new Set<string>();
+  for (const line of body) {
+    const rhs = line.includes('=') ? line.slice(line.indexOf('=') + 1) : line;
+    for (const token of rhs.replace(/<[^>]*>/g, ' ').replace(/\{[^}]*\}/g, ' ').split(/[\s|()[\];*+/]+/)) {
+      const word = token.trim().toLowerCase();
+      if (word && /^[a-z']+$/.test(word)) words.add(word);
+    }
+  }
+  let hash = 0;
+  for (let i = 0; i < jsgf.length; i++) hash = (Math.imul(hash, 31) + jsgf.charCodeAt(i)) | 0;
+  return { jsgf, phrases, words: [...words].sort(), version: `jsgf-${(hash >>> 0).toString(16)}` };
+}

@@ -1,0 +1,26 @@
+import type { Transcript } from '../contracts.js';
+import type { PartialResult, RecognitionGrammar } from './engine.js';
+import type { RecognizerSettings } from './soundswallower-recognizer.js';
+
+/** Messages between the pool (main thread) and a speech worker. Every request has a `seq`. */
+export type WorkerRequest =
+  | { readonly type: 'open'; readonly seq: number; readonly stream: number; readonly grammar: RecognitionGrammar }
+  | { readonly type: 'accept'; readonly seq: number; readonly stream: number; readonly pcm: Int16Array }
+  | { readonly type: 'finish'; readonly seq: number; readonly stream: number }
+  | { readonly type: 'close'; readonly seq: number; readonly stream: number };
+
+export type WorkerReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'failed'; readonly error: SerializedError }
+  | { readonly type: 'reply'; readonly seq: number; readonly ok: true; readonly value: PartialResult | Transcript | null }
+  | { readonly type: 'reply'; readonly seq: number; readonly ok: false; readonly error: SerializedError };
+
+export interface SerializedError {
+  readonly message: string;
+  readonly code?: string;
+}
+
+/** What a worker is started with (its `workerData`). */
+export interface WorkerInit {
+  readonly settings: RecognizerSettings;
+}

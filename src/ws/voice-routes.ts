@@ -1,0 +1,90 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { RecognitionGrammar, SpeechEngine } from '../speech/engine.js';
+import type { Transcript } from '../contracts.js';
+import { Errors, toWsFrame } from '../errors.js';
+import { CloseCodes, VoiceSession, type CommandResult, type VoiceSessionLimits } from './voice-session.js';
+
+export interface VoiceRouteOptions {
+  /** null when no speech engine runs: text commands still work, audio gets an error frame. */
+  readonly speech: SpeechEngine | null;
+  readonly grammar: () => Promise<RecognitionGrammar>;
+  readonly runCommand: (input: { principal: NonNullable<FastifyRequest['principal']>; sessionId: string; commandId: string; transcript: Transcript }) => Promise<CommandResult>;
+  readonly limits?: Partial<VoiceSessionLimits>;
+}
+
+const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+
+/** Channel on which a user's notifications are published (one per user, every instance listens). */
+export const userChannel = (userId: string) => `user:${userId}`;
+
+/** `GET /v1/voice`: the WebSocket voice and chat session (protocol in the README). */
+export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptions): Promise<void> {
+  app.get('/v1/voice', { websocket: true }, (socket: WebSocket, request: FastifyRequest) => {
+    const principal = request.principal;
+    const send = (frame: Record<string, unknown>) => {
+      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+    };
+    const refuse = (code: number, err: ReturnType<typeof Errors.Unauthenticated>) => {
+      send(toWsFrame(err));
+      socket.close(code, err.code);
+    };
+    if (!principal && !app.config.speech.allowAnonymous) {
+      refuse(CloseCodes.unauthorized, Errors.Unauthenticated('sign in first: send an access token (Authorization header, "bearer, <token>" subprotocol or ?token=)'));
+      return;
+    }
+    const query = request.query as Record<string, unknown>;
+    const requestedSession = typeof query.session === 'string' ? query.session : undefined;
+    if (requestedSession !== undefined && !SESSION_ID.test(requestedSession)) {
+      refuse(CloseCodes.policy, Errors.ProtocolViolation('session must be 8 to 64 letters, digits, "-" or "_"'));
+      return;
+    }
+
+    const session = new VoiceSession({
+      engine: options.speech ?? unavailableEngine,
+      grammar: options.grammar,
+      runCommand: principal
+        ? (transcript, ids) => options.runCommand({ principal, transcript, ...ids })
+        : null,
+      send,
+      close: (code, reason) => socket.close(code, reason),
+      sessionId: requestedSession,
+      limits: options.limits,
+      onError: (err) => request.log.error({ err }, 'voice session error'),
+    });
+
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) session.onBinary(data);
+      else session.onText(data.toString('utf8'));
+    });
+    socket.on('error', (err) => request.log.warn({ err }, 'voice socket error'));
+
+    // A token that expires during a long session ends it clearly; the client reconnects with a
+    // fresh token and the same ?session= and the dialog continues (its state is in the store).
+    const expiry = principal
+      ? setTimeout(() => refuse(CloseCodes.unauthorized, Errors.Unauthenticated('the access token has expired: reconnect with a new one and the same session')), Math.max(0, principal.expiresAt - Date.now()))
+      : null;
+    expiry?.unref();
+
+    let unsubscribe: (() => Promise<void>) | null = null;
+    if (principal) {
+      app.pubsub.subscribe(userChannel(principal.userId), (message) => send({ type: 'notification', ...(message as object) }))
+        .then((off) => { if (socket.readyState === socket.OPEN) unsubscribe = off; else void off(); })
+        .catch((err: unknown) => request.log.warn({ err }, 'notifications unavailable for this session'));
+    }
+
+    socket.on('close', () => {
+      if (expiry) clearTimeout(expiry);
+      void unsubscribe?.();
+      void session.dispose();
+    });
+  });
+}
+
+/** Stands in when no engine runs, so audio frames get a clear error frame instead of a crash. */
+const unavailableEngine: SpeechEngine = {
+  name: 'none',
+  sampleRate: 16_000,
+  openStream: async () => { throw Errors.SpeechUnavailable('no speech engine is running on this server'); },
+  close: async () => {},
+};

@@ -1,0 +1,316 @@
+import { randomUUID } from 'node:crypto';
+import type { Reply, Transcript, Understanding } from '../contracts.js';
+import type { CommandOutcome } from '../contracts.js';
+import type { RecognitionGrammar, RecognizerStream, SpeechEngine } from '../speech/engine.js';
+import { Endpointer } from '../speech/endpointer.js';
+import { Resampler } from '../speech/resample.js';
+import { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from '../speech/pcm.js';
+import { grammarFromPhrases } from './phrase-grammar.js';
+import { Errors, isHoloMeshError, toWsFrame, type HoloMeshError } from '../errors.js';
+
+export const SUPPORTED_SAMPLE_RATES = [8_000, 16_000, 22_050, 44_100, 48_000] as const;
+
+/** What a finished command produced (the assistant's answer to a transcript). */
+export interface CommandResult {
+  readonly commandId: string;
+  readonly understanding: Understanding;
+  readonly reply: Reply;
+  readonly outcome: CommandOutcome;
+}
+
+export interface VoiceSessionLimits {
+  /** Trailing silence that ends an utterance. */
+  readonly trailingSilenceMs: number;
+  /** Longest utterance; it is finalised there with an error frame. */
+  readonly maxUtteranceMs: number;
+  /** A session that sends nothing for this long is closed. */
+  readonly idleTimeoutMs: number;
+  /** Audio waiting for the decoder beyond this many seconds is refused (the client is too fast). */
+  readonly maxBacklogSeconds: number;
+}
+
+export const DEFAULT_LIMITS: VoiceSessionLimits = {
+  trailingSilenceMs: 600,
+  maxUtteranceMs: 15_000,
+  idleTimeoutMs: 60_000,
+  maxBacklogSeconds: 30,
+};
+
+export interface VoiceSessionDeps {
+  readonly engine: SpeechEngine;
+  /** The grammar built from the intents and the live lists (cached by its provider). */
+  readonly grammar: () => Promise<RecognitionGrammar>;
+  /** Runs a command for the authenticated speaker; null = anonymous, transcription only. */
+  readonly runCommand: ((transcript: Transcript, ids: { sessionId: string; commandId: string }) => Promise<CommandResult>) | null;
+  readonly send: (frame: Record<string, unknown>) => void;
+  readonly close: (code: number, reason: string) => void;
+  readonly sessionId?: string;
+  readonly limits?: Partial<VoiceSessionLimits>;
+  readonly onError?: (err: unknown) => void;
+}
+
+interface StreamConfig {
+  sampleRate: number;
+  words: boolean;
+  maxAlternatives: number;
+  /** From a vosk-style `phrase_list`: recognition restricted to those phrases. */
+  phraseGrammar: RecognitionGrammar | null;
+}
+
+/** WebSocket close codes used by the voice protocol. */
+export const CloseCodes = { normal: 1000, goingAway: 1001, policy: 1008, idle: 4408, unauthorized: 4401 } as const;
+
+/**
+ * One `/v1/voice` connection, independent of the socket library: vosk-server's protocol
+ * (config message, binary PCM16 frames answered one reply each, `{"eof" : 1}`, `{"reset" : 1}`)
+ * plus text commands, server-side endpointing and the assistant's reply in final results.
+ * Messages are handled strictly in arrival order; nothing a client sends can throw out of here.
+ */
+export class VoiceSession {
+  readonly sessionId: string;
+  readonly #deps: VoiceSessionDeps;
+  readonly #limits: VoiceSessionLimits;
+  #config: StreamConfig = { sampleRate: 16_000, words: false, maxAlternatives: 0, phraseGrammar: null };
+  #stream: RecognizerStream | null = null;
+  #resampler: Resampler | null = null;
+  #endpointer: Endpointer | null = null;
+  #oddByte: number | null = null;
+  #queue: Promise<void> = Promise.resolve();
+  #backlogSamples = 0;
+  #closed = false;
+  #idleTimer: NodeJS.Timeout | null = null;
+  #utteranceHasSpeech = false;
+
+  constructor(deps: VoiceSessionDeps) {
+    this.#deps = deps;
+    this.#limits = { ...DEFAULT_LIMITS, ...deps.limits };
+    this.sessionId = deps.sessionId ?? randomUUID();
+    this.#touch();
+  }
+
+  /** A text frame from the client. */
+  onText(raw: string): void {
+    this.#touch();
+    let message: unknown;
+    try {
+      message = JSON.parse(raw);
+    } catch {
+      this.#sendError(Errors.ProtocolViolation('a text frame must be a JSON object'));
+      return;
+    }
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+      this.#sendError(Errors.ProtocolViolation('a text frame must be a JSON object'));
+      return;
+    }
+    this.#enqueue(() => this.#handleMessage(message as Record<string, unknown>));
+  }
+
+  /** A binary frame: 16-bit little-endian mono PCM at the configured rate. */
+  onBinary(data: Uint8Array): void {
+    this.#touch();
+    const seconds = data.byteLength / 2 / this.#config.sampleRate;
+    if (this.#backlogSamples / this.#config.sampleRate + seconds > this.#limits.maxBacklogSeconds) {
+      this.#sendError(Errors.ProtocolViolation(`audio is arriving faster than it can be decoded (over ${this.#limits.maxBacklogSeconds} s waiting); frame dropped`));
+      return;
+    }
+    this.#backlogSamples += data.byteLength / 2;
+    const copy = new Uint8Array(data); // the socket library may reuse its buffer
+    this.#enqueue(async () => {
+      this.#backlogSamples -= copy.byteLength / 2;
+      await this.#handleAudio(copy);
+    });
+  }
+
+  /** The socket closed (either side): release the decoder. */
+  async dispose(): Promise<void> {
+    this.#closed = true;
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    await this.#queue.catch(() => {});
+    await this.#stream?.close().catch(() => {});
+    this.#stream = null;
+  }
+
+  /** Resolves when every message received so far has been handled (tests, shutdown). */
+  drained(): Promise<void> {
+    return this.#queue;
+  }
+
+  #enqueue(task: () => Promise<void>): void {
+    this.#queue = this.#queue.then(async () => {
+      if (this.#closed) return;
+      try {
+        await task();
+      } catch (err) {
+        this.#deps.onError?.(err);
+        this.#sendError(isHoloMeshError(err) ? err : Errors.Internal());
+      }
+    });
+  }
+
+  async #handleMessage(message: Record<string, unknown>): Promise<void> {
+    if ('config' in message) return this.#configure(message.config);
+    if ('eof' in message) {
+      await this.#finishUtterance('eof');
+      this.#closed = true;
+      this.#deps.close(CloseCodes.normal, 'eof');
+      return;
+    }
+    if ('reset' in message) return this.#finishUtterance('reset');
+    if (message.type === 'text') return this.#textCommand(message.text, message.commandId);
+    throw Errors.ProtocolViolation('unknown message: expected config, eof, reset or {"type":"text"}');
+  }
+
+  async #configure(raw: unknown): Promise<void> {
+    if (typeof raw !== 'object' || raw === null) throw Errors.ProtocolViolation('config must be an object');
+    if (this.#stream) throw Errors.ProtocolViolation('config must come before the audio (or after a reset)');
+    const c = raw as Record<string, unknown>;
+    const next = { ...this.#config };
+    if (c.sample_rate !== undefined) {
+      const rate = Number(c.sample_rate);
+      if (!SUPPORTED_SAMPLE_RATES.includes(rate as (typeof SUPPORTED_SAMPLE_RATES)[number])) {
+        throw Errors.UnsupportedAudio(`sample_rate ${String(c.sample_rate)} is not supported; use one of ${SUPPORTED_SAMPLE_RATES.join(', ')}`);
+      }
+      next.sampleRate = rate;
+    }
+    if (c.words !== undefined) next.words = Boolean(c.words);
+    if (c.max_alternatives !== undefined) {
+      const n = Number(c.max_alternatives);
+      if (!Number.isInteger(n) || n < 0 || n > 10) throw Errors.ProtocolViolation('max_alternatives must be a whole number from 0 to 10');
+      next.maxAlternatives = n;
+    }
+    if (c.phrase_list !== undefined) {
+      if (!Array.isArray(c.phrase_list) || c.phrase_list.length > 1_000 || !c.phrase_list.every((p) => typeof p === 'string' && p.length <= 200)) {
+        throw Errors.ProtocolViolation('phrase_list must be a list of at most 1000 strings');
+      }
+      // Built now so that a list with nothing speakable is refused at config time.
+      next.phraseGrammar = c.phrase_list.length > 0 ? grammarFromPhrases(c.phrase_list as string[]) : null;
+    }
+    this.#config = next;
+  }
+
+  async #ensureStream(): Promise<RecognizerStream> {
+    if (this.#stream) return this.#stream;
+    const { engine } = this.#deps;
+    const grammar = this.#config.phraseGrammar ?? await this.#deps.grammar();
+    this.#stream = await engine.openStream(grammar);
+    this.#resampler = this.#config.sampleRate === engine.sampleRate ? null : new Resampler(this.#config.sampleRate, engine.sampleRate);
+    this.#endpointer = new Endpointer({
+      sampleRate: engine.sampleRate,
+      trailingSilenceMs: this.#limits.trailingSilenceMs,
+      maxUtteranceMs: this.#limits.maxUtteranceMs,
+    });
+    return this.#stream;
+  }
+
+  async #handleAudio(bytes: Uint8Array): Promise<void> {
+    const stream = await this.#ensureStream();
+    // A frame may split a sample in two: keep the odd byte for the next frame.
+    let data = bytes;
+    if (this.#oddByte !== null) {
+      data = new Uint8Array(bytes.byteLength + 1);
+      data[0] = this.#oddByte;
+      data.set(bytes, 1);
+      this.#oddByte = null;
+    }
+    if (data.byteLength % 2 === 1) this.#oddByte = data[data.byteLength - 1]!;
+    let pcm = bytesToPcm16(data);
+    if (this.#resampler) pcm = float32ToPcm16(this.#resampler.process(pcm16ToFloat32(pcm)));
+    if (pcm.length === 0) {
+      this.#deps.send({ partial: '' });
+      return;
+    }
+    const events = this.#endpointer!.push(pcm);
+    if (events.some((e) => e.type === 'speech-start')) this.#utteranceHasSpeech = true;
+    const partial = await stream.accept(pcm);
+    const end = events.find((e) => e.type === 'speech-end');
+    if (end && end.type === 'speech-end') {
+      if (end.reason === 'max-length') {
+        this.#sendError(Errors.ProtocolViolation(`utterance longer than ${this.#limits.maxUtteranceMs / 1000} s: finalised there`));
+      }
+      await this.#finishUtterance('endpoint');
+      return;
+    }
+    this.#deps.send({ partial: partial.partial });
+  }
+
+  /** Final result of the current utterance (if any audio came) and, for speech, the command. */
+  async #finishUtterance(why: 'eof' | 'reset' | 'endpoint'): Promise<void> {
+    const stream = this.#stream;
+    if (!stream) {
+      this.#deps.send({ text: '' });
+      return;
+    }
+    if (this.#resampler) {
+      const tail = this.#resampler.flush();
+      if (tail.length > 0) await stream.accept(float32ToPcm16(tail));
+      this.#resampler.reset();
+    }
+    const hadSpeech = this.#utteranceHasSpeech;
+    this.#utteranceHasSpeech = false;
+    this.#endpointer?.reset();
+    const transcript = await stream.finish();
+    if (why === 'reset' || why === 'eof') {
+      // After a reset a new config may follow; the next audio opens a fresh stream.
+      await stream.close();
+      this.#stream = null;
+    }
+    const frame: Record<string, unknown> = { text: transcript.text };
+    if (this.#config.words && transcript.words) frame.result = transcript.words;
+    if (this.#config.maxAlternatives > 0) {
+      frame.alternatives = (transcript.alternatives ?? [{ text: transcript.text, confidence: transcript.confidence }])
+        .slice(0, this.#config.maxAlternatives);
+    }
+    frame.asrConfidence = transcript.confidence;
+    frame.sessionId = this.sessionId;
+    if (hadSpeech || transcript.text) {
+      const result = await this.#runCommand(transcript, randomUUID());
+      if (result) Object.assign(frame, describeResult(result));
+    }
+    this.#deps.send(frame);
+  }
+
+  async #textCommand(text: unknown, commandId: unknown): Promise<void> {
+    if (typeof text !== 'string' || text.trim() === '' || text.length > 500) {
+      throw Errors.ProtocolViolation('a text command needs "text": 1 to 500 characters');
+    }
+    if (commandId !== undefined && (typeof commandId !== 'string' || !/^[A-Za-z0-9_-]{8,128}$/.test(commandId))) {
+      throw Errors.ProtocolViolation('"commandId" must be 8 to 128 letters, digits, "-" or "_"');
+    }
+    const transcript: Transcript = { text: text.trim(), source: 'text', confidence: 1, engine: 'text' };
+    const result = await this.#runCommand(transcript, (commandId as string | undefined) ?? randomUUID());
+    if (!result) throw Errors.Unauthenticated('text commands need a signed-in user');
+    this.#deps.send({ type: 'reply', text: transcript.text, sessionId: this.sessionId, ...describeResult(result) });
+  }
+
+  async #runCommand(transcript: Transcript, commandId: string): Promise<CommandResult | null> {
+    if (!this.#deps.runCommand) return null;
+    return this.#deps.runCommand(transcript, { sessionId: this.sessionId, commandId });
+  }
+
+  #sendError(err: HoloMeshError): void {
+    if (!this.#closed) this.#deps.send(toWsFrame(err));
+  }
+
+  #touch(): void {
+    if (this.#idleTimer) clearTimeout(this.#idleTimer);
+    this.#idleTimer = setTimeout(() => {
+      if (this.#closed) return;
+      this.#sendError(Errors.ProtocolViolation(`no message for ${this.#limits.idleTimeoutMs / 1000} s: closing`));
+      this.#closed = true;
+      this.#deps.close(CloseCodes.idle, 'idle timeout');
+    }, this.#limits.idleTimeoutMs);
+    this.#idleTimer.unref();
+  }
+}
+
+/** The extension fields of a final result (ignored by plain vosk clients). */
+function describeResult(result: CommandResult): Record<string, unknown> {
+  return {
+    commandId: result.commandId,
+    intent: result.understanding.intent,
+    slots: result.understanding.slots,
+    confidence: result.understanding.confidence,
+    outcome: result.outcome,
+    reply: { text: result.reply.text, ssml: result.reply.ssml, ...(result.reply.data === undefined ? {} : { data: result.reply.data }) },
+  };
+}

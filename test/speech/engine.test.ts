@@ -1,0 +1,157 @@
+import { mkdtempSync, existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { transcribeFiles } from '../../src/cli/transcribe.js';
+import { createSpeechEngine, grammarFromJsgf, writeWav } from '../../src/speech/index.js';
+import type { StartedSpeechEngine } from '../../src/speech/index.js';
+import { DEBIAN_MODEL_DIR, resolveSpeechModel } from '../../src/speech/model.js';
+import { ESPEAK_MISSING, hasEspeak, synthesizePcm } from '../helpers/audio.js';
+import { COMMANDS, COMMAND_GRAMMAR } from './fixtures.js';
+
+const hasDebianModel = existsSync(join(DEBIAN_MODEL_DIR, 'feat.params'));
+const cacheDir = mkdtempSync(join(tmpdir(), 'holomesh-speech-'));
+afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
+
+async function decode(engine: StartedSpeechEngine, pcm: Int16Array, chunk = 1600): Promise<string> {
+  const stream = await engine.openStream(COMMAND_GRAMMAR);
+  try {
+    for (let i = 0; i < pcm.length; i += chunk) await stream.accept(pcm.subarray(i, i + chunk));
+    return (await stream.finish()).text;
+  } finally {
+    await stream.close();
+  }
+}
+
+describe('speech model resolution', () => {
+  it('falls back to the bundled 8 kHz-band model when told to', async () => {
+    const model = await resolveSpeechModel({ cacheDir, prefer: '8k' });
+    expect(model).toMatchObject({ id: 'en-us-8k', source: 'bundled' });
+    expect(existsSync(join(model.path, 'feat_params.json'))).toBe(true);
+  });
+
+  it.skipIf(!hasDebianModel)(`assembles Debian's 16 kHz model in SoundSwallower's layout${hasDebianModel ? '' : ' — pocketsphinx-en-us not installed'}`, async () => {
+    const model = await resolveSpeechModel({ cacheDir });
+    expect(model).toMatchObject({ id: 'en-us-16k', source: 'debian' });
+    for (const file of ['mdef', 'means', 'variances', 'sendump', 'transition_matrices', 'noisedict.txt', 'dict.txt', 'phoneset.json']) {
+      expect(existsSync(join(model.path, file)), file).toBe(true);
+    }
+    const params = JSON.parse(readFileSync(join(model.path, 'feat_params.json'), 'utf8'));
+    expect(params).toMatchObject({ lowerf: 130, upperf: 6800, nfilt: 25, transform: 'dct', lifter: 22, feat: '1s_c_d_dd', cmn: 'current', varnorm: false });
+    expect(params.cmninit).toMatch(/^41\.00,/);
+  });
+
+  it('rejects a configured folder without a model, saying where it looked', async () => {
+    await expect(resolveSpeechModel({ cacheDir, modelPath: cacheDir })).rejects.toMatchObject({ code: 'HM_ERR_SPEECH_MODEL_NOT_FOUND' });
+  });
+
+  it('explains how to get a vosk model when vosk is chosen without one', async () => {
+    await expect(createSpeechEngine({ engine: 'vosk', cacheDir, workers: 1 })).rejects.toThrow(/VOSK_MODEL_PATH/);
+  });
+});
+
+describe.skipIf(!hasEspeak)(`speech engine through the worker pool${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
+  let engine: StartedSpeechEngine;
+  beforeAll(async () => {
+    engine = await createSpeechEngine({ engine: 'auto', cacheDir, workers: 2 });
+  }, 60_000);
+  afterAll(async () => engine?.close());
+
+  it('names the model it uses', () => {
+    expect(engine.name).toBe(hasDebianModel ? 'soundswallower/en-us-16k' : 'soundswallower/en-us-8k');
+    expect(engine.description).toContain(engine.name);
+    expect(engine.sampleRate).toBe(16_000);
+  });
+
+  it.each(COMMANDS)('decodes "%s"', async (command) => {
+    expect(await decode(engine, synthesizePcm(command))).toBe(command);
+  });
+
+  it('decodes a British voice too', async () => {
+    expect(await decode(engine, synthesizePcm('subscribe to mira okafor', { voice: 'en-gb' }))).toBe('subscribe to mira okafor');
+  });
+
+  it('keeps concurrent streams apart', async () => {
+    const pairs = [
+      ['buy the neon dragon chip', 'what is my balance'],
+      ['subscribe to kenji sato', 'open holomesh'],
+    ] as const;
+    for (const [a, b] of pairs) {
+      // Interleave small chunks of two utterances on two streams (and on one worker: 4 streams, 2 workers).
+      const streams = await Promise.all([0, 1, 2, 3].map(() => engine.openStream(COMMAND_GRAMMAR)));
+      const audio = [a, b, b, a].map((text) => synthesizePcm(text));
+      const longest = Math.max(...audio.map((x) => x.length));
+      for (let i = 0; i < longest; i += 800) {
+        await Promise.all(streams.map((s, k) => (i < audio[k].length ? s.accept(audio[k].subarray(i, i + 800)) : Promise.resolve())));
+      }
+      const texts = await Promise.all(streams.map(async (s) => (await s.finish()).text));
+      await Promise.all(streams.map((s) => s.close()));
+      expect(texts).toEqual([a, b, b, a]);
+    }
+  });
+
+  it('decodes utterance after utterance on one stream, with word times and confidences', async () => {
+    const stream = await engine.openStream(COMMAND_GRAMMAR);
+    for (const command of ['what is my balance', 'buy quantum koi']) {
+      await stream.accept(synthesizePcm(command));
+      const result = await stream.finish();
+      expect(result.text).toBe(command);
+      expect(result.engine).toBe(engine.name);
+      expect(result.words?.map((w) => w.word).join(' ')).toBe(command);
+      expect(result.confidence).toBeGreaterThan(0.5);
+      expect(result.confidence).toBeLessThanOrEqual(1);
+    }
+    await stream.close();
+    await stream.close();
+    await expect(stream.accept(new Int16Array(10))).rejects.toMatchObject({ code: 'HM_ERR_SPEECH_STREAM_CLOSED' });
+  });
+
+  it('gives words unknown to every dictionary a pronunciation', async () => {
+    const grammar = grammarFromJsgf('#JSGF V1.0;\ngrammar t;\npublic <t> = play zorblax | play quixotron | stop;\n');
+    const stream = await engine.openStream(grammar);
+    await stream.accept(synthesizePcm('play zorblax'));
+    expect((await stream.finish()).text).toBe('play zorblax');
+    await stream.close();
+  });
+
+  it('reports a grammar that does not compile', async () => {
+    await expect(engine.openStream(grammarFromJsgf('#JSGF V1.0;\ngrammar t;\npublic <t> = (broken;\n'))).rejects.toMatchObject({
+      code: 'HM_ERR_SPEECH_GRAMMAR_INVALID',
+    });
+  });
+
+  it('transcribes WAV files at other rates, and reports unreadable ones without stopping', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'holomesh-wav-'));
+    const good = join(dir, 'balance.wav');
+    writeFileSync(good, writeWav(synthesizePcm('what is my balance', { sampleRate: 44_100 }), 44_100));
+    const bad = join(dir, 'bad.wav');
+    writeFileSync(bad, 'not a wav');
+    const results = [];
+    for await (const r of transcribeFiles({
+      files: [bad, good],
+      engine,
+      grammar: COMMAND_GRAMMAR,
+      understand: (text) => ({ intent: text.includes('balance') ? 'check_balance' : null, slots: {}, confidence: 0.9 }),
+    })) {
+      results.push(r);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    expect(results[0]).toMatchObject({ file: bad, text: '', intent: null });
+    expect(results[0].error).toMatch(/Invalid WAV/);
+    expect(results[1]).toMatchObject({ file: good, text: 'what is my balance', intent: 'check_balance', confidence: 0.9, engine: engine.name });
+    expect(results[1].audioSeconds).toBeGreaterThan(1);
+    expect(results[1].decodeSeconds).toBeLessThan(results[1].audioSeconds);
+  });
+});
+
+describe.skipIf(!hasEspeak)(`bundled 8 kHz-band model${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
+  it('loads and decodes a command', async () => {
+    const engine = await createSpeechEngine({ engine: 'soundswallower', model: '8k', cacheDir, workers: 1 });
+    try {
+      expect(engine.name).toBe('soundswallower/en-us-8k');
+      expect(await decode(engine, synthesizePcm('what is my balance'))).toBe('what is my balance');
+    } finally {
+      await engine.close();
+    }
+  }, 60_000);
+});

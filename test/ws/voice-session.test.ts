@@ -1,0 +1,126 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createSpeechEngine, type StartedSpeechEngine } from '../../src/speech/index.js';
+import { VoiceSession, type CommandResult } from '../../src/ws/voice-session.js';
+import { grammarFromPhrases } from '../../src/ws/phrase-grammar.js';
+import type { Transcript } from '../../src/contracts.js';
+
+/** The protocol state machine with the real decoder, driven frame by frame like a socket would. */
+describe('voice session protocol', () => {
+  let engine: StartedSpeechEngine;
+  const grammar = grammarFromPhrases(['what is my balance', 'buy the neon dragon chip']);
+
+  beforeAll(async () => {
+    engine = await createSpeechEngine({ engine: 'soundswallower', cacheDir: await mkdtemp(join(tmpdir(), 'hm-ws-')), workers: 1 });
+  }, 120_000);
+  afterAll(async () => { await engine?.close(); });
+
+  function open(options: { anonymous?: boolean } = {}) {
+    const frames: Record<string, unknown>[] = [];
+    const commands: Transcript[] = [];
+    let closed: { code: number; reason: string } | null = null;
+    const session = new VoiceSession({
+      engine,
+      grammar: async () => grammar,
+      runCommand: options.anonymous ? null : async (transcript, ids): Promise<CommandResult> => {
+        commands.push(transcript);
+        return {
+          commandId: ids.commandId,
+          understanding: { text: transcript.text, intent: transcript.text ? 'CheckBalance' : null, confidence: 1, slots: {} },
+          reply: { text: 'You have 500 credits.', ssml: '<speak>You have 500 credits.</speak>' },
+          outcome: 'ok',
+        };
+      },
+      send: (f) => frames.push(f),
+      close: (code, reason) => { closed = { code, reason }; },
+    });
+    return { session, frames, commands, closed: () => closed };
+  }
+
+  const silence = (seconds: number, rate = 16_000) => new Uint8Array(Math.round(seconds * rate) * 2);
+
+  it('answers garbage text frames with an error frame and keeps going', async () => {
+    const s = open();
+    s.session.onText('{not json');
+    s.session.onText('[1,2]');
+    s.session.onText('{"hello": 1}');
+    s.session.onText('{"config": {"sample_rate": 12345}}');
+    s.session.onText('{"config": {"max_alternatives": 99}}');
+    s.session.onText('{"config": {"phrase_list": "buy"}}');
+    s.session.onText('{"config": {"phrase_list": ["?!"]}}');
+    await s.session.drained();
+    expect(s.frames.map((f) => f.code)).toEqual([
+      'HM_ERR_VOICE_PROTOCOL', 'HM_ERR_VOICE_PROTOCOL', 'HM_ERR_VOICE_PROTOCOL', 'HM_ERR_VOICE_AUDIO',
+      'HM_ERR_VOICE_PROTOCOL', 'HM_ERR_VOICE_PROTOCOL', 'HM_ERR_VOICE_PROTOCOL',
+    ]);
+    expect(s.frames.every((f) => f.type === 'error' && typeof f.message === 'string')).toBe(true);
+    expect(s.closed()).toBeNull();
+    await s.session.dispose();
+  });
+
+  it('accepts audio before any config (16 kHz), odd byte counts, and answers one reply per frame', async () => {
+    const s = open();
+    const frames = [silence(0.2), new Uint8Array(3201), new Uint8Array(1), silence(0.2)];
+    for (const f of frames) s.session.onBinary(f);
+    await s.session.drained();
+    expect(s.frames).toHaveLength(frames.length);
+    expect(s.frames.every((f) => typeof f.partial === 'string')).toBe(true);
+    await s.session.dispose();
+  });
+
+  it('"eof" with any spacing gives a final result then closes; silence runs no command', async () => {
+    const s = open();
+    s.session.onText('{"config": {"sample_rate": 8000}}');
+    s.session.onBinary(silence(0.5, 8_000));
+    s.session.onText('{"eof"   :   1}');
+    await s.session.drained();
+    const final = s.frames.at(-1)!;
+    expect(final).toMatchObject({ text: '' });
+    expect(final.intent).toBeUndefined();
+    expect(s.commands).toHaveLength(0);
+    expect(s.closed()).toEqual({ code: 1000, reason: 'eof' });
+  });
+
+  it('"reset" gives a final result and stays open for the next utterance', async () => {
+    const s = open();
+    s.session.onBinary(silence(0.3));
+    s.session.onText('{ "reset" : 1 }');
+    s.session.onBinary(silence(0.3));
+    await s.session.drained();
+    expect(s.frames.map((f) => ('partial' in f ? 'partial' : 'text' in f ? 'final' : 'other'))).toEqual(['partial', 'final', 'partial']);
+    expect(s.closed()).toBeNull();
+    await s.session.dispose();
+  });
+
+  it('runs text commands for a signed-in user and refuses them anonymously', async () => {
+    const signedIn = open();
+    signedIn.session.onText(JSON.stringify({ type: 'text', text: "what's my balance" }));
+    signedIn.session.onText(JSON.stringify({ type: 'text', text: '' }));
+    await signedIn.session.drained();
+    expect(signedIn.frames[0]).toMatchObject({ type: 'reply', intent: 'CheckBalance', reply: { text: 'You have 500 credits.' }, outcome: 'ok' });
+    expect(signedIn.frames[1]).toMatchObject({ type: 'error', code: 'HM_ERR_VOICE_PROTOCOL' });
+    expect(signedIn.commands[0]).toMatchObject({ source: 'text', text: "what's my balance", confidence: 1 });
+
+    const anonymous = open({ anonymous: true });
+    anonymous.session.onText(JSON.stringify({ type: 'text', text: "what's my balance" }));
+    await anonymous.session.drained();
+    expect(anonymous.frames[0]).toMatchObject({ type: 'error', code: 'HM_ERR_AUTH_REQUIRED' });
+    await signedIn.session.dispose();
+    await anonymous.session.dispose();
+  });
+
+  it('refuses audio that arrives faster than a bounded backlog', async () => {
+    const frames: Record<string, unknown>[] = [];
+    const session = new VoiceSession({
+      engine, grammar: async () => grammar, runCommand: null, send: (f) => frames.push(f), close: () => {},
+      limits: { maxBacklogSeconds: 1 },
+    });
+    for (let i = 0; i < 10; i++) session.onBinary(silence(0.5));
+    await session.drained();
+    expect(frames.filter((f) => f.type === 'error').length).toBeGreaterThan(0);
+    expect(frames.filter((f) => 'partial' in f).length).toBeLessThanOrEqual(3);
+    await session.dispose();
+  });
+});
