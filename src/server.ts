@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { resolveSecrets } from './secrets.js';
-import { openDatabase, type Database } from './db/index.js';
-import { isEmpty, seedDemoCatalog } from './db/seed.js';
+import { openDatabase } from './db/index.js';
+import { seedIfWanted } from './db/seed.js';
 import { openCache } from './cache/index.js';
 import { createTokenService } from './auth/tokens.js';
 import { buildApp, type AppDeps } from './app.js';
@@ -28,7 +28,8 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let cache: Awaited<ReturnType<typeof openCache>> | undefined;
   let app: FastifyInstance | undefined;
   try {
-    await seedIfWanted(config, db, options);
+    const created = await seedIfWanted(config, db.dataSource);
+    if (created.length > 0) options.onDemoAccounts?.(created);
     cache = await openCache(config.redisUrl);
     app = await buildApp({
       config,
@@ -58,11 +59,4 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     }
     throw err;
   }
-}
-
-async function seedIfWanted(config: Config, db: Database, options: StartOptions): Promise<void> {
-  if (config.isProduction || config.seedDemo === 'never') return;
-  if (config.seedDemo === 'auto' && !(await isEmpty(db.dataSource))) return;
-  const result = await seedDemoCatalog(db.dataSource);
-  if (result.createdAccounts.length > 0) options.onDemoAccounts?.(result.createdAccounts);
 }

@@ -3,6 +3,9 @@ import { HoloMeshError } from '../errors.js';
 import { registerServe } from './serve.js';
 import { registerDatabaseCommands } from './database.js';
 import { registerToken } from './token.js';
+import { registerParse } from './parse.js';
+import { registerGrammars } from './grammars.js';
+import { registerStream } from './stream.js';
 
 /** The `holomesh` command line. Each subcommand lives in its own module and registers itself. */
 export function buildCli(): Command {
@@ -13,6 +16,9 @@ export function buildCli(): Command {
   registerServe(program);
   registerDatabaseCommands(program);
   registerToken(program);
+  registerParse(program);
+  registerGrammars(program);
+  registerStream(program);
   return program;
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
+import type { Config } from '../config.js';
 import { Chip, ChipCollaborator, ClientProfile, DesignerProfile, Subscription, User } from './entities/index.js';
 import { DEMO_ADMIN, DEMO_CHIPS, DEMO_CLIENTS, DEMO_DESIGNERS } from './demo-catalog.js';
 import { generatePassword, hashPassword } from '../auth/passwords.js';
@@ -100,4 +101,17 @@ async function ensureUser(
 /** True when the schema holds no users yet (first start). */
 export async function isEmpty(dataSource: DataSource): Promise<boolean> {
   return (await dataSource.getRepository(User).count()) === 0;
+}
+
+/**
+ * Applies the SEED_DEMO policy: never in production; `auto` seeds an empty database only.
+ * Returns the accounts it created (empty when it did nothing).
+ */
+export async function seedIfWanted(
+  config: Pick<Config, 'isProduction' | 'seedDemo'>,
+  dataSource: DataSource,
+): Promise<SeedResult['createdAccounts']> {
+  if (config.isProduction || config.seedDemo === 'never') return [];
+  if (config.seedDemo === 'auto' && !(await isEmpty(dataSource))) return [];
+  return (await seedDemoCatalog(dataSource)).createdAccounts;
 }

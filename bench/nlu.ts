@@ -1,0 +1,33 @@
+/**
+ * Recognition speed over the utterance corpus: `npx tsx bench/nlu.ts [rounds]`.
+ * Prints the engine build time and the median / p99 time of one `recognize` call.
+ */
+import { readFileSync } from 'node:fs';
+import { DEMO_LISTS } from '../src/db/demo-catalog.js';
+import { loadIntentSet } from '../src/load-intents.js';
+import { createIntentEngine } from '../src/nlu/index.js';
+
+const rounds = Number(process.argv[2] ?? 5);
+const texts = readFileSync(new URL('../test/nlu/corpus.jsonl', import.meta.url), 'utf8')
+  .split('\n')
+  .filter((line) => line.trim() !== '')
+  .map((line) => (JSON.parse(line) as { text: string }).text);
+
+const t0 = performance.now();
+const engine = createIntentEngine(await loadIntentSet());
+const buildMs = performance.now() - t0;
+
+for (const text of texts) engine.recognize(text, DEMO_LISTS); // warm up the JIT
+const times: number[] = [];
+for (let r = 0; r < rounds; r += 1) {
+  for (const text of texts) {
+    const start = performance.now();
+    engine.recognize(text, DEMO_LISTS);
+    times.push(performance.now() - start);
+  }
+}
+times.sort((a, b) => a - b);
+const at = (q: number): number => times[Math.min(times.length - 1, Math.floor(q * times.length))];
+console.log(`nlu recognize: ${texts.length} utterances x ${rounds} rounds`);
+console.log(`  build ${buildMs.toFixed(0)} ms`);
+console.log(`  median ${(at(0.5) * 1000).toFixed(0)} µs, p90 ${(at(0.9) * 1000).toFixed(0)} µs, p99 ${(at(0.99) * 1000).toFixed(0)} µs, max ${(times[times.length - 1] * 1000).toFixed(0)} µs`);
