@@ -44,7 +44,7 @@ export const Errors = {
   PayloadTooLarge: define('HM_ERR_REQUEST_TOO_LARGE', 413, (limit: string) => `request too large (limit ${limit})`),
   RateLimited: define('HM_ERR_REQUEST_RATE_LIMITED', 429, (retryS: number) => `too many requests, retry in ${retryS} s`),
   // auth
-  Unauthenticated: define('HM_ERR_AUTH_REQUIRED', 401, (why = 'a valid access token is required') => why),
+  Unauthenticated: define('HM_ERR_AUTH_REQUIRED', 401, (why: string = 'a valid access token is required') => why),
   Forbidden: define('HM_ERR_AUTH_FORBIDDEN', 403, (what: string) => `not allowed: ${what}`),
   // dependencies
   DatabaseUnavailable: define('HM_ERR_DB_UNAVAILABLE', 503, () => 'the database is unavailable, try again shortly'),

@@ -14,10 +14,15 @@ export interface Principal {
   readonly role: Role;
 }
 
+/** A principal read from a verified token, with the token's expiry (ms since the epoch). */
+export interface VerifiedPrincipal extends Principal {
+  readonly expiresAt: number;
+}
+
 export interface TokenService {
   issueAccessToken(principal: Principal): string;
   /** @throws HM_ERR_AUTH_REQUIRED for a missing, expired, forged or foreign token. */
-  verifyAccessToken(token: string): Principal & { readonly expiresAt: number };
+  verifyAccessToken(token: string): VerifiedPrincipal;
 }
 
 export function createTokenService(secret: string, accessTtlS: number): TokenService {

@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Principal } from '../auth/tokens.js';
+import type { VerifiedPrincipal } from '../auth/tokens.js';
 import type { Role } from '../db/entities/index.js';
 import { Errors } from '../errors.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
     /** The authenticated caller, or null (anonymous). Set by the auth plugin on every request. */
-    principal: Principal | null;
+    principal: VerifiedPrincipal | null;
   }
   interface FastifyInstance {
     /** preHandler: 401 unless the request carries a valid access token. */
