@@ -7,6 +7,15 @@ import type { TokenService } from './auth/tokens.js';
 import { errorHandlerPlugin } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
 import { authPlugin } from './http/auth-plugin.js';
+import { securityPlugin } from './http/security-plugin.js';
+import { authRoutes } from './http/auth-routes.js';
+import { assistantPlugin } from './assistant/index.js';
+import { commandRoutes } from './http/command-routes.js';
+import { historyRoutes } from './http/history-routes.js';
+import { speechRoutes } from './http/speech-routes.js';
+import { voicePlugin } from './ws/voice-plugin.js';
+import type { SpeechEngine } from './speech/engine.js';
+import type { IntentSet } from './nlu/index.js';
 
 /** Everything the app needs, built by the caller (server start-up or a test) and passed in. */
 export interface AppDeps {
@@ -15,6 +24,10 @@ export interface AppDeps {
   readonly sessionStore: SessionStore;
   readonly pubsub: PubSub;
   readonly tokens: TokenService;
+  /** Compiled intent templates; default: the repository's intents/. */
+  readonly intents?: IntentSet;
+  /** The speech engine; null or absent = text only (audio gets a clear error). */
+  readonly speech?: SpeechEngine | null;
   /** pino options or `false`; defaults to pino at the configured level. */
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -57,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorate('tokens', deps.tokens);
 
   await app.register(errorHandlerPlugin);
+  await app.register(securityPlugin);
   await app.register(authPlugin);
   await app.register(websocket, {
     options: { maxPayload: 1024 * 1024 },
@@ -67,5 +81,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(healthRoutes);
+  await app.register(authRoutes);
+  await app.register(assistantPlugin, { intents: deps.intents });
+  await app.register(commandRoutes);
+  await app.register(historyRoutes);
+  await app.register(voicePlugin, { speech: deps.speech ?? null });
+  await app.register(speechRoutes);
   return app;
 }

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import envSchema from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
 import { ConfigError } from './errors.js';
+import type { Role } from './db/entities/user.js';
 
 /**
  * Every setting of the service, read from the environment once and validated at start.
@@ -31,6 +32,14 @@ const EnvSchema = Type.Object({
   CONFIRM_TIMEOUT_S: Type.Integer({ default: 60, minimum: 5, maximum: 3_600 }),
   ALLOW_ANONYMOUS_TRANSCRIBE: Type.Boolean({ default: false }),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10_000, minimum: 0 }),
+  JWT_REFRESH_TTL_S: Type.Integer({ default: 2_592_000, minimum: 60, maximum: 31_536_000 }),
+  REQUIRE_2FA_ROLES: Type.String({ default: '', pattern: '^((client|designer|admin)(,(client|designer|admin))*)?$' }),
+  AUTH_RATE_LIMIT_MAX: Type.Integer({ default: 10, minimum: 1 }),
+  AUTH_RATE_LIMIT_WINDOW_S: Type.Integer({ default: 60, minimum: 1 }),
+  LOGIN_FAILURE_LIMIT: Type.Integer({ default: 5, minimum: 1 }),
+  LOGIN_FAILURE_WINDOW_S: Type.Integer({ default: 900, minimum: 1 }),
+  COMMAND_RATE_LIMIT_MAX: Type.Integer({ default: 120, minimum: 1 }),
+  COMMAND_RATE_LIMIT_WINDOW_S: Type.Integer({ default: 60, minimum: 1 }),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -67,6 +76,24 @@ export interface Config {
   readonly sessionTtlS: number;
   readonly confirmTimeoutS: number;
   readonly shutdownGraceMs: number;
+  readonly auth: {
+    /** Lifetime of a refresh token; each use rotates it and starts a new lifetime. */
+    readonly refreshTtlS: number;
+    /** Roles that may only sign in with two-factor authentication enabled. */
+    readonly require2faRoles: readonly Role[];
+    /** Per client IP, on register, login and the 2FA routes. */
+    readonly ipLimit: RateLimitSetting;
+    /** Failed logins and 2FA codes per account. */
+    readonly failureLimit: RateLimitSetting;
+    /** Per user (or IP when anonymous), on every `/v1/commands` route. */
+    readonly commandLimit: RateLimitSetting;
+  };
+}
+
+/** At most `max` within `windowS` seconds. */
+export interface RateLimitSetting {
+  readonly max: number;
+  readonly windowS: number;
 }
 
 /**
@@ -121,6 +148,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlS: env.SESSION_TTL_S,
     confirmTimeoutS: env.CONFIRM_TIMEOUT_S,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    auth: Object.freeze({
+      refreshTtlS: env.JWT_REFRESH_TTL_S,
+      require2faRoles: Object.freeze([...new Set(env.REQUIRE_2FA_ROLES.split(',').filter(Boolean))] as Role[]),
+      ipLimit: Object.freeze({ max: env.AUTH_RATE_LIMIT_MAX, windowS: env.AUTH_RATE_LIMIT_WINDOW_S }),
+      failureLimit: Object.freeze({ max: env.LOGIN_FAILURE_LIMIT, windowS: env.LOGIN_FAILURE_WINDOW_S }),
+      commandLimit: Object.freeze({ max: env.COMMAND_RATE_LIMIT_MAX, windowS: env.COMMAND_RATE_LIMIT_WINDOW_S }),
+    }),
   });
 }
 

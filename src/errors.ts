@@ -46,6 +46,13 @@ export const Errors = {
   // auth
   Unauthenticated: define('HM_ERR_AUTH_REQUIRED', 401, (why: string = 'a valid access token is required') => why),
   Forbidden: define('HM_ERR_AUTH_FORBIDDEN', 403, (what: string) => `not allowed: ${what}`),
+  InvalidCredentials: define('HM_ERR_AUTH_INVALID_CREDENTIALS', 401, () => 'wrong username or password'),
+  TotpRequired: define('HM_ERR_AUTH_TOTP_REQUIRED', 401, () => 'this account uses two-factor authentication: send a code (totp)'),
+  TotpInvalid: define('HM_ERR_AUTH_TOTP_INVALID', 401, () => 'the two-factor code is wrong, expired or already used'),
+  TotpState: define('HM_ERR_AUTH_TOTP_STATE', 409, (what: string) => what),
+  EnrolmentRequired: define('HM_ERR_AUTH_ENROLMENT_REQUIRED', 403, (role: string) => `accounts with the role ${role} must set up two-factor authentication first`),
+  RefreshInvalid: define('HM_ERR_AUTH_REFRESH_INVALID', 401, (why: string = 'the refresh token is invalid, expired or revoked') => why),
+  AccountExists: define('HM_ERR_AUTH_ACCOUNT_EXISTS', 409, (what: string) => `${what} is already taken`),
   // dependencies
   DatabaseUnavailable: define('HM_ERR_DB_UNAVAILABLE', 503, () => 'the database is unavailable, try again shortly'),
   CacheUnavailable: define('HM_ERR_CACHE_UNAVAILABLE', 503, () => 'the session store is unavailable, try again shortly'),
@@ -58,6 +65,15 @@ export const Errors = {
   ProtocolViolation: define('HM_ERR_VOICE_PROTOCOL', 400, (what: string) => what),
   UnsupportedAudio: define('HM_ERR_VOICE_AUDIO', 415, (what: string) => what),
   SpeechUnavailable: define('HM_ERR_VOICE_UNAVAILABLE', 503, (why: string) => `speech recognition unavailable: ${why}`),
+  // speech stage
+  SpeechWavInvalid: define('HM_ERR_SPEECH_WAV_INVALID', 415, (what: string) => what),
+  SpeechModelNotFound: define('HM_ERR_SPEECH_MODEL_NOT_FOUND', 503, (what: string) => what),
+  SpeechGrammarInvalid: define('HM_ERR_SPEECH_GRAMMAR_INVALID', 500, (what: string) => what),
+  SpeechEngineUnavailable: define('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 503, (what: string) => what),
+  SpeechStreamClosed: define('HM_ERR_SPEECH_STREAM_CLOSED', 409, (what: string = 'the recognition stream is closed') => what),
+  SpeechWorkerFailed: define('HM_ERR_SPEECH_WORKER_FAILED', 503, (what: string) => what),
+  // intent templates (TemplateError in src/nlu carries file, line and column)
+  TemplateInvalid: define('HM_ERR_NLU_TEMPLATE', 500, (where: string) => `broken intent template: ${where}`),
   // anything unexpected; the message never leaks internals
   Internal: define('HM_ERR_INTERNAL', 500, () => 'internal error'),
 } as const;

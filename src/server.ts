@@ -6,6 +6,8 @@ import { seedIfWanted } from './db/seed.js';
 import { openCache } from './cache/index.js';
 import { createTokenService } from './auth/tokens.js';
 import { buildApp, type AppDeps } from './app.js';
+import { pino } from 'pino';
+import { createSpeechEngine, type StartedSpeechEngine } from './speech/index.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -24,10 +26,19 @@ export interface StartOptions {
 /** Opens every dependency named by the config, builds the app and listens. */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const secrets = await resolveSecrets(config);
-  const db = await openDatabase(config, secrets.fieldKeys);
+  const log = pino({ level: options.logger === false ? 'silent' : config.logLevel });
+  // The speech engine (model, worker threads) starts while the database opens and migrates.
+  const speechStarting = createSpeechEngine({ ...config.speech, cacheDir: config.dataDir, logger: log });
+  speechStarting.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
+  const db = await openDatabase(config, secrets.fieldKeys).catch(async (err: unknown) => {
+    await speechStarting.then((s) => s.close(), () => {});
+    throw err;
+  });
   let cache: Awaited<ReturnType<typeof openCache>> | undefined;
+  let speech: StartedSpeechEngine | undefined;
   let app: FastifyInstance | undefined;
   try {
+    speech = await speechStarting;
     const created = await seedIfWanted(config, db.dataSource);
     if (created.length > 0) options.onDemoAccounts?.(created);
     cache = await openCache(config.redisUrl);
@@ -37,22 +48,26 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       sessionStore: cache.store,
       pubsub: cache.pubsub,
       tokens: createTokenService(secrets.jwtSecret, config.jwtAccessTtlS),
+      speech,
       logger: options.logger,
     });
     const opened = cache;
+    const engine = speech;
     app.addHook('onClose', async () => {
+      await engine.close();
       await opened.pubsub.close();
       await opened.store.close();
       await db.close();
     });
     const url = await app.listen({ host: config.host, port: config.port });
-    app.log.info({ database: db.mode, cache: opened.store.kind, dataDir: db.mode === 'postgres' ? undefined : config.dataDir }, 'HoloMesh Voice ready');
+    app.log.info({ database: db.mode, cache: opened.store.kind, speech: engine.description, dataDir: db.mode === 'postgres' ? undefined : config.dataDir }, 'HoloMesh Voice ready');
     let closing: Promise<void> | undefined;
     const started = app;
     return { app, url, close: () => (closing ??= started.close().then(() => {})) };
   } catch (err) {
     if (app) await app.close().catch(() => {});
     else {
+      await speech?.close().catch(() => {});
       await cache?.pubsub.close().catch(() => {});
       await cache?.store.close().catch(() => {});
       await db.close().catch(() => {});

@@ -3,6 +3,7 @@ import fp from 'fastify-plugin';
 import type { VerifiedPrincipal } from '../auth/tokens.js';
 import type { Role } from '../db/entities/index.js';
 import { Errors } from '../errors.js';
+import { can, rolesFor, type Action } from '../auth/policy.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -14,6 +15,12 @@ declare module 'fastify' {
     requireAuth: (request: FastifyRequest) => Promise<void>;
     /** preHandler factory: 401 without a token, 403 unless the caller has one of `roles`. */
     requireRole: (...roles: Role[]) => (request: FastifyRequest) => Promise<void>;
+    /** preHandler factory: 401 without a token, 403 unless the policy (src/auth/policy.ts) allows `action`. */
+    requirePermission: (action: Action) => (request: FastifyRequest) => Promise<void>;
+  }
+  interface FastifyContextConfig {
+    /** Accept enrolment tokens (REQUIRE_2FA_ROLES) on this route: only the 2FA setup routes do. */
+    allowEnrolmentToken?: boolean;
   }
 }
 
@@ -39,7 +46,8 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
   app.addHook('onRequest', async (request) => {
     const token = extractToken(request);
     // A bad token is an error even on routes that allow anonymous access: never silently downgrade.
-    request.principal = token ? app.tokens.verifyAccessToken(token) : null;
+    const allowEnrolment = request.routeOptions.config?.allowEnrolmentToken === true;
+    request.principal = token ? app.tokens.verifyAccessToken(token, { allowEnrolment }) : null;
   });
   app.decorate('requireAuth', async (request: FastifyRequest) => {
     if (!request.principal) throw Errors.Unauthenticated();
@@ -47,5 +55,12 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
   app.decorate('requireRole', (...roles: Role[]) => async (request: FastifyRequest) => {
     if (!request.principal) throw Errors.Unauthenticated();
     if (!roles.includes(request.principal.role)) throw Errors.Forbidden(`this needs the role ${roles.join(' or ')}`);
+  });
+  app.decorate('requirePermission', (action: Action) => async (request: FastifyRequest) => {
+    if (!request.principal) throw Errors.Unauthenticated();
+    if (!can(request.principal, action)) {
+      const roles = rolesFor(action);
+      throw Errors.Forbidden(roles.length > 0 ? `${action} needs the role ${roles.join(' or ')}` : action);
+    }
   });
 }, { name: 'holomesh-auth', fastify: '5.x', decorators: { fastify: ['tokens'] } });

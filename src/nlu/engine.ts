@@ -6,6 +6,7 @@ import { STOPWORDS } from './lexicon.js';
 import { matchNfa, matchSpans, type MatchContext, type SpanMatch } from './matcher.js';
 import { buildNfa, type Nfa } from './nfa.js';
 import { fillerMask, normalizeText, type Token } from './normalize.js';
+import { TemplateFilter } from './prefilter.js';
 import { prepareList, SlotMatcher, type PreparedList } from './slot-lists.js';
 import { walk } from './compile.js';
 import type { IntentSet } from './types.js';
@@ -82,13 +83,18 @@ export function createIntentEngine(set: IntentSet, options: IntentEngineOptions 
   const weigh = (word: string): { content: 0 | 1; deleteCost: number } => (STOPWORDS.has(word)
     ? { content: 0, deleteCost: COST.deleteStopword }
     : { content: 1, deleteCost: COST.deleteWord });
-  const compiled: CompiledData[] = set.intents.flatMap((intent) => intent.data.map((data) => ({
+  // One automaton per sentence, so the index below can leave most of them out.
+  const compiled: CompiledData[] = set.intents.flatMap((intent) => intent.data.flatMap((data) => data.sentences.map((sentence) => ({
     intent: intent.name,
-    nfa: buildNfa(data.sentences, normWords, weigh),
+    nfa: buildNfa([sentence], normWords, weigh),
     slots: data.slots,
-  })));
+  }))));
 
   const ruleNfas = new Map(Object.entries(set.expansionRules).map(([name, rule]) => [name, buildNfa([rule], normWords, weigh)]));
+  const filter = new TemplateFilter(compiled.map((c) => c.nfa), ruleNfas);
+  // A template sharing no word with the utterance is aligned only when it might reach the
+  // threshold (with a little room for a near tie, which makes the dialog ask again).
+  const noWordLimit = Math.min(COST.max, 1 / threshold - 1 + 0.05);
   const staticLists = new Map<string, PreparedList>();
   for (const [name, list] of Object.entries(set.lists)) {
     if (list.kind !== 'values') continue;
@@ -170,12 +176,40 @@ export function createIntentEngine(set: IntentSet, options: IntentEngineOptions 
       slotMatches: (list, start) => slotMatcher.matches(list, start),
     };
 
+    // What a slot costs at best anywhere in this utterance (for the filter's bounds).
+    const slotFloors = new Map<string, number>();
+    filter.begin({
+      tokens: norms,
+      substitutes: ctx.substitutes,
+      skipCost,
+      isFunctionWord: (word) => STOPWORDS.has(word),
+      slotFloor: (list) => {
+        let best = slotFloors.get(list);
+        if (best === undefined) {
+          best = COST.deleteSlot;
+          for (let i = 0; i < norms.length; i += 1) for (const m of slotMatcher.matches(list, i)) if (m.cost < best) best = m.cost;
+          slotFloors.set(list, best);
+        }
+        return best;
+      },
+    });
     const bestByIntent = new Map<string, { cost: number; slots: Record<string, SlotValue> }>();
-    for (const data of compiled) {
-      const match = matchNfa(data.nfa, ctx, COST.max);
-      if (match === null) continue;
+    // Only the best template of each intent, and the best `alternativesWanted + 1` intents, are
+    // reported: a template that cannot improve on either is not aligned. After an exact match
+    // only other exact ones are looked for (a tie is still reported as an alternative).
+    let reportedCutoff: number = COST.max;
+    let exact = false;
+    for (let at = 0; at < compiled.length; at += 1) {
+      const data = compiled[at];
       const current = bestByIntent.get(data.intent);
-      if (current === undefined || match.cost < current.cost - 1e-9) bestByIntent.set(data.intent, { cost: match.cost, slots: { ...data.slots, ...match.slots } });
+      let limit = exact ? 0 : current === undefined ? reportedCutoff : current.cost;
+      if (!filter.sharesWord(at)) limit = Math.min(limit, noWordLimit);
+      if (filter.floor(at, limit) > limit) continue;
+      const match = matchNfa(data.nfa, ctx, limit);
+      if (match === null || (current !== undefined && match.cost >= current.cost - 1e-9)) continue;
+      bestByIntent.set(data.intent, { cost: match.cost, slots: { ...data.slots, ...match.slots } });
+      if (match.cost === 0) exact = true;
+      if (bestByIntent.size > alternativesWanted) reportedCutoff = nthCost(bestByIntent, alternativesWanted);
     }
     const ranked = [...bestByIntent].sort((a, b) => a[1].cost - b[1].cost);
     const confidenceOf = (cost: number): number => Math.round((1 / (1 + cost)) * 1000) / 1000;
@@ -192,4 +226,12 @@ export function createIntentEngine(set: IntentSet, options: IntentEngineOptions 
   };
 
   return { recognize, normalize: (text) => normalizeText(text, inflections).map((t) => t.norm) };
+}
+
+/** The `n`-th lowest cost (0-based) among the intents found so far. */
+function nthCost(best: ReadonlyMap<string, { readonly cost: number }>, n: number): number {
+  const costs: number[] = [];
+  for (const entry of best.values()) costs.push(entry.cost);
+  costs.sort((a, b) => a - b);
+  return costs[n];
 }

@@ -1,3 +1,5 @@
+import { HoloMeshError } from '../errors.js';
+
 /** Where something was written in a template file (1-based line and column). */
 export interface SourceLocation {
   readonly file: string;
@@ -8,9 +10,10 @@ export interface SourceLocation {
 /**
  * A broken template file: bad YAML, bad template syntax, or a `{list}` / `<rule>` reference that
  * does not exist. Thrown by `parseIntentsYaml` and `compileIntents`, never while recognising.
+ * Code `HM_ERR_NLU_TEMPLATE`, status 500 (a broken deployment, not a bad request).
  */
-export class TemplateError extends Error {
-  readonly code = 'HM_ERR_NLU_TEMPLATE';
+export class TemplateError extends HoloMeshError {
+  declare readonly code: 'HM_ERR_NLU_TEMPLATE';
   readonly file: string;
   readonly line: number;
   readonly column: number | undefined;
@@ -19,7 +22,7 @@ export class TemplateError extends Error {
 
   constructor(reason: string, location: SourceLocation) {
     const where = location.column === undefined ? `${location.file}:${location.line}` : `${location.file}:${location.line}:${location.column}`;
-    super(`${where}: ${reason}`);
+    super('HM_ERR_NLU_TEMPLATE', 500, `${where}: ${reason}`);
     this.name = 'TemplateError';
     this.file = location.file;
     this.line = location.line;

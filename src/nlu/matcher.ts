@@ -17,6 +17,8 @@ export interface SpanMatch {
   readonly slots: Readonly<Record<string, SlotValue>>;
   /** True when the span used a spoken content word or a slot value. */
   readonly evidence: boolean;
+  /** True when `slots` has any entry. */
+  readonly hasSlots: boolean;
 }
 
 /** Everything the matcher needs to know about one utterance. */
@@ -49,117 +51,133 @@ interface Table {
   readonly captures: readonly Readonly<Record<string, SlotValue>>[];
 }
 
-/**
- * Cheapest alignment of the tokens from `start` with the automaton: a weighted edit distance in
- * which tokens may be skipped, template words may be missing or misheard, and slots and rules
- * consume spans. Cells above `maxCost` are pruned.
- */
-// Reusable buffers, one set per nesting depth (a rule is aligned while its caller is).
-const pool: { cost: Float64Array; back: Int32Array; capture: Int32Array; evidence: Uint8Array }[] = [];
+// Reusable buffers, one set per nesting depth (a rule is aligned while its caller is), so the hot
+// loop allocates nothing but the captures it keeps.
+interface Buffers {
+  cost: Float64Array;
+  back: Int32Array;
+  capture: Int32Array;
+  evidence: Uint8Array;
+  lo: Int32Array;
+  hi: Int32Array;
+}
+const pool: Buffers[] = [];
 let depth = 0;
 
-function buffers(cells: number): { cost: Float64Array; back: Int32Array; capture: Int32Array; evidence: Uint8Array } {
+function buffers(cells: number, rows: number): Buffers {
   let b = pool[depth];
-  if (b === undefined || b.cost.length < cells) {
+  if (b === undefined || b.cost.length < cells || b.lo.length < rows) {
     const size = Math.max(cells, 1024);
-    b = { cost: new Float64Array(size), back: new Int32Array(size), capture: new Int32Array(size), evidence: new Uint8Array(size) };
+    const rowSize = Math.max(rows, 64);
+    b = { cost: new Float64Array(size), back: new Int32Array(size), capture: new Int32Array(size), evidence: new Uint8Array(size), lo: new Int32Array(rowSize), hi: new Int32Array(rowSize) };
     pool[depth] = b;
   }
   return b;
 }
 
+/**
+ * Cheapest alignment of the tokens from `start` with the automaton: a weighted edit distance in
+ * which tokens may be skipped, template words may be missing or misheard, and slots and rules
+ * consume spans. Cells above `maxCost` are pruned.
+ */
 function align(nfa: Nfa, ctx: MatchContext, maxCost: number, start: number): Table {
   const n = ctx.tokens.length;
-  const size = nfa.size;
-  const cells = (n + 1) * size;
-  const { cost, back, capture, evidence } = buffers(cells);
+  const b = buffers((n + 1) * nfa.size, n + 1);
   depth += 1;
   try {
-    return fillTable(nfa, ctx, maxCost, start, n, size, cells, cost, back, capture, evidence);
+    return fillTable(nfa, ctx, maxCost, start, b);
   } finally {
     depth -= 1;
   }
 }
 
-function fillTable(nfa: Nfa, ctx: MatchContext, maxCost: number, start: number, n: number, size: number, cells: number,
-  cost: Float64Array, back: Int32Array, capture: Int32Array, evidence: Uint8Array): Table {
-  cost.fill(Infinity, start * size, cells);
+/** Lower the cost of cell `to` when `value` is cheaper and within `maxCost`; keeps the row's live span. */
+function relax(b: Buffers, size: number, maxCost: number, to: number, value: number, from: number, cap: number, isEvidence: number): void {
+  if (value < b.cost[to] - 1e-9 && value <= maxCost) {
+    b.cost[to] = value;
+    b.back[to] = from;
+    b.capture[to] = cap;
+    b.evidence[to] = isEvidence;
+    const r = (to / size) | 0;
+    const st = to - r * size;
+    if (st < b.lo[r]) b.lo[r] = st;
+    if (st > b.hi[r]) b.hi[r] = st;
+  }
+}
+
+function fillTable(nfa: Nfa, ctx: MatchContext, maxCost: number, start: number, b: Buffers): Table {
+  const n = ctx.tokens.length;
+  const size = nfa.size;
+  const { cost, lo, hi } = b;
+  cost.fill(Infinity, start * size, (n + 1) * size);
+  // The span of states reached in each row, so a row only scans where something is alive.
+  lo.fill(size, 0, n + 1);
+  hi.fill(-1, 0, n + 1);
   const captures: Readonly<Record<string, SlotValue>>[] = [];
   // evidence: 1 when the step consumed a spoken content word, a slot value or a rule with one.
-  // The span of states reached in each row, so a row only scans where something is alive.
-  const lo = new Int32Array(n + 1).fill(size);
-  const hi = new Int32Array(n + 1).fill(-1);
-  const relax = (to: number, value: number, from: number, cap: number, isEvidence: number): void => {
-    if (value < cost[to] - 1e-9 && value <= maxCost) {
-      cost[to] = value;
-      back[to] = from;
-      capture[to] = cap;
-      evidence[to] = isEvidence;
-      const r = (to / size) | 0;
-      const st = to - r * size;
-      if (st < lo[r]) lo[r] = st;
-      if (st > hi[r]) hi[r] = st;
-    }
-  };
   const first = start * size;
   cost[first] = 0;
-  back[first] = -1;
-  capture[first] = -1;
-  evidence[first] = 0;
+  b.back[first] = -1;
+  b.capture[first] = -1;
+  b.evidence[first] = 0;
   lo[start] = 0;
   hi[start] = 0;
   for (let i = start; i <= n; i += 1) {
     const row = i * size;
+    const token = i < n ? ctx.tokens[i] : null;
+    const subs = i < n ? ctx.substitutes[i] : null;
     // hi grows while the row is scanned (edges within a row go to higher states).
     for (let s = lo[i]; s <= hi[i]; s += 1) {
       const here = row + s;
       const c = cost[here];
       if (c === Infinity) continue;
-      if (i < n) relax(here + size, c + ctx.skipCost[i], here, -1, 0);
-      for (const to of nfa.eps[s]) relax(row + to, c, here, -1, 0);
+      if (i < n) relax(b, size, maxCost, here + size, c + ctx.skipCost[i], here, -1, 0);
+      const eps = nfa.eps[s];
+      for (let k = 0; k < eps.length; k += 1) relax(b, size, maxCost, row + eps[k], c, here, -1, 0);
       const words = nfa.words[s];
-      if (words.length > 0) {
-        const token = i < n ? ctx.tokens[i] : null;
-        const subs = i < n ? ctx.substitutes[i] : null;
-        for (const edge of words) {
-          if (token === edge.word) relax(row + size + edge.to, c, here, -1, edge.content);
-          else if (subs !== null) {
-            const sub = subs.get(edge.word);
-            if (sub !== undefined) relax(row + size + edge.to, c + sub, here, -1, edge.content);
-          }
-          relax(row + edge.to, c + edge.deleteCost, here, -1, 0);
+      for (let k = 0; k < words.length; k += 1) {
+        const edge = words[k];
+        if (token === edge.word) relax(b, size, maxCost, row + size + edge.to, c, here, -1, edge.content);
+        else if (subs !== null) {
+          const sub = subs.get(edge.word);
+          if (sub !== undefined) relax(b, size, maxCost, row + size + edge.to, c + sub, here, -1, edge.content);
         }
+        relax(b, size, maxCost, row + edge.to, c + edge.deleteCost, here, -1, 0);
       }
-      for (const edge of nfa.slots[s]) {
+      const slotEdges = nfa.slots[s];
+      for (let k = 0; k < slotEdges.length; k += 1) {
+        const edge = slotEdges[k];
         if (i < n) {
           for (const m of ctx.slotMatches(edge.list, i)) {
             const target = m.end * size + edge.to;
             const value = c + m.cost;
             if (value < cost[target] - 1e-9 && value <= maxCost) {
               captures.push({ [edge.slot]: m.value });
-              relax(target, value, here, captures.length - 1, 1);
+              relax(b, size, maxCost, target, value, here, captures.length - 1, 1);
             }
           }
         }
-        relax(row + edge.to, c + ctx.slotDeleteCost, here, -1, 0);
+        relax(b, size, maxCost, row + edge.to, c + ctx.slotDeleteCost, here, -1, 0);
       }
-      for (const edge of nfa.rules[s]) {
+      const ruleEdges = nfa.rules[s];
+      for (let k = 0; k < ruleEdges.length; k += 1) {
+        const edge = ruleEdges[k];
         for (const m of ctx.ruleMatches(edge.rule, i)) {
           const target = m.end * size + edge.to;
           const value = c + m.cost;
           if (value < cost[target] - 1e-9 && value <= maxCost) {
             let cap = -1;
-            if (Object.keys(m.slots).length > 0) {
+            if (m.hasSlots) {
               captures.push(m.slots);
               cap = captures.length - 1;
             }
-            relax(target, value, here, cap, m.evidence ? 1 : 0);
+            relax(b, size, maxCost, target, value, here, cap, m.evidence ? 1 : 0);
           }
         }
       }
     }
   }
-  return { size, cost, back, capture, evidence, captures };
+  return { size, cost, back: b.back, capture: b.capture, evidence: b.evidence, captures };
 }
 
 function trace(table: Table, cell: number): { slots: Record<string, SlotValue>; evidence: boolean } {
@@ -195,7 +213,8 @@ export function matchSpans(nfa: Nfa, ctx: MatchContext, maxCost: number, start: 
     const cell = end * table.size + nfa.accept;
     const cost = table.cost[cell];
     if (cost === Infinity) continue;
-    out.push({ end, cost, ...trace(table, cell) });
+    const { slots, evidence } = trace(table, cell);
+    out.push({ end, cost, slots, evidence, hasSlots: Object.keys(slots).length > 0 });
   }
   return out;
 }

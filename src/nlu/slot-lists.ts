@@ -137,14 +137,21 @@ function knownMatches(list: PreparedList, tokens: readonly Token[], start: numbe
     if (same) offer({ end: start + entry.tokens.length, value: entry.value, cost: 0 });
   }
   // Fuzzy values: typos, ASR confusions, split or joined words ("neon dragons", "kenji satoh").
+  // The joined spans and their sound keys depend only on the length, so they are built once.
   const first = tokens[start].norm[0];
+  const spans: string[] = [];
+  const keys: string[] = [];
   for (const entry of list.entries) {
     if (entry.joined[0] !== first || entry.joined.length < 4) continue;
     const maxEdits = Math.max(1, Math.floor(entry.joined.length / 5));
     for (let len = Math.max(1, entry.tokens.length - 1); len <= entry.tokens.length + 1 && start + len <= tokens.length; len += 1) {
-      let joined = '';
-      for (let k = start; k < start + len; k += 1) joined += tokens[k].norm;
-      if (entry.skeleton.length >= 4 && skeleton(joined) === entry.skeleton) offer({ end: start + len, value: entry.value, cost: 0.25 });
+      while (spans.length < len) {
+        const joined = (spans.length === 0 ? '' : spans[spans.length - 1]) + tokens[start + spans.length].norm;
+        spans.push(joined);
+        keys.push(skeleton(joined));
+      }
+      const joined = spans[len - 1];
+      if (entry.skeleton.length >= 4 && keys[len - 1] === entry.skeleton) offer({ end: start + len, value: entry.value, cost: 0.25 });
       if (Math.abs(joined.length - entry.joined.length) > maxEdits) continue;
       const distance = editDistance(joined, entry.joined, maxEdits);
       if (distance > maxEdits) continue;

@@ -3,7 +3,8 @@ import type { WebSocket } from 'ws';
 import type { RecognitionGrammar, SpeechEngine } from '../speech/engine.js';
 import type { Transcript } from '../contracts.js';
 import { Errors, toWsFrame } from '../errors.js';
-import { CloseCodes, VoiceSession, type CommandResult, type VoiceSessionLimits } from './voice-session.js';
+import { CloseCodes, VoiceSession, type VoiceSessionLimits } from './voice-session.js';
+import { userChannel, type CommandResult } from '../assistant/index.js';
 
 export interface VoiceRouteOptions {
   /** null when no speech engine runs: text commands still work, audio gets an error frame. */
@@ -14,9 +15,6 @@ export interface VoiceRouteOptions {
 }
 
 const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
-
-/** Channel on which a user's notifications are published (one per user, every instance listens). */
-export const userChannel = (userId: string) => `user:${userId}`;
 
 /** `GET /v1/voice`: the WebSocket voice and chat session (protocol in the README). */
 export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptions): Promise<void> {

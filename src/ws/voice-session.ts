@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Reply, Transcript, Understanding } from '../contracts.js';
-import type { CommandOutcome } from '../contracts.js';
+import type { Transcript } from '../contracts.js';
+import { toResultFields, type CommandResult } from '../assistant/index.js';
 import type { RecognitionGrammar, RecognizerStream, SpeechEngine } from '../speech/engine.js';
 import { Endpointer } from '../speech/endpointer.js';
 import { Resampler } from '../speech/resample.js';
@@ -9,14 +9,6 @@ import { grammarFromPhrases } from './phrase-grammar.js';
 import { Errors, isHoloMeshError, toWsFrame, type HoloMeshError } from '../errors.js';
 
 export const SUPPORTED_SAMPLE_RATES = [8_000, 16_000, 22_050, 44_100, 48_000] as const;
-
-/** What a finished command produced (the assistant's answer to a transcript). */
-export interface CommandResult {
-  readonly commandId: string;
-  readonly understanding: Understanding;
-  readonly reply: Reply;
-  readonly outcome: CommandOutcome;
-}
 
 export interface VoiceSessionLimits {
   /** Trailing silence that ends an utterance. */
@@ -264,7 +256,7 @@ export class VoiceSession {
     frame.sessionId = this.sessionId;
     if (hadSpeech || transcript.text) {
       const result = await this.#runCommand(transcript, randomUUID());
-      if (result) Object.assign(frame, describeResult(result));
+      if (result) Object.assign(frame, toResultFields(result));
     }
     this.#deps.send(frame);
   }
@@ -279,7 +271,7 @@ export class VoiceSession {
     const transcript: Transcript = { text: text.trim(), source: 'text', confidence: 1, engine: 'text' };
     const result = await this.#runCommand(transcript, (commandId as string | undefined) ?? randomUUID());
     if (!result) throw Errors.Unauthenticated('text commands need a signed-in user');
-    this.#deps.send({ type: 'reply', text: transcript.text, sessionId: this.sessionId, ...describeResult(result) });
+    this.#deps.send({ type: 'reply', text: transcript.text, sessionId: this.sessionId, ...toResultFields(result) });
   }
 
   async #runCommand(transcript: Transcript, commandId: string): Promise<CommandResult | null> {
@@ -301,16 +293,4 @@ export class VoiceSession {
     }, this.#limits.idleTimeoutMs);
     this.#idleTimer.unref();
   }
-}
-
-/** The extension fields of a final result (ignored by plain vosk clients). */
-function describeResult(result: CommandResult): Record<string, unknown> {
-  return {
-    commandId: result.commandId,
-    intent: result.understanding.intent,
-    slots: result.understanding.slots,
-    confidence: result.understanding.confidence,
-    outcome: result.outcome,
-    reply: { text: result.reply.text, ssml: result.reply.ssml, ...(result.reply.data === undefined ? {} : { data: result.reply.data }) },
-  };
 }

@@ -23,6 +23,11 @@ describe('migrations', () => {
     expect(await t.db.dataSource.showMigrations()).toBe(false); // nothing pending
   });
 
+  it('match the entities exactly (no schema drift a new migration would have to fix)', async () => {
+    const pending = await t.db.dataSource.driver.createSchemaBuilder().log();
+    expect(pending.upQueries.map((q) => q.query)).toEqual([]);
+  });
+
   it('are reversible: undoing all of them leaves no table, and they apply again', async () => {
     const ds = t.db.dataSource;
     for (let i = 0; i < ds.migrations.length; i++) await ds.undoLastMigration({ transaction: 'each' });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { HoloMeshError } from '../../src/errors.js';
 import { compileIntents, parseIntentsYaml, parseTemplate, TemplateError, tokenizeTemplate } from '../../src/nlu/index.js';
 
 describe('tokenizer and parser', () => {
@@ -42,7 +43,9 @@ describe('YAML files', () => {
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(TemplateError);
+      expect(error).toBeInstanceOf(HoloMeshError);
       const e = error as TemplateError;
+      expect(e).toMatchObject({ code: 'HM_ERR_NLU_TEMPLATE', statusCode: 500 });
       expect(e.file).toBe('broken.yaml');
       expect(e.line).toBe(8);
       expect(e.column).toBe(18);

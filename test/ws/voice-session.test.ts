@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSpeechEngine, type StartedSpeechEngine } from '../../src/speech/index.js';
-import { VoiceSession, type CommandResult } from '../../src/ws/voice-session.js';
+import { VoiceSession } from '../../src/ws/voice-session.js';
+import type { CommandResult } from '../../src/assistant/index.js';
 import { grammarFromPhrases } from '../../src/ws/phrase-grammar.js';
 import type { Transcript } from '../../src/contracts.js';
 

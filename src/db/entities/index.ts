@@ -11,11 +11,14 @@ import { LedgerEntry } from './ledger-entry.js';
 import { Review } from './review.js';
 import { Notification } from './notification.js';
 import { VoiceCommand } from './voice-command.js';
+import { RefreshToken } from './refresh-token.js';
+import { RecoveryCode } from './recovery-code.js';
 
 export {
   User, DesignerProfile, ClientProfile, Chip, ChipCollaborator, Edition, Subscription,
   Purchase, RoyaltyPayout, LedgerEntry, Review, Notification, VoiceCommand,
 };
+export { RefreshToken, RecoveryCode };
 export type { Role } from './user.js';
 export { ROLES } from './user.js';
 export { SYSTEM_ACCOUNTS, type SystemAccount } from './ledger-entry.js';
@@ -23,4 +26,5 @@ export { SYSTEM_ACCOUNTS, type SystemAccount } from './ledger-entry.js';
 export const ENTITIES = [
   User, DesignerProfile, ClientProfile, Chip, ChipCollaborator, Edition, Subscription,
   Purchase, RoyaltyPayout, LedgerEntry, Review, Notification, VoiceCommand,
+  RefreshToken, RecoveryCode,
 ];

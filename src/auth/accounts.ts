@@ -1,0 +1,182 @@
+import { QueryFailedError, type DataSource } from 'typeorm';
+import { ClientProfile, DesignerProfile, User, type Role } from '../db/entities/index.js';
+import { Errors, HoloMeshError } from '../errors.js';
+import type { SessionStore } from '../cache/session-store.js';
+import { hashPassword, verifyPassword } from './passwords.js';
+import { ENROLMENT_TOKEN_TTL_S, type TokenService } from './tokens.js';
+import { RefreshTokenStore } from './refresh-tokens.js';
+import { isTotpFormat, verifyTotpOnce } from './totp.js';
+import { useRecoveryCode } from './recovery-codes.js';
+
+/** What the API shows of an account (never hashes or secrets). */
+export interface PublicUser {
+  readonly id: string;
+  readonly username: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly totpEnabled: boolean;
+}
+
+export interface SessionTokens {
+  readonly accessToken: string;
+  readonly refreshToken: string;
+  readonly tokenType: 'Bearer';
+  /** Lifetime of the access token, seconds. */
+  readonly expiresIn: number;
+  readonly user: PublicUser;
+}
+
+export interface RegisterInput {
+  readonly username: string;
+  readonly email: string;
+  readonly password: string;
+  readonly role?: 'client' | 'designer';
+  readonly displayName?: string;
+}
+
+export interface AccountServiceOptions {
+  readonly dataSource: DataSource;
+  readonly sessionStore: SessionStore;
+  readonly tokens: TokenService;
+  readonly refreshTtlS: number;
+  readonly require2faRoles: readonly Role[];
+}
+
+export function toPublicUser(user: User): PublicUser {
+  return { id: user.id, username: user.username, email: user.email, role: user.role, totpEnabled: user.totpEnabled };
+}
+
+/** Usernames are stored and compared in lower case. */
+export function normaliseUsername(username: string): string {
+  return username.trim().toLowerCase();
+}
+
+// Which unique index a duplicate hit, for a 409 that names the field.
+const UNIQUE_FIELDS: Record<string, string> = {
+  users_username_key: 'the username',
+  users_email_key: 'the email address',
+  designer_profiles_display_name_lower_key: 'the display name',
+};
+
+/** Registration, password (+ second factor) login, and the token pairs that follow. */
+export class AccountService {
+  readonly #options: AccountServiceOptions;
+  readonly refreshTokens: RefreshTokenStore;
+  #dummyHash: Promise<string> | undefined;
+
+  constructor(options: AccountServiceOptions) {
+    this.#options = options;
+    this.refreshTokens = new RefreshTokenStore(options.dataSource, options.refreshTtlS);
+  }
+
+  /**
+   * Creates a client or designer account (admins are never self-registered).
+   * @throws HM_ERR_AUTH_ACCOUNT_EXISTS for a taken username, email or designer display name.
+   */
+  async register(input: RegisterInput): Promise<PublicUser> {
+    const role = input.role ?? 'client';
+    const username = normaliseUsername(input.username);
+    const email = input.email.trim().toLowerCase();
+    const displayName = input.displayName?.trim();
+    if (role === 'designer' && !displayName) throw Errors.BadRequest('a designer account needs a displayName');
+    const passwordHash = await hashPassword(input.password);
+    try {
+      return await this.#options.dataSource.transaction(async (manager) => {
+        // Friendly answers for the common case; the unique indexes still decide under races.
+        if (await manager.existsBy(User, { username })) throw Errors.AccountExists(UNIQUE_FIELDS.users_username_key!);
+        const [{ taken }] = await manager.query('SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = $1) AS taken', [email]) as [{ taken: boolean }];
+        if (taken) throw Errors.AccountExists(UNIQUE_FIELDS.users_email_key!);
+        if (role === 'designer') {
+          const [{ nameTaken }] = await manager.query('SELECT EXISTS (SELECT 1 FROM designer_profiles WHERE lower(display_name) = lower($1)) AS "nameTaken"', [displayName]) as [{ nameTaken: boolean }];
+          if (nameTaken) throw Errors.AccountExists(UNIQUE_FIELDS.designer_profiles_display_name_lower_key!);
+        }
+        const user = await manager.save(manager.create(User, { username, email, passwordHash, role, totpSecret: null, totpEnabled: false }));
+        if (role === 'designer') {
+          await manager.insert(DesignerProfile, { userId: user.id, displayName: displayName!, bio: '', portfolioUrls: [] });
+        } else {
+          await manager.insert(ClientProfile, { userId: user.id, favoriteDesignerId: null, preferences: {} });
+        }
+        return toPublicUser(user);
+      });
+    } catch (err) {
+      const constraint = err instanceof QueryFailedError ? (err.driverError as { code?: string; constraint?: string }) : undefined;
+      if (constraint?.code === '23505' && constraint.constraint && UNIQUE_FIELDS[constraint.constraint]) {
+        throw Errors.AccountExists(UNIQUE_FIELDS[constraint.constraint]!);
+      }
+      throw err;
+    }
+  }
+
+  /**
+   * Checks the password and, when the account has two-factor authentication, the code (TOTP or
+   * a recovery code, which is used up).
+   * @throws HM_ERR_AUTH_INVALID_CREDENTIALS, HM_ERR_AUTH_TOTP_REQUIRED or HM_ERR_AUTH_TOTP_INVALID.
+   */
+  async authenticate(usernameInput: string, password: string, code: string | undefined): Promise<User> {
+    const user = await this.#options.dataSource.manager.findOneBy(User, { username: normaliseUsername(usernameInput) });
+    // Without an account, still spend a hash's time: response times must not tell which names exist.
+    const isPasswordRight = await verifyPassword(password, user?.passwordHash ?? await this.#getDummyHash());
+    if (!user || !isPasswordRight) throw Errors.InvalidCredentials();
+    if (!user.totpEnabled) return user;
+    if (!code) throw Errors.TotpRequired();
+    if (!(await this.verifySecondFactor(user, code))) throw Errors.TotpInvalid();
+    return user;
+  }
+
+  /** A TOTP code (once per time step) or an unused recovery code (then used up). */
+  async verifySecondFactor(user: User, code: string): Promise<boolean> {
+    const trimmed = code.trim();
+    if (isTotpFormat(trimmed)) {
+      return user.totpSecret !== null && verifyTotpOnce(this.#options.sessionStore, user.id, user.totpSecret, trimmed);
+    }
+    return useRecoveryCode(this.#options.dataSource.manager, user.id, trimmed);
+  }
+
+  /**
+   * A new access + refresh token pair (a new refresh family).
+   * @throws HM_ERR_AUTH_ENROLMENT_REQUIRED (403) for a role in REQUIRE_2FA_ROLES without 2FA; its
+   * `details.enrolmentToken` is good only for the 2FA setup and confirm routes.
+   */
+  async startSession(user: User): Promise<SessionTokens> {
+    const principal = { userId: user.id, username: user.username, role: user.role };
+    if (this.#options.require2faRoles.includes(user.role) && !user.totpEnabled) {
+      const base = Errors.EnrolmentRequired(user.role);
+      throw new HoloMeshError(base.code, base.statusCode, base.message, {
+        enrolmentToken: this.#options.tokens.issueEnrolmentToken(principal),
+        expiresIn: ENROLMENT_TOKEN_TTL_S,
+      });
+    }
+    const refreshToken = await this.refreshTokens.issue(user.id);
+    return this.#pair(user, refreshToken);
+  }
+
+  /**
+   * Rotates a refresh token into a new pair, with the account's current role.
+   * @throws HM_ERR_AUTH_REFRESH_INVALID (reuse also revokes the family).
+   */
+  async refresh(refreshToken: string): Promise<SessionTokens> {
+    const next = await this.refreshTokens.rotate(refreshToken);
+    const user = await this.#options.dataSource.manager.findOneBy(User, { id: next.userId });
+    if (!user) throw Errors.RefreshInvalid();
+    return this.#pair(user, next.token);
+  }
+
+  async logout(refreshToken: string): Promise<void> {
+    await this.refreshTokens.revoke(refreshToken);
+  }
+
+  async findUser(userId: string): Promise<User> {
+    const user = await this.#options.dataSource.manager.findOneBy(User, { id: userId });
+    if (!user) throw Errors.Unauthenticated('the account no longer exists');
+    return user;
+  }
+
+  #pair(user: User, refreshToken: string): SessionTokens {
+    const accessToken = this.#options.tokens.issueAccessToken({ userId: user.id, username: user.username, role: user.role });
+    return { accessToken, refreshToken, tokenType: 'Bearer', expiresIn: this.#options.tokens.accessTtlS, user: toPublicUser(user) };
+  }
+
+  #getDummyHash(): Promise<string> {
+    return (this.#dummyHash ??= hashPassword('not a real password'));
+  }
+}

@@ -1,0 +1,137 @@
+import type { EntityManager } from 'typeorm';
+import type { CommandOutcome } from '../contracts.js';
+import type { Principal } from '../auth/tokens.js';
+import {
+  balanceOf, buyChip, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
+  rateDesigner, readNotifications, salesSummary, searchChips, setFavoriteDesigner, subscribe, unsubscribe, whatsNew,
+  type ChipRef, type DesignerRef,
+} from '../marketplace/index.js';
+import type { IntentName } from './intents.js';
+import { Responses } from './responses.js';
+import type { Spoken } from './ssml.js';
+
+/** The slots of an intent after resolution against the database. */
+export interface ResolvedSlots {
+  readonly designer?: DesignerRef;
+  readonly chip?: ChipRef;
+  readonly tag?: string;
+  readonly maxPrice?: number;
+  readonly rating?: number;
+  readonly count?: number;
+  readonly period?: string;
+  readonly enabled?: boolean;
+}
+
+export interface ActionContext {
+  readonly manager: EntityManager;
+  readonly principal: Principal;
+  readonly platformFeeBps: number;
+  /** Purchase idempotency key (the command that started the purchase). */
+  readonly idempotencyKey: string;
+  readonly now: Date;
+}
+
+export interface ActionResult {
+  readonly spoken: Spoken;
+  readonly outcome: CommandOutcome;
+  readonly data?: unknown;
+  /** Notifications written in this transaction, to push to their users after commit. */
+  readonly notifications?: readonly { readonly id: string; readonly userId: string; readonly text: string }[];
+}
+
+const ok = (spoken: Spoken, data?: unknown): ActionResult => ({ spoken, outcome: 'ok', ...(data === undefined ? {} : { data }) });
+const rejected = (spoken: Spoken, data?: unknown): ActionResult => ({ spoken, outcome: 'rejected', ...(data === undefined ? {} : { data }) });
+
+/** Runs one understood, complete and (when needed) confirmed command. */
+export async function runAction(ctx: ActionContext, intent: IntentName, slots: ResolvedSlots): Promise<ActionResult> {
+  const { manager, principal } = ctx;
+  const me = principal.userId;
+  switch (intent) {
+    case 'SubscribeDesigner': {
+      const { created } = await subscribe(manager, me, slots.designer!);
+      return ok(created ? Responses.subscribed(slots.designer!.name) : Responses.alreadySubscribed(slots.designer!.name), { designer: slots.designer });
+    }
+    case 'UnsubscribeDesigner': {
+      const { removed } = await unsubscribe(manager, me, slots.designer!);
+      return ok(removed ? Responses.unsubscribed(slots.designer!.name) : Responses.notSubscribed(slots.designer!.name), { designer: slots.designer });
+    }
+    case 'ListSubscriptions': {
+      const subscriptions = await listSubscriptions(manager, me);
+      return ok(subscriptions.length === 0 ? Responses.noSubscriptions() : Responses.subscriptions(subscriptions), { subscriptions });
+    }
+    case 'SetFavoriteDesigner':
+      await setFavoriteDesigner(manager, me, slots.designer!.id);
+      return ok(Responses.favoriteSet(slots.designer!.name), { favoriteDesigner: slots.designer });
+    case 'SetAutoBuy': {
+      if (slots.enabled === false) {
+        const { changed } = await disableAutoBuy(manager, me, slots.designer!);
+        return ok(changed ? Responses.autoBuyOff(slots.designer!.name) : Responses.autoBuyWasOff(slots.designer!.name), { designer: slots.designer, autoBuy: false });
+      }
+      const maxPrice = slots.maxPrice ?? null;
+      const { subscribed } = await enableAutoBuy(manager, me, slots.designer!, maxPrice);
+      return ok(Responses.autoBuyOn(slots.designer!.name, maxPrice, subscribed), { designer: slots.designer, autoBuy: true, maxPrice });
+    }
+    case 'SearchChips': {
+      const found = await searchChips(manager, { designerId: slots.designer?.id, tag: slots.tag, maxPrice: slots.maxPrice });
+      return ok(found.total === 0 ? Responses.noChipsFound() : Responses.chipsFound(found.chips, found.total), found);
+    }
+    case 'WhatsNew': {
+      const found = await whatsNew(manager, me, { designerId: slots.designer?.id });
+      const data = { chips: found.chips, total: found.total, since: found.since.toISOString() };
+      return ok(found.total === 0 ? Responses.nothingNew(slots.designer?.name) : Responses.whatsNew(found.chips, found.total), data);
+    }
+    case 'BuyChip': {
+      const result = await buyChip(manager, {
+        buyerId: me, chipId: slots.chip!.id, idempotencyKey: ctx.idempotencyKey, platformFeeBps: ctx.platformFeeBps,
+      });
+      switch (result.kind) {
+        case 'bought': {
+          const { sale } = result;
+          const data = { purchaseId: sale.purchaseId, chip: { id: sale.chipId, name: sale.chipName }, editionNumber: sale.editionNumber, priceCredits: sale.priceCredits, balance: sale.balanceAfter };
+          return { spoken: Responses.bought(sale), outcome: 'ok', data, notifications: sale.notifications };
+        }
+        case 'insufficient_credits':
+          return rejected(Responses.insufficientCredits(result.chipName, result.priceCredits, result.balance), { reason: 'insufficient_credits', priceCredits: result.priceCredits, balance: result.balance });
+        case 'sold_out':
+          return rejected(Responses.soldOut(result.chipName), { reason: 'sold_out' });
+        case 'over_cap':
+        case 'not_found':
+          return rejected(Responses.unknownChip(slots.chip!.name), { reason: result.kind });
+      }
+      break;
+    }
+    case 'CheckBalance': {
+      const balance = await balanceOf(manager, me);
+      return ok(Responses.balance(balance), { balance });
+    }
+    case 'SalesSummary': {
+      const period = isPeriod(slots.period) ? slots.period : 'this_week';
+      const summary = await salesSummary(manager, me, period, ctx.now);
+      return ok(Responses.salesSummary(summary), summary);
+    }
+    case 'RateDesigner': {
+      const result = await rateDesigner(manager, me, slots.designer!, slots.rating!);
+      if (result.kind === 'own_profile') return rejected(Responses.cannotRateSelf());
+      if (result.kind === 'invalid_rating') return rejected(Responses.invalidRating());
+      return ok(Responses.rated(slots.designer!.name, result.rating, result.previous), { designer: slots.designer, rating: result.rating, average: result.average, count: result.count });
+    }
+    case 'CommandHistory': {
+      const range = isPeriod(slots.period) ? periodRange(slots.period, ctx.now) : null;
+      const limit = Math.min(Math.max(slots.count ?? 5, 1), 20);
+      const page = await listCommands(manager, { userId: me, limit, ...(range?.from ? { from: range.from } : {}), ...(range ? { to: range.to } : {}) });
+      return ok(page.items.length === 0 ? Responses.noHistory() : Responses.history(page.items), { commands: page.items });
+    }
+    case 'ReadNotifications': {
+      const { items, remaining } = await readNotifications(manager, me);
+      return ok(items.length === 0 ? Responses.noNotifications() : Responses.notifications(items, remaining), { notifications: items, remaining });
+    }
+    case 'Help':
+      return ok(Responses.help());
+    case 'Confirm':
+      return rejected(Responses.nothingToConfirm());
+    case 'Deny':
+    case 'Cancel':
+      return ok(Responses.nothingPending());
+  }
+  return rejected(Responses.cannotDoThat());
+}

@@ -1,0 +1,228 @@
+import type { EntityManager } from 'typeorm';
+import type { CommandOutcome, LiveLists, Reply, SlotValue, Slots, Understanding } from '../contracts.js';
+import type { Principal } from '../auth/tokens.js';
+import { findChip, findDesigner, getFavoriteDesigner, setFavoriteDesigner, type DesignerRef } from '../marketplace/index.js';
+import { runAction, type ActionResult, type ResolvedSlots } from './actions.js';
+import { CONTROL_INTENTS, FAVORITE, INTENTS, isIntentName, type AskableSlot, type IntentName } from './intents.js';
+import { Responses } from './responses.js';
+import { asName, cleanAnswer, matchListValue, matchRating } from './slot-match.js';
+import { join, toReply, type Spoken } from './ssml.js';
+import type { DialogState, Pending } from './state.js';
+
+/** Everything one dialog turn needs; the caller owns the transaction behind `manager`. */
+export interface TurnInput {
+  readonly manager: EntityManager;
+  readonly principal: Principal;
+  /** This command's id: the idempotency key of a purchase it starts. */
+  readonly commandId: string;
+  /** ms since the epoch (injected so tests can move time). */
+  readonly now: number;
+  readonly lists: LiveLists;
+  readonly confirmTimeoutS: number;
+  readonly platformFeeBps: number;
+  readonly understanding: Understanding;
+  readonly state: DialogState;
+}
+
+export interface TurnResult {
+  readonly reply: Reply;
+  readonly outcome: CommandOutcome;
+  readonly state: DialogState;
+  /** The intent and slots acted on (after filling from earlier turns), for the log. */
+  readonly intent: string | null;
+  readonly slots: Slots;
+  readonly notifications: readonly { readonly id: string; readonly userId: string; readonly text: string }[];
+}
+
+interface Step {
+  readonly spoken: Spoken;
+  readonly outcome: CommandOutcome;
+  readonly pending: Pending | null;
+  readonly intent: string | null;
+  readonly slots: Slots;
+  readonly data?: unknown;
+  readonly notifications?: ActionResult['notifications'];
+}
+
+/** Below this, an understood command is a guess: a pending question's answer wins over it. */
+const WEAK_CONFIDENCE = 0.75;
+
+const LIST_OF: Record<Exclude<AskableSlot, 'rating'>, string> = { designer: 'designer', chip: 'chip' };
+
+/**
+ * One turn of the dialog: continues what is pending (a missing slot, a confirmation, an offer to
+ * remember the favorite designer) or starts the understood command.
+ */
+export async function runTurn(input: TurnInput): Promise<TurnResult> {
+  const step = await decide(input);
+  return {
+    reply: toReply(step.spoken, { data: step.data, expectsReply: step.pending !== null }),
+    outcome: step.outcome,
+    state: { pending: step.pending },
+    intent: step.intent,
+    slots: step.slots,
+    notifications: step.notifications ?? [],
+  };
+}
+
+async function decide(input: TurnInput): Promise<Step> {
+  const u = input.understanding;
+  const intent = isIntentName(u.intent) ? u.intent : null;
+  const pending = input.state.pending;
+  const isAction = intent !== null && !CONTROL_INTENTS.has(intent);
+
+  if (pending) {
+    if (intent === 'Cancel' || intent === 'Deny') {
+      const spoken = pending.kind === 'remember_favorite' ? Responses.favoriteNotSet() : Responses.cancelled(pending.intent);
+      return { spoken, outcome: 'ok', pending: null, intent, slots: {} };
+    }
+    switch (pending.kind) {
+      case 'confirm':
+        if (intent === 'Confirm') {
+          if (input.now > pending.expiresAt) return { spoken: Responses.expired(), outcome: 'rejected', pending: null, intent: pending.intent, slots: pending.slots };
+          return perform(input, pending.intent, pending.slots, { confirmedKey: pending.key, offerFavorite: pending.offerFavorite });
+        }
+        if (!isAction) return { spoken: Responses.confirmReprompt(pending.question), outcome: 'not_understood', pending, intent: null, slots: {} };
+        break;
+      case 'remember_favorite':
+        if (intent === 'Confirm') {
+          await setFavoriteDesigner(input.manager, input.principal.userId, pending.designerId);
+          return { spoken: Responses.favoriteSet(pending.designer), outcome: 'ok', pending: null, intent: 'SetFavoriteDesigner', slots: { designer: pending.designer } };
+        }
+        if (!isAction) return { spoken: Responses.confirmReprompt(Responses.offerRememberFavorite(pending.designer)), outcome: 'not_understood', pending, intent: null, slots: {} };
+        break;
+      case 'slot': {
+        const answered = answerFor(pending, u, input.lists, intent);
+        if (answered !== null) {
+          const slots = { ...pending.slots, [pending.missing]: answered };
+          const offerFavorite = pending.favorite ? String(answered) : pending.offerFavorite;
+          return perform(input, pending.intent, slots, { offerFavorite, reask: pending });
+        }
+        if (intent === pending.intent) return perform(input, intent, { ...pending.slots, ...u.slots }, { offerFavorite: pending.offerFavorite });
+        if (isAction) break;
+        const name = pending.missing === 'rating' ? null : asName(u.text);
+        if (name !== null && intent === null) {
+          const unknown = pending.missing === 'designer' ? Responses.unknownDesigner(name) : Responses.unknownChip(name);
+          return { spoken: join([unknown, pending.question]), outcome: 'rejected', pending, intent: pending.intent, slots: { ...pending.slots, [pending.missing]: name } };
+        }
+        return { spoken: Responses.askAgain(pending.question), outcome: 'not_understood', pending, intent: null, slots: {} };
+      }
+    }
+  }
+
+  if (intent === null && u.intent !== null) return { spoken: Responses.cannotDoThat(), outcome: 'rejected', pending: null, intent: u.intent, slots: u.slots };
+  if (intent === null || isAmbiguous(u)) return { spoken: Responses.notUnderstood(), outcome: 'not_understood', pending: null, intent: null, slots: {} };
+  return perform(input, intent, u.slots, {});
+}
+
+/** Two different commands fit equally well ("Nova" alone): better to ask again than to guess. */
+function isAmbiguous(u: Understanding): boolean {
+  const second = u.alternatives?.[0];
+  return u.intent !== null && second !== undefined && second.intent !== u.intent && second.confidence >= u.confidence - 0.01
+    && isIntentName(u.intent) && !CONTROL_INTENTS.has(u.intent);
+}
+
+/** The value a bare (or repeated) answer gives the missing slot, or null. */
+function answerFor(pending: Extract<Pending, { kind: 'slot' }>, u: Understanding, lists: LiveLists, intent: IntentName | null): SlotValue | null {
+  if (pending.missing === 'rating') {
+    const spoken = u.slots.rating;
+    return typeof spoken === 'number' ? spoken : matchRating(u.text);
+  }
+  const values = lists[LIST_OF[pending.missing]] ?? [];
+  const bare = matchListValue(u.text, values);
+  // A whole other command ("unsubscribe from Nova") is not an answer, even when it names a value;
+  // a bare name is (the engine may take "Nova" for a weak guess at some command).
+  if (intent !== null && !CONTROL_INTENTS.has(intent) && intent !== pending.intent) {
+    const isBareName = bare !== null && cleanAnswer(u.text).join(' ') === bare.toLowerCase();
+    return bare !== null && (isBareName || u.confidence < WEAK_CONFIDENCE) ? bare : null;
+  }
+  if (bare !== null) return bare;
+  const slot = u.slots[pending.missing];
+  return slot !== undefined && !(pending.favorite && slot === FAVORITE) ? slot : null;
+}
+
+interface PerformOptions {
+  /** Set when a Confirm arrived in time: the purchase idempotency key of the confirmed command. */
+  readonly confirmedKey?: string;
+  /** The designer named as the favorite: offer to remember it once the action is done. */
+  readonly offerFavorite?: string;
+  /** The question this answer replied to: asked again when the answer names nothing known. */
+  readonly reask?: Pending;
+}
+
+async function perform(input: TurnInput, intent: IntentName, raw: Slots, options: PerformOptions): Promise<Step> {
+  const spec = INTENTS[intent];
+  const { manager, principal } = input;
+  const slots: Record<string, SlotValue> = { ...raw };
+  const refuse = (spoken: Spoken): Step => options.reask
+    ? { spoken: join([spoken, options.reask.kind === 'slot' ? options.reask.question : Responses.askDesigner()]), outcome: 'rejected', pending: options.reask, intent, slots }
+    : { spoken, outcome: 'rejected', pending: null, intent, slots };
+  const ask = (missing: AskableSlot, question: Spoken, favorite = false): Step => {
+    const { [missing]: _dropped, ...known } = slots;
+    return {
+      spoken: question, outcome: 'ok', intent, slots: known,
+      pending: { kind: 'slot', intent, slots: known, missing, question, ...(favorite ? { favorite } : {}), ...(options.offerFavorite ? { offerFavorite: options.offerFavorite } : {}) },
+    };
+  };
+
+  if (spec.roles && !spec.roles.includes(principal.role)) return { spoken: Responses.designersOnly(), outcome: 'rejected', pending: null, intent, slots };
+
+  const resolved: { -readonly [K in keyof ResolvedSlots]: ResolvedSlots[K] } = {};
+  if (slots.designer !== undefined) {
+    let designer: DesignerRef | null;
+    if (slots.designer === FAVORITE) {
+      designer = await getFavoriteDesigner(manager, principal.userId);
+      if (!designer) return ask('designer', Responses.askFavorite(), true);
+    } else {
+      designer = await findDesigner(manager, String(slots.designer));
+      if (!designer) return refuse(Responses.unknownDesigner(String(slots.designer)));
+    }
+    resolved.designer = designer;
+    slots.designer = designer.name;
+  }
+  for (const missing of spec.required) {
+    if (slots[missing] !== undefined) continue;
+    if (missing === 'designer') return ask('designer', Responses.askDesigner());
+    if (missing === 'chip') return ask('chip', Responses.askChip());
+    return ask('rating', Responses.askRating(resolved.designer?.name ?? ''));
+  }
+  if (slots.chip !== undefined) {
+    const chip = await findChip(manager, String(slots.chip), resolved.designer?.id);
+    if (!chip) return refuse(Responses.unknownChip(String(slots.chip)));
+    resolved.chip = chip;
+    slots.chip = chip.name;
+  }
+  if (typeof slots.tag === 'string') resolved.tag = slots.tag.toLowerCase();
+  for (const key of ['maxPrice', 'rating', 'count'] as const) {
+    const value = Number(slots[key]);
+    if (slots[key] !== undefined && Number.isInteger(value)) resolved[key] = value;
+  }
+  if (typeof slots.period === 'string') resolved.period = slots.period;
+  if (typeof slots.enabled === 'boolean') resolved.enabled = slots.enabled;
+
+  if (spec.confirm?.(slots) && options.confirmedKey === undefined) {
+    const question = intent === 'BuyChip'
+      ? Responses.confirmBuy(resolved.chip!.name, resolved.chip!.designerName, resolved.chip!.priceCredits)
+      : Responses.confirmAutoBuy(resolved.designer!.name, resolved.maxPrice ?? null);
+    return {
+      spoken: question, outcome: 'ok', intent, slots,
+      pending: {
+        kind: 'confirm', intent, slots, key: input.commandId, expiresAt: input.now + input.confirmTimeoutS * 1000, question,
+        ...(options.offerFavorite ? { offerFavorite: options.offerFavorite } : {}),
+      },
+    };
+  }
+
+  const result = await runAction({
+    manager, principal, platformFeeBps: input.platformFeeBps, idempotencyKey: options.confirmedKey ?? input.commandId, now: new Date(input.now),
+  }, intent, resolved);
+  const favorite = options.offerFavorite !== undefined && result.outcome === 'ok' && intent !== 'SetFavoriteDesigner' ? resolved.designer : undefined;
+  if (favorite) {
+    return {
+      spoken: join([result.spoken, Responses.offerRememberFavorite(favorite.name)]), outcome: result.outcome, intent, slots,
+      data: result.data, notifications: result.notifications,
+      pending: { kind: 'remember_favorite', designerId: favorite.id, designer: favorite.name },
+    };
+  }
+  return { spoken: result.spoken, outcome: result.outcome, pending: null, intent, slots, data: result.data, notifications: result.notifications };
+}

@@ -1,0 +1,131 @@
+import type { ChipSummary, CommandRecord, NotificationView, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
+import { cardinal, join, list, say, type Spoken } from './ssml.js';
+
+/**
+ * Every sentence the assistant says. Written to be heard: short, natural, numbers as cardinals.
+ */
+
+const credits = (n: number): Spoken => say`${n} ${n === 1 ? 'credit' : 'credits'}`;
+const chips = (n: number): Spoken => say`${n} ${n === 1 ? 'chip' : 'chips'}`;
+
+const PERIOD_NAMES: Record<Period, string> = {
+  today: 'Today', yesterday: 'Yesterday', this_week: 'This week', last_week: 'Last week',
+  this_month: 'This month', last_month: 'Last month', this_year: 'This year', all_time: 'So far',
+};
+
+export const Responses = {
+  // understanding
+  notUnderstood: () => say`Sorry, I didn't catch that. Could you say it again?`,
+  cannotDoThat: () => say`Sorry, I can't do that yet. Say help to hear what I can do.`,
+  error: () => say`Sorry, something went wrong. Please try again.`,
+  help: () => say`You can say things like: what's new, find neon chips under 30 credits, buy Neon Dragon, subscribe to Nova, turn on auto buy for Nova, what's my balance, read my notifications, or how were my sales this week.`,
+
+  // asking for what is missing
+  askDesigner: () => say`Which designer?`,
+  askChip: () => say`Which chip?`,
+  askRating: (designer: string) => say`How many stars, from one to five, would you give ${designer}?`,
+  askFavorite: () => say`Who is your favorite designer?`,
+  askAgain: (question: Spoken) => join([say`Sorry, I didn't get that.`, question]),
+  unknownDesigner: (name: string) => say`I don't know a designer called ${name}.`,
+  unknownChip: (name: string) => say`I don't know a chip called ${name}.`,
+  designersOnly: () => say`Sales summaries are for designers. You can ask for your balance or your command history instead.`,
+
+  // confirmation
+  confirmBuy: (chip: string, designer: string, price: number) => say`Buy ${chip} by ${designer} for ${credits(price)}? Say yes to confirm.`,
+  confirmAutoBuy: (designer: string, maxPrice: number | null) => maxPrice === null
+    ? say`Automatically buy every new chip from ${designer}? Say yes to confirm.`
+    : say`Automatically buy new chips from ${designer} up to ${credits(maxPrice)}? Say yes to confirm.`,
+  confirmReprompt: (question: Spoken) => join([say`Please say yes or no.`, question]),
+  cancelled: (intent: string) => intent === 'BuyChip' ? say`Okay, I won't buy it.`
+    : intent === 'SetAutoBuy' ? say`Okay, I won't turn on auto buy.` : say`Okay, cancelled.`,
+  nothingPending: () => say`Okay.`,
+  nothingToConfirm: () => say`There's nothing to confirm right now.`,
+  expired: () => say`That request expired. Please ask again.`,
+
+  // favorites
+  offerRememberFavorite: (designer: string) => say`Should I remember ${designer} as your favorite designer?`,
+  favoriteSet: (designer: string) => say`Okay, ${designer} is your favorite designer.`,
+  favoriteNotSet: () => say`Okay, I won't remember that.`,
+
+  // purchases
+  bought: (sale: Sale) => say`Done. You bought ${sale.chipName} number ${sale.editionNumber} for ${credits(sale.priceCredits)}. You have ${credits(sale.balanceAfter)} left.`,
+  insufficientCredits: (chip: string, price: number, balance: number) => say`${chip} costs ${credits(price)}, but you have only ${credits(balance)}.`,
+  soldOut: (chip: string) => say`Sorry, ${chip} is sold out.`,
+
+  // subscriptions
+  subscribed: (designer: string) => say`You're now subscribed to ${designer}.`,
+  alreadySubscribed: (designer: string) => say`You're already subscribed to ${designer}.`,
+  unsubscribed: (designer: string) => say`You're no longer subscribed to ${designer}.`,
+  notSubscribed: (designer: string) => say`You weren't subscribed to ${designer}.`,
+  noSubscriptions: () => say`You aren't subscribed to anyone yet. Try: subscribe to Nova.`,
+  subscriptions: (subs: readonly SubscriptionView[]) => {
+    const names = subs.map((s) => s.autoBuy
+      ? s.maxPrice === null ? say`${s.designerName} with auto buy` : say`${s.designerName} with auto buy up to ${credits(s.maxPrice)}`
+      : say`${s.designerName}`);
+    return say`You're subscribed to ${list(names)}.`;
+  },
+  autoBuyOn: (designer: string, maxPrice: number | null, subscribed: boolean) => join([
+    maxPrice === null ? say`Auto buy is on for ${designer}.` : say`Auto buy is on for ${designer}, up to ${credits(maxPrice)}.`,
+    ...(subscribed ? [say`I subscribed you too.`] : []),
+  ]),
+  autoBuyOff: (designer: string) => say`Auto buy is off for ${designer}.`,
+  autoBuyWasOff: (designer: string) => say`Auto buy wasn't on for ${designer}.`,
+
+  // catalog
+  noChipsFound: () => say`I couldn't find any chips like that.`,
+  chipsFound: (found: readonly ChipSummary[], total: number) => join([
+    total > found.length ? say`I found ${chips(total)}. Here are the top ${found.length}:` : say`I found ${chips(total)}:`,
+    say`${list(found.map(chipLine))}.`,
+  ]),
+  nothingNew: (designer?: string) => designer ? say`Nothing new from ${designer} since you last asked.` : say`Nothing new since you last asked.`,
+  whatsNew: (found: readonly ChipSummary[], total: number) => join([
+    total === 1 ? say`There's one new chip:` : say`There are ${total} new chips:`,
+    say`${list(found.map(chipLine))}.`,
+  ]),
+
+  balance: (balance: number) => say`You have ${credits(balance)}.`,
+
+  // ratings
+  rated: (designer: string, rating: number, previous: number | null) => previous === null
+    ? say`Thanks. You gave ${designer} ${rating} ${rating === 1 ? 'star' : 'stars'}.`
+    : say`Thanks. I changed your rating of ${designer} to ${rating} ${rating === 1 ? 'star' : 'stars'}.`,
+  cannotRateSelf: () => say`You can't rate yourself.`,
+  invalidRating: () => say`Ratings go from one to five stars.`,
+
+  // notifications
+  noNotifications: () => say`You have no new notifications.`,
+  notifications: (items: readonly NotificationView[], remaining: number) => join([
+    items.length === 1 ? say`You have one new notification.` : say`You have ${items.length} new notifications.`,
+    ...items.map((n) => say`${n.text}.`),
+    ...(remaining > 0 ? [say`And ${remaining} more.`] : []),
+  ]),
+
+  // designers
+  salesSummary: (s: SalesSummary) => {
+    const when = PERIOD_NAMES[s.period];
+    if (s.units === 0) return say`${when} you haven't sold any chips yet.${s.newSubscribers > 0 ? say` You got ${subscribers(s.newSubscribers)}.` : ''}`;
+    const change = s.changePercent === null || s.period === 'all_time' ? say``
+      : s.changePercent === 0 ? say`, the same as before`
+        : s.changePercent > 0 ? say`, up ${s.changePercent} percent` : say`, down ${-s.changePercent} percent`;
+    return join([
+      say`${when} you sold ${chips(s.units)} for ${credits(s.revenue)}${change}.`,
+      ...(s.topChip ? [say`${s.topChip.name} was your best seller.`] : []),
+      ...(s.newSubscribers > 0 ? [say`You got ${subscribers(s.newSubscribers)}.`] : []),
+    ]);
+  },
+
+  // history
+  noHistory: () => say`You haven't given any commands yet.`,
+  history: (records: readonly CommandRecord[]) => join([
+    records.length === 1 ? say`Your last command was:` : say`Your last ${records.length} commands were:`,
+    say`${list(records.map((r) => say`${r.transcript}`))}.`,
+  ]),
+};
+
+function chipLine(c: ChipSummary): Spoken {
+  return c.isSoldOut ? say`${c.name} by ${c.designerName}, sold out` : say`${c.name} by ${c.designerName} for ${credits(c.priceCredits)}`;
+}
+
+function subscribers(n: number): Spoken {
+  return n === 1 ? say`one new subscriber` : say`${cardinal(n)} new subscribers`;
+}

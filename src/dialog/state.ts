@@ -1,0 +1,36 @@
+import type { Slots } from '../contracts.js';
+import type { SessionStore } from '../cache/index.js';
+import type { AskableSlot, IntentName } from './intents.js';
+import type { Spoken } from './ssml.js';
+
+/** What the assistant is waiting for, if anything. */
+export type Pending =
+  /** A required slot was asked for ("Which designer?"); `favorite` = the answer names the favorite designer. */
+  | { readonly kind: 'slot'; readonly intent: IntentName; readonly slots: Slots; readonly missing: AskableSlot; readonly question: Spoken; readonly favorite?: boolean; readonly offerFavorite?: string }
+  /** An action was read back and waits for a Confirm until `expiresAt` (ms since epoch). */
+  | { readonly kind: 'confirm'; readonly intent: IntentName; readonly slots: Slots; readonly key: string; readonly expiresAt: number; readonly question: Spoken; readonly offerFavorite?: string }
+  /** "Should I remember X as your favorite designer?" */
+  | { readonly kind: 'remember_favorite'; readonly designerId: string; readonly designer: string };
+
+/** A session's dialog state, kept in the SessionStore between turns (JSON). */
+export interface DialogState {
+  readonly pending: Pending | null;
+}
+
+export const EMPTY_STATE: DialogState = { pending: null };
+
+/**
+ * The store key of a dialog: the user id is part of it, so a session id alone can never reach
+ * another user's dialog.
+ */
+export function dialogKey(userId: string, sessionId: string): string {
+  return `dialog:${userId}:${sessionId}`;
+}
+
+export async function loadDialog(store: SessionStore, userId: string, sessionId: string): Promise<DialogState> {
+  return (await store.get<DialogState>(dialogKey(userId, sessionId))) ?? EMPTY_STATE;
+}
+
+export async function saveDialog(store: SessionStore, userId: string, sessionId: string, state: DialogState, ttlS: number): Promise<void> {
+  await store.set(dialogKey(userId, sessionId), state, ttlS);
+}

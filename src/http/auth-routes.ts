@@ -1,0 +1,125 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import { AccountService, normaliseUsername, toPublicUser } from '../auth/accounts.js';
+import { TwoFactorService } from '../auth/two-factor.js';
+import { countRecoveryCodes } from '../auth/recovery-codes.js';
+import {
+  AUTH_BODY_LIMIT, ConfirmTotpBody, LoginBody, PublicUserSchema, RecoveryCodesSchema, RefreshBody, RegisterBody,
+  SessionTokensSchema, TotpSetupSchema,
+} from '../auth/schemas.js';
+import { Errors, isHoloMeshError } from '../errors.js';
+import { rateLimited } from './security-plugin.js';
+
+// Failures that count against an account's limit (a wrong password or code); anything else does not.
+const COUNTED_FAILURES = new Set(['HM_ERR_AUTH_INVALID_CREDENTIALS', 'HM_ERR_AUTH_TOTP_INVALID']);
+
+/**
+ * `/v1/auth`: register, login (password + TOTP), refresh (rotating), logout, and TOTP enrolment.
+ * Bodies are never logged (fastify logs no bodies; errors log code and message only).
+ */
+export const authRoutes = fp(async (root: FastifyInstance) => {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const { auth } = app.config;
+  const accounts = new AccountService({
+    dataSource: app.db.dataSource,
+    sessionStore: app.sessionStore,
+    tokens: app.tokens,
+    refreshTtlS: auth.refreshTtlS,
+    require2faRoles: auth.require2faRoles,
+  });
+  const twoFactor = new TwoFactorService(app.db.dataSource, app.sessionStore);
+
+  /** Per client IP, on every route that checks a secret or creates an account. */
+  const ipLimit = { rateLimit: { max: auth.ipLimit.max, timeWindow: auth.ipLimit.windowS * 1000 } };
+  /** Failed logins and codes per account: checked before, counted after a failure. */
+  const accountFailures = app.createRateLimit({
+    max: auth.failureLimit.max,
+    timeWindow: auth.failureLimit.windowS * 1000,
+    keyGenerator: (request: FastifyRequest) => `auth-failures:${accountOf(request)}`,
+  });
+  async function guardAccount<T>(request: FastifyRequest, reply: FastifyReply, attempt: () => Promise<T>): Promise<T> {
+    const status = await accountFailures(request, { increment: false });
+    if (!status.isAllowed && status.remaining <= 0) {
+      reply.header('retry-after', Math.max(1, status.ttlInSeconds));
+      throw rateLimited(status.ttl);
+    }
+    try {
+      return await attempt();
+    } catch (err) {
+      if (isHoloMeshError(err) && COUNTED_FAILURES.has(err.code)) await accountFailures(request);
+      throw err;
+    }
+  }
+
+  app.post('/v1/auth/register', {
+    bodyLimit: AUTH_BODY_LIMIT,
+    config: ipLimit,
+    schema: { body: RegisterBody, response: { 201: Type.Object({ user: PublicUserSchema }) } },
+  }, async (request, reply) => {
+    const user = await accounts.register(request.body);
+    return reply.status(201).send({ user });
+  });
+
+  app.post('/v1/auth/login', {
+    bodyLimit: AUTH_BODY_LIMIT,
+    config: ipLimit,
+    schema: { body: LoginBody, response: { 200: SessionTokensSchema } },
+  }, async (request, reply) => {
+    const { username, password, totp } = request.body;
+    const user = await guardAccount(request, reply, () => accounts.authenticate(username, password, totp));
+    return accounts.startSession(user);
+  });
+
+  app.post('/v1/auth/refresh', {
+    bodyLimit: AUTH_BODY_LIMIT,
+    schema: { body: RefreshBody, response: { 200: SessionTokensSchema } },
+  }, async (request) => accounts.refresh(request.body.refreshToken));
+
+  app.post('/v1/auth/logout', {
+    bodyLimit: AUTH_BODY_LIMIT,
+    schema: { body: RefreshBody },
+  }, async (request, reply) => {
+    await accounts.logout(request.body.refreshToken);
+    return reply.status(204).send();
+  });
+
+  app.get('/v1/auth/me', {
+    preHandler: app.requireAuth,
+    schema: { response: { 200: Type.Object({ user: PublicUserSchema, recoveryCodesLeft: Type.Integer() }) } },
+  }, async (request) => {
+    const user = await accounts.findUser(request.principal!.userId);
+    const recoveryCodesLeft = user.totpEnabled ? await countRecoveryCodes(app.db.dataSource.manager, user.id) : 0;
+    return { user: toPublicUser(user), recoveryCodesLeft };
+  });
+
+  // Both 2FA routes accept the enrolment token a REQUIRE_2FA_ROLES login hands out.
+  app.post('/v1/auth/2fa/setup', {
+    bodyLimit: AUTH_BODY_LIMIT,
+    config: { ...ipLimit, allowEnrolmentToken: true },
+    preHandler: app.requirePermission('auth:manage-2fa'),
+    schema: { response: { 200: TotpSetupSchema } },
+  }, async (request) => twoFactor.setup(request.principal!.userId));
+
+  app.post('/v1/auth/2fa/confirm', {
+    bodyLimit: AUTH_BODY_LIMIT,
+    config: { ...ipLimit, allowEnrolmentToken: true },
+    preHandler: app.requirePermission('auth:manage-2fa'),
+    schema: { body: ConfirmTotpBody, response: { 200: RecoveryCodesSchema } },
+  }, async (request, reply) => {
+    const recoveryCodes = await guardAccount(request, reply, async () => {
+      const codes = await twoFactor.confirm(request.principal!.userId, request.body.code);
+      if (!codes) throw Errors.TotpInvalid();
+      return codes;
+    });
+    return { recoveryCodes };
+  });
+}, { name: 'holomesh-auth-routes', fastify: '5.x', dependencies: ['holomesh-auth', 'holomesh-security'] });
+
+/** The account an attempt is against: the signed-in user, else the username in the body (same key either way). */
+function accountOf(request: FastifyRequest): string {
+  const body = request.body as { username?: unknown } | undefined;
+  const username = request.principal?.username ?? (typeof body?.username === 'string' ? body.username : '');
+  return normaliseUsername(username);
+}

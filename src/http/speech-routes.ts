@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { parseWav } from '../speech/wav.js';
+import { bytesToPcm16 } from '../speech/pcm.js';
+import { decodeUtterance } from '../speech/decode-utterance.js';
+import { SUPPORTED_SAMPLE_RATES } from '../ws/voice-session.js';
+import { Errors } from '../errors.js';
+import { toResultFields } from '../assistant/index.js';
+
+const MAX_AUDIO_BYTES = 10 * 1024 * 1024; // ~5 minutes of 16 kHz PCM16
+
+/**
+ * `POST /v1/speech-to-intent`: one utterance as a WAV file (`audio/wav`) or raw PCM16
+ * (`application/octet-stream` with `?rate=`) → the same JSON as a final result on the WebSocket.
+ */
+export async function speechRoutes(app: FastifyInstance): Promise<void> {
+  for (const type of ['audio/wav', 'audio/x-wav', 'audio/wave', 'application/octet-stream']) {
+    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: MAX_AUDIO_BYTES }, (_req, body, done) => done(null, body));
+  }
+
+  app.post('/v1/speech-to-intent', {
+    bodyLimit: MAX_AUDIO_BYTES,
+    preHandler: app.requireAuth,
+    schema: {
+      querystring: Type.Object({
+        rate: Type.Optional(Type.Integer()),
+        session: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,64}$' })),
+        commandId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{8,128}$' })),
+      }),
+    },
+  }, async (request) => {
+    if (!app.speech) throw Errors.SpeechUnavailable('no speech engine is running on this server');
+    const body = request.body;
+    if (!Buffer.isBuffer(body) || body.length === 0) throw Errors.UnsupportedAudio('send the audio as audio/wav, or raw 16-bit PCM as application/octet-stream with ?rate=');
+    const query = request.query as { rate?: number; session?: string; commandId?: string };
+    let samples: Int16Array;
+    let sampleRate: number;
+    if (request.headers['content-type']?.startsWith('application/octet-stream')) {
+      if (!query.rate || !SUPPORTED_SAMPLE_RATES.includes(query.rate as (typeof SUPPORTED_SAMPLE_RATES)[number])) {
+        throw Errors.UnsupportedAudio(`raw PCM needs ?rate= one of ${SUPPORTED_SAMPLE_RATES.join(', ')}`);
+      }
+      samples = bytesToPcm16(body);
+      sampleRate = query.rate;
+    } else {
+      const wav = parseWav(body);
+      samples = wav.samples;
+      sampleRate = wav.sampleRate;
+    }
+    const transcript = await decodeUtterance(app.speech, await app.voiceGrammar(), samples, sampleRate);
+    const sessionId = query.session ?? randomUUID();
+    const result = await app.assistant.handle({ principal: request.principal!, sessionId, transcript, commandId: query.commandId });
+    return { text: transcript.text, result: transcript.words ?? [], asrConfidence: transcript.confidence, sessionId, ...toResultFields(result) };
+  });
+}

@@ -1,0 +1,139 @@
+import type { EntityManager } from 'typeorm';
+import { Chip, ChipCollaborator, DesignerProfile, Edition, Notification, Purchase, RoyaltyPayout, User } from '../db/entities/index.js';
+import { balanceOf, postTransfer } from './ledger.js';
+import { splitRoyalties } from './royalties.js';
+
+export interface BuyRequest {
+  readonly buyerId: string;
+  readonly chipId: string;
+  /** A retried request with the same key (per buyer) returns the first result and never charges twice. */
+  readonly idempotencyKey: string;
+  readonly platformFeeBps: number;
+  readonly kind?: 'purchase' | 'auto_buy';
+  /** Refuse when the price is above this (auto-buy caps). */
+  readonly maxPrice?: number | null;
+}
+
+export interface Sale {
+  readonly purchaseId: string;
+  readonly chipId: string;
+  readonly chipName: string;
+  readonly designerName: string;
+  readonly editionNumber: number;
+  readonly priceCredits: number;
+  readonly platformFeeCredits: number;
+  readonly payouts: readonly { readonly designerId: string; readonly amount: number }[];
+  readonly balanceAfter: number;
+  /** Notifications written for the designers (to push after commit). */
+  readonly notifications: readonly { readonly id: string; readonly userId: string; readonly text: string }[];
+  /** True when this is the answer to a retried request (nothing was charged this time). */
+  readonly isReplay: boolean;
+}
+
+export type BuyResult =
+  | { readonly kind: 'bought'; readonly sale: Sale }
+  | { readonly kind: 'insufficient_credits'; readonly chipName: string; readonly priceCredits: number; readonly balance: number }
+  | { readonly kind: 'sold_out'; readonly chipName: string }
+  | { readonly kind: 'over_cap'; readonly chipName: string; readonly priceCredits: number; readonly maxPrice: number }
+  | { readonly kind: 'not_found' };
+
+/**
+ * Buys the next edition of a chip inside the caller's transaction: locks the buyer and the chip,
+ * checks stock and balance, writes the sale, the edition, the royalty payouts, one balanced
+ * ledger transfer and a notification per designer. Refusals are results, not exceptions.
+ */
+export async function buyChip(manager: EntityManager, request: BuyRequest): Promise<BuyResult> {
+  // The buyer's row is the lock that serialises a buyer's purchases (and retries of one request).
+  const buyer = await manager.createQueryBuilder(User, 'u').setLock('pessimistic_write')
+    .where('u.id = :id', { id: request.buyerId }).getOne();
+  if (!buyer) return { kind: 'not_found' };
+  const earlier = await loadSale(manager, request.buyerId, request.idempotencyKey);
+  if (earlier) return { kind: 'bought', sale: earlier };
+
+  const chip = await manager.createQueryBuilder(Chip, 'c').setLock('pessimistic_write')
+    .where('c.id = :id', { id: request.chipId }).getOne();
+  if (!chip) return { kind: 'not_found' };
+  if (chip.editionSize !== null && chip.editionsSold >= chip.editionSize) return { kind: 'sold_out', chipName: chip.name };
+  if (request.maxPrice != null && chip.priceCredits > request.maxPrice) {
+    return { kind: 'over_cap', chipName: chip.name, priceCredits: chip.priceCredits, maxPrice: request.maxPrice };
+  }
+  const balance = await balanceOf(manager, request.buyerId);
+  if (balance < chip.priceCredits) return { kind: 'insufficient_credits', chipName: chip.name, priceCredits: chip.priceCredits, balance };
+
+  const shares = await manager.find(ChipCollaborator, { where: { chipId: chip.id }, order: { designerId: 'ASC' } });
+  const split = splitRoyalties(chip.priceCredits, request.platformFeeBps, shares);
+  const inserted = await manager.createQueryBuilder().insert().into(Purchase)
+    .values({
+      buyerId: request.buyerId, chipId: chip.id, priceCredits: chip.priceCredits,
+      platformFeeCredits: split.fee, kind: request.kind ?? 'purchase', idempotencyKey: request.idempotencyKey,
+    })
+    .orIgnore()
+    .returning(['id'])
+    .execute();
+  const purchaseId = (inserted.raw as { id: string }[])[0]?.id;
+  if (!purchaseId) {
+    // Another transaction committed the same key first (the buyer lock makes this rare): answer with its sale.
+    const winner = await loadSale(manager, request.buyerId, request.idempotencyKey);
+    if (winner) return { kind: 'bought', sale: winner };
+    throw new Error('purchase idempotency conflict without a committed sale');
+  }
+
+  const editionNumber = chip.editionsSold + 1;
+  await manager.update(Chip, { id: chip.id }, { editionsSold: editionNumber });
+  await manager.insert(Edition, { chipId: chip.id, editionNumber, ownerId: request.buyerId, purchaseId });
+  await manager.insert(RoyaltyPayout, split.payouts.map((p) => ({ transactionId: purchaseId, designerId: p.designerId, amountCredits: p.amount, shareBps: p.shareBps })));
+  await postTransfer(manager, [
+    { userId: request.buyerId, amount: -chip.priceCredits },
+    ...split.payouts.map((p) => ({ userId: p.designerId, amount: p.amount })),
+    { systemAccount: 'platform_fees' as const, amount: split.fee },
+  ], request.kind === 'auto_buy' ? 'auto_buy' : 'purchase', purchaseId);
+
+  const text = `${buyer.username} bought ${chip.name} #${editionNumber}`;
+  const notifications = await manager.createQueryBuilder().insert().into(Notification)
+    .values(split.payouts.map((p) => ({
+      userId: p.designerId, kind: 'sale', text,
+      data: { purchaseId, chipId: chip.id, chipName: chip.name, editionNumber, buyer: buyer.username, amountCredits: p.amount },
+    })))
+    .returning(['id', 'user_id'])
+    .execute();
+  const designer = await manager.findOneBy(DesignerProfile, { userId: chip.designerId });
+  return {
+    kind: 'bought',
+    sale: {
+      purchaseId,
+      chipId: chip.id,
+      chipName: chip.name,
+      designerName: designer?.displayName ?? '',
+      editionNumber,
+      priceCredits: chip.priceCredits,
+      platformFeeCredits: split.fee,
+      payouts: split.payouts.map((p) => ({ designerId: p.designerId, amount: p.amount })),
+      balanceAfter: balance - chip.priceCredits,
+      notifications: (notifications.raw as { id: string; user_id: string }[]).map((n) => ({ id: n.id, userId: n.user_id, text })),
+      isReplay: false,
+    },
+  };
+}
+
+/** The sale an idempotency key already produced, as a replay (no notifications to push again). */
+async function loadSale(manager: EntityManager, buyerId: string, idempotencyKey: string): Promise<Sale | null> {
+  const purchase = await manager.findOneBy(Purchase, { buyerId, idempotencyKey });
+  if (!purchase) return null;
+  const chip = await manager.findOneByOrFail(Chip, { id: purchase.chipId });
+  const edition = await manager.findOneByOrFail(Edition, { purchaseId: purchase.id });
+  const payouts = await manager.find(RoyaltyPayout, { where: { transactionId: purchase.id }, order: { designerId: 'ASC' } });
+  const designer = await manager.findOneBy(DesignerProfile, { userId: chip.designerId });
+  return {
+    purchaseId: purchase.id,
+    chipId: chip.id,
+    chipName: chip.name,
+    designerName: designer?.displayName ?? '',
+    editionNumber: edition.editionNumber,
+    priceCredits: purchase.priceCredits,
+    platformFeeCredits: purchase.platformFeeCredits,
+    payouts: payouts.map((p) => ({ designerId: p.designerId, amount: p.amountCredits })),
+    balanceAfter: await balanceOf(manager, buyerId),
+    notifications: [],
+    isReplay: true,
+  };
+}

@@ -1,0 +1,27 @@
+import type { EntityManager } from 'typeorm';
+import { DesignerProfile, Review } from '../db/entities/index.js';
+import type { DesignerRef } from './directory.js';
+
+export type RateResult =
+  | { readonly kind: 'rated'; readonly rating: number; readonly previous: number | null; readonly average: number; readonly count: number }
+  | { readonly kind: 'own_profile' }
+  | { readonly kind: 'invalid_rating' };
+
+/**
+ * Records the client's rating of a designer (one review per client and designer: a new rating
+ * replaces the old one) and keeps the designer's rating_count / rating_total in step.
+ */
+export async function rateDesigner(manager: EntityManager, clientId: string, designer: DesignerRef, rating: number): Promise<RateResult> {
+  if (!Number.isInteger(rating) || rating < 1 || rating > 5) return { kind: 'invalid_rating' };
+  if (clientId === designer.id) return { kind: 'own_profile' };
+  // Locking the profile serialises every rating of this designer, so the aggregate never drifts.
+  const profile = await manager.createQueryBuilder(DesignerProfile, 'd').setLock('pessimistic_write')
+    .where('d.user_id = :id', { id: designer.id }).getOneOrFail();
+  const existing = await manager.findOneBy(Review, { clientId, designerId: designer.id });
+  if (existing) await manager.update(Review, { id: existing.id }, { rating });
+  else await manager.insert(Review, { clientId, designerId: designer.id, rating, text: '' });
+  const count = profile.ratingCount + (existing ? 0 : 1);
+  const total = profile.ratingTotal + rating - (existing?.rating ?? 0);
+  await manager.update(DesignerProfile, { userId: designer.id }, { ratingCount: count, ratingTotal: total });
+  return { kind: 'rated', rating, previous: existing?.rating ?? null, average: Math.round((total / count) * 10) / 10, count };
+}

@@ -1,0 +1,17 @@
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Starts a worker thread on a module of this project. From TypeScript sources (tsx, vitest) a
+ * worker does not inherit tsx's loader, so a two-line bootstrap registers it and then imports
+ * the `.ts` entry; compiled `.js` entries start directly.
+ */
+export function spawnModuleWorker(entry: URL, workerData: unknown): Worker {
+  if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });
+  const tsxApi = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}

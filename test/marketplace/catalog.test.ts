@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DataSource } from 'typeorm';
+import { User } from '../../src/db/entities/index.js';
+import {
+  disableAutoBuy, enableAutoBuy, findDesigner, listSubscriptions, readNotifications, searchChips, subscribe, unsubscribe, whatsNew,
+} from '../../src/marketplace/index.js';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+
+let t: TestApp;
+let ds: DataSource;
+const userId = async (username: string) => (await ds.getRepository(User).findOneByOrFail({ username })).id;
+const designer = async (name: string) => (await findDesigner(ds.manager, name))!;
+
+beforeAll(async () => {
+  t = await createTestApp();
+  ds = t.database.db.dataSource;
+});
+afterAll(() => t?.close());
+
+describe('searchChips', () => {
+  it('filters by tag, designer and price, available and own chips first', async () => {
+    const neon = await searchChips(ds.manager, { tag: 'NEON' });
+    expect(neon.chips.map((c) => c.name).sort()).toEqual(['Neon Dragon', 'Starlight Koi']);
+    expect(neon.chips[0]!.name).toBe('Neon Dragon'); // its first tag is the one asked for
+    const cheapNeon = await searchChips(ds.manager, { tag: 'neon', maxPrice: 30 });
+    expect(cheapNeon.chips.map((c) => c.name)).toEqual(['Neon Dragon']);
+    const kenji = await designer('kenji sato');
+    const byKenji = await searchChips(ds.manager, { designerId: kenji.id });
+    expect(byKenji.chips.map((c) => c.name)).toEqual(['Quantum Koi', 'Starlight Koi']); // own chip before the collaboration
+    await ds.query(`UPDATE chips SET editions_sold = edition_size WHERE name = 'Quantum Koi'`);
+    const afterSellOut = await searchChips(ds.manager, { designerId: kenji.id });
+    expect(afterSellOut.chips.map((c) => [c.name, c.isSoldOut])).toEqual([['Starlight Koi', false], ['Quantum Koi', true]]);
+    const all = await searchChips(ds.manager, {});
+    expect(all.total).toBe(9);
+    expect(all.chips).toHaveLength(5);
+  });
+});
+
+describe('whatsNew', () => {
+  it('lists chips since the last ask and moves the mark', async () => {
+    const alex = await userId('alex');
+    const first = await ds.transaction((m) => whatsNew(m, alex));
+    expect(first.total).toBe(9);
+    const again = await ds.transaction((m) => whatsNew(m, alex));
+    expect(again.total).toBe(0);
+    await ds.query(`UPDATE chips SET published_at = now() + interval '1 second' WHERE name = 'Solar Flare'`);
+    await new Promise((r) => setTimeout(r, 1_100));
+    const vega = await designer('Vega Flux');
+    const fromNova = await ds.transaction(async (m) => whatsNew(m, alex, { designerId: (await designer('Nova')).id }));
+    expect(fromNova.total).toBe(0);
+    await ds.query(`UPDATE chips SET published_at = now() + interval '1 second' WHERE name = 'Solar Flare'`);
+    await new Promise((r) => setTimeout(r, 1_100));
+    const fromVega = await ds.transaction((m) => whatsNew(m, alex, { designerId: vega.id }));
+    expect(fromVega.chips.map((c) => c.name)).toEqual(['Solar Flare']);
+  });
+});
+
+describe('subscriptions and auto-buy', () => {
+  it('subscribes once, enables auto-buy with a cap (subscribing), disables, unsubscribes', async () => {
+    const sam = await userId('sam');
+    const nova = await designer('Nova');
+    const vega = await designer('Vega Flux');
+    expect(await subscribe(ds.manager, sam, nova)).toEqual({ created: true });
+    expect(await subscribe(ds.manager, sam, nova)).toEqual({ created: false });
+    expect(await enableAutoBuy(ds.manager, sam, vega, 40)).toEqual({ subscribed: true });
+    expect(await enableAutoBuy(ds.manager, sam, nova, null)).toEqual({ subscribed: false });
+    expect(await listSubscriptions(ds.manager, sam)).toEqual([
+      { designerId: nova.id, designerName: 'Nova', autoBuy: true, maxPrice: null },
+      { designerId: vega.id, designerName: 'Vega Flux', autoBuy: true, maxPrice: 40 },
+    ]);
+    expect(await disableAutoBuy(ds.manager, sam, vega)).toEqual({ changed: true });
+    expect(await disableAutoBuy(ds.manager, sam, vega)).toEqual({ changed: false });
+    expect(await unsubscribe(ds.manager, sam, nova)).toEqual({ removed: true });
+    expect(await unsubscribe(ds.manager, sam, nova)).toEqual({ removed: false });
+    expect((await listSubscriptions(ds.manager, sam)).map((s) => [s.designerName, s.autoBuy])).toEqual([['Vega Flux', false]]);
+  });
+});
+
+describe('readNotifications', () => {
+  it('returns unread newest first and marks them read', async () => {
+    const nova = await userId('nova');
+    await ds.query(`INSERT INTO notifications (user_id, kind, text, created_at) VALUES
+      ($1, 'sale', 'first', now() - interval '2 minutes'), ($1, 'sale', 'second', now() - interval '1 minute'), ($1, 'sale', 'old', now())`, [nova]);
+    await ds.query(`UPDATE notifications SET read_at = now() WHERE text = 'old'`);
+    const read = await ds.transaction((m) => readNotifications(m, nova));
+    expect(read.items.map((n) => n.text)).toEqual(['second', 'first']);
+    expect(read.remaining).toBe(0);
+    expect((await ds.transaction((m) => readNotifications(m, nova))).items).toEqual([]);
+  });
+});
