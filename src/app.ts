@@ -15,6 +15,7 @@ import { historyRoutes } from './http/history-routes.js';
 import { speechRoutes } from './http/speech-routes.js';
 import { voicePlugin } from './ws/voice-plugin.js';
 import type { SpeechEngine } from './speech/engine.js';
+import type { SpeechSynthesizer } from './tts/index.js';
 import type { IntentSet } from './nlu/index.js';
 
 /** Everything the app needs, built by the caller (server start-up or a test) and passed in. */
@@ -28,6 +29,8 @@ export interface AppDeps {
   readonly intents?: IntentSet;
   /** The speech engine; null or absent = text only (audio gets a clear error). */
   readonly speech?: SpeechEngine | null;
+  /** Text-to-speech for spoken replies; null or absent = text replies only. */
+  readonly synthesizer?: SpeechSynthesizer | null;
   /** pino options or `false`; defaults to pino at the configured level. */
   readonly logger?: FastifyServerOptions['logger'];
 }
@@ -85,7 +88,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(assistantPlugin, { intents: deps.intents });
   await app.register(commandRoutes);
   await app.register(historyRoutes);
-  await app.register(voicePlugin, { speech: deps.speech ?? null });
+  await app.register(voicePlugin, { speech: deps.speech ?? null, synthesizer: deps.synthesizer ?? null });
   await app.register(speechRoutes);
   return app;
 }

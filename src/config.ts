@@ -31,6 +31,11 @@ const EnvSchema = Type.Object({
   SESSION_TTL_S: Type.Integer({ default: 1_800, minimum: 60 }),
   CONFIRM_TIMEOUT_S: Type.Integer({ default: 60, minimum: 5, maximum: 3_600 }),
   ALLOW_ANONYMOUS_TRANSCRIBE: Type.Boolean({ default: false }),
+  ENDPOINT_SILENCE_MS: Type.Integer({ default: 600, minimum: 100, maximum: 5_000 }),
+  MAX_UTTERANCE_S: Type.Integer({ default: 15, minimum: 1, maximum: 120 }),
+  VOICE_IDLE_TIMEOUT_S: Type.Integer({ default: 60, minimum: 5 }),
+  WS_CONNECTIONS_PER_MINUTE: Type.Integer({ default: 60, minimum: 1 }),
+  MAX_VOICE_SESSIONS_PER_USER: Type.Integer({ default: 4, minimum: 1 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10_000, minimum: 0 }),
   JWT_REFRESH_TTL_S: Type.Integer({ default: 2_592_000, minimum: 60, maximum: 31_536_000 }),
   REQUIRE_2FA_ROLES: Type.String({ default: '', pattern: '^((client|designer|admin)(,(client|designer|admin))*)?$' }),
@@ -71,6 +76,13 @@ export interface Config {
     readonly voskModelPath: string | undefined;
     readonly workers: number;
     readonly allowAnonymous: boolean;
+    readonly endpointSilenceMs: number;
+    readonly maxUtteranceS: number;
+    readonly idleTimeoutS: number;
+    /** New WebSocket connections per client IP per minute. */
+    readonly connectionsPerMinute: number;
+    /** Open voice sessions (each may stream audio) per user, across instances. */
+    readonly maxSessionsPerUser: number;
   };
   readonly nluThreshold: number;
   readonly sessionTtlS: number;
@@ -143,6 +155,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       voskModelPath: env.VOSK_MODEL_PATH,
       workers: env.SPEECH_WORKERS || availableParallelism(),
       allowAnonymous: env.ALLOW_ANONYMOUS_TRANSCRIBE,
+      endpointSilenceMs: env.ENDPOINT_SILENCE_MS,
+      maxUtteranceS: env.MAX_UTTERANCE_S,
+      idleTimeoutS: env.VOICE_IDLE_TIMEOUT_S,
+      connectionsPerMinute: env.WS_CONNECTIONS_PER_MINUTE,
+      maxSessionsPerUser: env.MAX_VOICE_SESSIONS_PER_USER,
     }),
     nluThreshold: env.NLU_THRESHOLD,
     sessionTtlS: env.SESSION_TTL_S,

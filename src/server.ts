@@ -8,6 +8,7 @@ import { createTokenService } from './auth/tokens.js';
 import { buildApp, type AppDeps } from './app.js';
 import { pino } from 'pino';
 import { createSpeechEngine, type StartedSpeechEngine } from './speech/index.js';
+import { createSpeechSynthesizer, type SpeechSynthesizer } from './tts/index.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -36,9 +37,11 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   });
   let cache: Awaited<ReturnType<typeof openCache>> | undefined;
   let speech: StartedSpeechEngine | undefined;
+  let synthesizer: SpeechSynthesizer | null = null;
   let app: FastifyInstance | undefined;
   try {
     speech = await speechStarting;
+    synthesizer = await createSpeechSynthesizer();
     const created = await seedIfWanted(config, db.dataSource);
     if (created.length > 0) options.onDemoAccounts?.(created);
     cache = await openCache(config.redisUrl);
@@ -49,18 +52,21 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       pubsub: cache.pubsub,
       tokens: createTokenService(secrets.jwtSecret, config.jwtAccessTtlS),
       speech,
+      synthesizer,
       logger: options.logger,
     });
     const opened = cache;
     const engine = speech;
+    const tts = synthesizer;
     app.addHook('onClose', async () => {
+      await tts?.close();
       await engine.close();
       await opened.pubsub.close();
       await opened.store.close();
       await db.close();
     });
     const url = await app.listen({ host: config.host, port: config.port });
-    app.log.info({ database: db.mode, cache: opened.store.kind, speech: engine.description, dataDir: db.mode === 'postgres' ? undefined : config.dataDir }, 'HoloMesh Voice ready');
+    app.log.info({ database: db.mode, cache: opened.store.kind, speech: engine.description, tts: tts ? 'espeak-ng (wasm)' : 'none', dataDir: db.mode === 'postgres' ? undefined : config.dataDir }, 'HoloMesh Voice ready');
     let closing: Promise<void> | undefined;
     const started = app;
     return { app, url, close: () => (closing ??= started.close().then(() => {})) };

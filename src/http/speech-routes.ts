@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { parseWav } from '../speech/wav.js';
+import { parseWav, writeWav } from '../speech/wav.js';
 import { bytesToPcm16 } from '../speech/pcm.js';
 import { decodeUtterance } from '../speech/decode-utterance.js';
 import { SUPPORTED_SAMPLE_RATES } from '../ws/voice-session.js';
@@ -15,6 +15,17 @@ const MAX_AUDIO_BYTES = 10 * 1024 * 1024; // ~5 minutes of 16 kHz PCM16
  * (`application/octet-stream` with `?rate=`) → the same JSON as a final result on the WebSocket.
  */
 export async function speechRoutes(app: FastifyInstance): Promise<void> {
+  // `POST /v1/tts`: a reply (or any short text) as a spoken WAV, for speakers without a voice of their own.
+  app.post('/v1/tts', {
+    preHandler: app.requireAuth,
+    bodyLimit: 8 * 1024,
+    schema: { body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 1_000 }) }, { additionalProperties: false }) },
+  }, async (request, reply) => {
+    if (!app.synthesizer) throw Errors.SpeechUnavailable('speech synthesis is not installed on this server (optional package espeak-ng)');
+    const speech = await app.synthesizer.synthesize((request.body as { text: string }).text);
+    return reply.type('audio/wav').send(Buffer.from(writeWav(speech.samples, speech.sampleRate)));
+  });
+
   for (const type of ['audio/wav', 'audio/x-wav', 'audio/wave', 'application/octet-stream']) {
     app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: MAX_AUDIO_BYTES }, (_req, body, done) => done(null, body));
   }

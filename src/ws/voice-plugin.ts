@@ -2,13 +2,15 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type { RecognitionGrammar, SpeechEngine } from '../speech/engine.js';
 import { createGrammarProvider } from './voice-grammar.js';
+import type { SpeechSynthesizer } from '../tts/index.js';
 import { voiceRoutes } from './voice-routes.js';
-import type { VoiceSessionLimits } from './voice-session.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
     /** The running speech engine, or null when this server runs without one. */
     speech: SpeechEngine | null;
+    /** Text-to-speech for spoken replies, or null when not installed. */
+    synthesizer: SpeechSynthesizer | null;
     /** The recogniser grammar for the current catalog (cached per lists version). */
     voiceGrammar: () => Promise<RecognitionGrammar>;
   }
@@ -16,21 +18,27 @@ declare module 'fastify' {
 
 export interface VoicePluginOptions {
   readonly speech: SpeechEngine | null;
-  readonly limits?: Partial<VoiceSessionLimits>;
+  readonly synthesizer: SpeechSynthesizer | null;
 }
 
 /** The WebSocket voice endpoint and the grammar it decodes with. Needs the assistant. */
 export const voicePlugin = fp(async (app: FastifyInstance, options: VoicePluginOptions) => {
   app.decorate('speech', options.speech);
+  app.decorate('synthesizer', options.synthesizer);
   app.decorate('voiceGrammar', createGrammarProvider(app.intents, app.catalogLists));
   await app.register(voiceRoutes, {
     speech: options.speech,
+    synthesizer: options.synthesizer,
     grammar: app.voiceGrammar,
     runCommand: (input) => app.assistant.handle(input),
-    limits: options.limits,
+    limits: {
+      trailingSilenceMs: app.config.speech.endpointSilenceMs,
+      maxUtteranceMs: app.config.speech.maxUtteranceS * 1000,
+      idleTimeoutMs: app.config.speech.idleTimeoutS * 1000,
+    },
   });
 }, {
   name: 'holomesh-voice',
   fastify: '5.x',
-  dependencies: ['holomesh-assistant', '@fastify/websocket'],
+  dependencies: ['holomesh-assistant', 'holomesh-security', '@fastify/websocket'],
 });

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { RecognitionGrammar, SpeechEngine } from '../speech/engine.js';
 import type { Transcript } from '../contracts.js';
+import type { SpeechSynthesizer } from '../tts/index.js';
 import { Errors, toWsFrame } from '../errors.js';
 import { CloseCodes, VoiceSession, type VoiceSessionLimits } from './voice-session.js';
 import { userChannel, type CommandResult } from '../assistant/index.js';
@@ -10,6 +11,8 @@ export interface VoiceRouteOptions {
   /** null when no speech engine runs: text commands still work, audio gets an error frame. */
   readonly speech: SpeechEngine | null;
   readonly grammar: () => Promise<RecognitionGrammar>;
+  /** Text-to-speech for sessions that ask for spoken replies; null = not offered. */
+  readonly synthesizer: SpeechSynthesizer | null;
   readonly runCommand: (input: { principal: NonNullable<FastifyRequest['principal']>; sessionId: string; commandId: string; transcript: Transcript }) => Promise<CommandResult>;
   readonly limits?: Partial<VoiceSessionLimits>;
 }
@@ -18,8 +21,22 @@ const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 
 /** `GET /v1/voice`: the WebSocket voice and chat session (protocol in the README). */
 export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptions): Promise<void> {
-  app.get('/v1/voice', { websocket: true }, (socket: WebSocket, request: FastifyRequest) => {
+  const { connectionsPerMinute, maxSessionsPerUser } = app.config.speech;
+  const userSlot = (userId: string) => `voice-sessions:${userId}`;
+
+  // Checked before the upgrade, so a refused client gets a plain HTTP 429 and no socket.
+  const admit = async (request: FastifyRequest) => {
+    const recent = await app.sessionStore.increment(`ws-connections:${request.ip}`, 60);
+    if (recent > connectionsPerMinute) throw Errors.RateLimited(60);
+    if (request.principal && !(await app.connectionLimiter.acquire(userSlot(request.principal.userId), maxSessionsPerUser))) {
+      throw Errors.RateLimited(5);
+    }
+  };
+
+  app.get('/v1/voice', { websocket: true, preValidation: admit }, (socket: WebSocket, request: FastifyRequest) => {
     const principal = request.principal;
+    // The slot taken in admit() goes back however the socket ends, refused or not.
+    if (principal) socket.once('close', () => void app.connectionLimiter.release(userSlot(principal.userId)).catch(() => {}));
     const send = (frame: Record<string, unknown>) => {
       if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
     };
@@ -45,6 +62,8 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
         ? (transcript, ids) => options.runCommand({ principal, transcript, ...ids })
         : null,
       send,
+      sendBinary: (data) => { if (socket.readyState === socket.OPEN) socket.send(data, { binary: true }); },
+      ...(options.synthesizer ? { synthesize: (text: string) => options.synthesizer!.synthesize(text) } : {}),
       close: (code, reason) => socket.close(code, reason),
       sessionId: requestedSession,
       limits: options.limits,

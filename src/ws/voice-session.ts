@@ -3,7 +3,7 @@ import type { Transcript } from '../contracts.js';
 import { toResultFields, type CommandResult } from '../assistant/index.js';
 import type { RecognitionGrammar, RecognizerStream, SpeechEngine } from '../speech/engine.js';
 import { Endpointer } from '../speech/endpointer.js';
-import { Resampler } from '../speech/resample.js';
+import { Resampler, resample } from '../speech/resample.js';
 import { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from '../speech/pcm.js';
 import { grammarFromPhrases } from './phrase-grammar.js';
 import { Errors, isHoloMeshError, toWsFrame, type HoloMeshError } from '../errors.js';
@@ -35,6 +35,10 @@ export interface VoiceSessionDeps {
   /** Runs a command for the authenticated speaker; null = anonymous, transcription only. */
   readonly runCommand: ((transcript: Transcript, ids: { sessionId: string; commandId: string }) => Promise<CommandResult>) | null;
   readonly send: (frame: Record<string, unknown>) => void;
+  /** Binary frames to the client (synthesized replies). */
+  readonly sendBinary?: (data: Uint8Array) => void;
+  /** Text-to-speech for `"tts": true` sessions; absent = not offered. */
+  readonly synthesize?: (text: string) => Promise<{ sampleRate: number; samples: Int16Array }>;
   readonly close: (code: number, reason: string) => void;
   readonly sessionId?: string;
   readonly limits?: Partial<VoiceSessionLimits>;
@@ -44,6 +48,8 @@ export interface VoiceSessionDeps {
 interface StreamConfig {
   sampleRate: number;
   words: boolean;
+  /** Replies also as synthesized speech: PCM16 binary frames at `sampleRate` after the JSON. */
+  tts: boolean;
   maxAlternatives: number;
   /** From a vosk-style `phrase_list`: recognition restricted to those phrases. */
   phraseGrammar: RecognitionGrammar | null;
@@ -62,7 +68,7 @@ export class VoiceSession {
   readonly sessionId: string;
   readonly #deps: VoiceSessionDeps;
   readonly #limits: VoiceSessionLimits;
-  #config: StreamConfig = { sampleRate: 16_000, words: false, maxAlternatives: 0, phraseGrammar: null };
+  #config: StreamConfig = { sampleRate: 16_000, words: false, tts: false, maxAlternatives: 0, phraseGrammar: null };
   #stream: RecognizerStream | null = null;
   #resampler: Resampler | null = null;
   #endpointer: Endpointer | null = null;
@@ -83,18 +89,19 @@ export class VoiceSession {
   /** A text frame from the client. */
   onText(raw: string): void {
     this.#touch();
-    let message: unknown;
-    try {
-      message = JSON.parse(raw);
-    } catch {
-      this.#sendError(Errors.ProtocolViolation('a text frame must be a JSON object'));
-      return;
-    }
-    if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-      this.#sendError(Errors.ProtocolViolation('a text frame must be a JSON object'));
-      return;
-    }
-    this.#enqueue(() => this.#handleMessage(message as Record<string, unknown>));
+    // Through the queue like everything else, so replies keep the order of the messages.
+    this.#enqueue(async () => {
+      let message: unknown;
+      try {
+        message = JSON.parse(raw);
+      } catch {
+        throw Errors.ProtocolViolation('a text frame must be a JSON object');
+      }
+      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+        throw Errors.ProtocolViolation('a text frame must be a JSON object');
+      }
+      await this.#handleMessage(message as Record<string, unknown>);
+    });
   }
 
   /** A binary frame: 16-bit little-endian mono PCM at the configured rate. */
@@ -165,6 +172,10 @@ export class VoiceSession {
       next.sampleRate = rate;
     }
     if (c.words !== undefined) next.words = Boolean(c.words);
+    if (c.tts !== undefined) {
+      if (c.tts && !this.#deps.synthesize) throw Errors.SpeechUnavailable('spoken replies (tts) are not available on this server');
+      next.tts = Boolean(c.tts);
+    }
     if (c.max_alternatives !== undefined) {
       const n = Number(c.max_alternatives);
       if (!Number.isInteger(n) || n < 0 || n > 10) throw Errors.ProtocolViolation('max_alternatives must be a whole number from 0 to 10');
@@ -254,11 +265,9 @@ export class VoiceSession {
     }
     frame.asrConfidence = transcript.confidence;
     frame.sessionId = this.sessionId;
-    if (hadSpeech || transcript.text) {
-      const result = await this.#runCommand(transcript, randomUUID());
-      if (result) Object.assign(frame, toResultFields(result));
-    }
-    this.#deps.send(frame);
+    const result = hadSpeech || transcript.text ? await this.#runCommand(transcript, randomUUID()) : null;
+    if (result) Object.assign(frame, toResultFields(result));
+    await this.#sendWithSpeech(frame, result?.reply.text);
   }
 
   async #textCommand(text: unknown, commandId: unknown): Promise<void> {
@@ -271,12 +280,32 @@ export class VoiceSession {
     const transcript: Transcript = { text: text.trim(), source: 'text', confidence: 1, engine: 'text' };
     const result = await this.#runCommand(transcript, (commandId as string | undefined) ?? randomUUID());
     if (!result) throw Errors.Unauthenticated('text commands need a signed-in user');
-    this.#deps.send({ type: 'reply', text: transcript.text, sessionId: this.sessionId, ...toResultFields(result) });
+    await this.#sendWithSpeech({ type: 'reply', text: transcript.text, sessionId: this.sessionId, ...toResultFields(result) }, result.reply.text);
   }
 
   async #runCommand(transcript: Transcript, commandId: string): Promise<CommandResult | null> {
     if (!this.#deps.runCommand) return null;
     return this.#deps.runCommand(transcript, { sessionId: this.sessionId, commandId });
+  }
+
+  /** The JSON frame, then — in tts sessions — the reply as PCM16 frames (announced in `audio`). */
+  async #sendWithSpeech(frame: Record<string, unknown>, replyText: string | undefined): Promise<void> {
+    const { synthesize, sendBinary } = this.#deps;
+    const speech = this.#config.tts && replyText && synthesize && sendBinary
+      ? await synthesize(replyText).catch((err: unknown) => { this.#deps.onError?.(err); return null; })
+      : null;
+    if (!speech || !sendBinary) {
+      this.#deps.send(frame);
+      return;
+    }
+    const rate = this.#config.sampleRate;
+    const pcm = speech.sampleRate === rate ? speech.samples : float32ToPcm16(resample(pcm16ToFloat32(speech.samples), speech.sampleRate, rate));
+    this.#deps.send({ ...frame, audio: { format: 'pcm_s16le', sampleRate: rate, samples: pcm.length } });
+    const chunk = rate; // one second per frame
+    for (let i = 0; i < pcm.length; i += chunk) {
+      const part = pcm.subarray(i, i + chunk);
+      sendBinary(new Uint8Array(part.buffer, part.byteOffset, part.byteLength));
+    }
   }
 
   #sendError(err: HoloMeshError): void {

@@ -5,6 +5,8 @@ import { createTokenService, type TokenService } from '../../src/auth/tokens.js'
 import { seedDemoCatalog } from '../../src/db/seed.js';
 import { User } from '../../src/db/entities/index.js';
 import { createTestDatabase, TEST_JWT_SECRET, type TestDatabase } from './database.js';
+import { createSpeechEngine } from '../../src/speech/index.js';
+import type { SpeechSynthesizer } from '../../src/tts/index.js';
 
 export interface TestApp {
   readonly app: FastifyInstance;
@@ -15,21 +17,33 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Start the real speech engine (soundswallower, the 16 kHz model when installed). */
+  readonly speech?: boolean;
+  readonly speechWorkers?: number;
+  readonly synthesizer?: SpeechSynthesizer | null;
+}
+
 /**
  * The whole app on a fresh seeded database (real PostgreSQL/Redis when DATABASE_URL/REDIS_URL
  * are set), not listening: use `app.inject` / `app.injectWS`. Always `close()` it (afterAll).
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase(env);
   await seedDemoCatalog(database.db.dataSource);
   const cache = await openCache(database.config.redisUrl);
   const tokens = createTokenService(TEST_JWT_SECRET, database.config.jwtAccessTtlS);
+  const speech = options.speech
+    ? await createSpeechEngine({ engine: 'soundswallower', cacheDir: database.config.dataDir, workers: options.speechWorkers ?? 1 })
+    : null;
   const app = await buildApp({
     config: database.config,
     db: database.db,
     sessionStore: cache.store,
     pubsub: cache.pubsub,
     tokens,
+    speech,
+    synthesizer: options.synthesizer ?? null,
     logger: false,
   });
   await app.ready();
@@ -43,6 +57,8 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     },
     async close() {
       await app.close();
+      await speech?.close();
+      await options.synthesizer?.close();
       await cache.pubsub.close();
       await cache.store.close();
       await database.close();
