@@ -6,6 +6,7 @@ import { registerToken } from './token.js';
 import { registerParse } from './parse.js';
 import { registerGrammars } from './grammars.js';
 import { registerStream } from './stream.js';
+import { registerTranscribe } from './transcribe.js';
 
 /** The `holomesh` command line. Each subcommand lives in its own module and registers itself. */
 export function buildCli(): Command {
@@ -19,6 +20,7 @@ export function buildCli(): Command {
   registerParse(program);
   registerGrammars(program);
   registerStream(program);
+  registerTranscribe(program);
   return program;
 }
 

@@ -1,5 +1,11 @@
-import { readFile } from 'node:fs/promises';
-import type { Slots } from '../contracts.js';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { loadConfig } from '../config.js';
+import type { LiveLists, Slots } from '../contracts.js';
+import { loadIntentSet } from '../load-intents.js';
+import { buildGrammar, createIntentEngine } from '../nlu/index.js';
+import { createSpeechEngine } from '../speech/index.js';
 import type { RecognitionGrammar, SpeechEngine } from '../speech/engine.js';
 import { float32ToPcm16, pcm16ToFloat32 } from '../speech/pcm.js';
 import { resample } from '../speech/resample.js';
@@ -87,3 +93,74 @@ export async function* transcribeFiles(options: TranscribeOptions): AsyncIterabl
     }
   }
 }
+
+interface TranscribeCliOptions {
+  readonly intents?: string;
+  readonly engine?: string;
+  readonly workers?: string;
+  readonly dir?: string;
+}
+
+/**
+ * `holomesh transcribe [--intents FILE] [--engine NAME] [--workers N] FILE.wav… | --dir DIR`:
+ * one JSON line per file on stdout. Lists come from the configured database, or, with
+ * `--intents`, from the templates alone (no database).
+ */
+export function registerTranscribe(program: Command): void {
+  program
+    .command('transcribe')
+    .description('transcribe WAV files (16-bit PCM, any rate) and understand them; one JSON line per file')
+    .argument('[files...]', 'WAV files')
+    .option('--intents <file>', 'another intents file or folder instead of the marketplace intents (its own lists, no database)')
+    .option('--engine <name>', 'speech engine: auto, soundswallower or vosk (default: ASR_ENGINE)')
+    .option('--workers <n>', 'decoder worker threads (default: SPEECH_WORKERS, else one per core)')
+    .option('--dir <dir>', 'transcribe every *.wav file of this folder (sorted by name)')
+    .action(async (files: string[], opts: TranscribeCliOptions) => {
+      const config = loadConfig();
+      const paths = [...files];
+      if (opts.dir) paths.push(...(await readdir(opts.dir)).filter((f) => /\.wav$/i.test(f)).sort().map((f) => join(opts.dir as string, f)));
+      if (!paths.length) throw new Error('nothing to transcribe: give WAV files or --dir DIR');
+      const engineName = (opts.engine ?? config.speech.engine) as 'auto' | 'soundswallower' | 'vosk';
+      if (!['auto', 'soundswallower', 'vosk'].includes(engineName)) throw new Error(`unknown engine ${engineName}: use auto, soundswallower or vosk`);
+      const set = await loadIntentSet(opts.intents);
+      const nlu = createIntentEngine(set, { threshold: config.nluThreshold });
+      const lists: LiveLists = opts.intents ? {} : await withDatabaseLists();
+      const grammar = buildGrammar(set, lists);
+      const workers = opts.workers !== undefined ? Number(opts.workers) : Math.min(config.speech.workers, paths.length);
+      const engine = await createSpeechEngine({
+        engine: engineName,
+        modelPath: config.speech.modelPath,
+        voskModelPath: config.speech.voskModelPath,
+        cacheDir: config.dataDir,
+        workers: Number.isInteger(workers) && workers > 0 ? workers : 1,
+        warmDecoders: 1,
+      });
+      try {
+        await engine.prepare?.(grammar);
+        for await (const r of transcribeFiles({ files: paths, engine, grammar, understand: (text) => nlu.recognize(text, lists) })) {
+          const line = {
+            file: r.file,
+            text: r.text,
+            intent: r.intent,
+            slots: r.slots,
+            confidence: round(r.confidence),
+            engine: r.engine,
+            audioSeconds: round(r.audioSeconds),
+            decodeSeconds: round(r.decodeSeconds),
+            ...(r.error ? { error: r.error } : {}),
+          };
+          process.stdout.write(`${JSON.stringify(line)}\n`);
+        }
+      } finally {
+        await engine.close();
+      }
+    });
+}
+
+async function withDatabaseLists(): Promise<LiveLists> {
+  // Imported lazily: `--intents` runs never touch the database code.
+  const [{ withDatabase }, { loadLiveLists }] = await Promise.all([import('./context.js'), import('./live-lists.js')]);
+  return withDatabase(loadLiveLists);
+}
+
+const round = (x: number): number => Math.round(x * 1000) / 1000;

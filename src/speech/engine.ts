@@ -37,5 +37,10 @@ export interface SpeechEngine {
   /** The PCM rate the engine decodes at; callers resample to it. */
   readonly sampleRate: number;
   openStream(grammar: RecognitionGrammar): Promise<RecognizerStream>;
+  /**
+   * Optional: compile `grammar` ahead of the first stream (and after the live lists change), so
+   * opening a stream never waits for it. Engines without a compile step may omit it.
+   */
+  prepare?(grammar: RecognitionGrammar): Promise<void>;
   close(): Promise<void>;
 }

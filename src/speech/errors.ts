@@ -1,40 +1,28 @@
-import { HoloMeshError } from '../errors.js';
+import { Errors, HoloMeshError } from '../errors.js';
 
 /**
- * Errors of the speech stage, coded like the project catalog (`HM_ERR_<AREA>_<WHAT>`).
+ * The speech stage's errors live in the project catalog (`Errors.Speech*` in src/errors.ts); this
+ * module only keeps a typed way to raise them by code, for throw sites and worker replies.
  */
-export type SpeechErrorCode =
-  | 'HM_ERR_SPEECH_WAV_INVALID'
-  | 'HM_ERR_SPEECH_MODEL_NOT_FOUND'
-  | 'HM_ERR_SPEECH_GRAMMAR_INVALID'
-  | 'HM_ERR_SPEECH_ENGINE_UNAVAILABLE'
-  | 'HM_ERR_SPEECH_STREAM_CLOSED'
-  | 'HM_ERR_SPEECH_WORKER_FAILED';
+const CATALOG = {
+  HM_ERR_SPEECH_WAV_INVALID: Errors.SpeechWavInvalid,
+  HM_ERR_SPEECH_MODEL_NOT_FOUND: Errors.SpeechModelNotFound,
+  HM_ERR_SPEECH_GRAMMAR_INVALID: Errors.SpeechGrammarInvalid,
+  HM_ERR_SPEECH_ENGINE_UNAVAILABLE: Errors.SpeechEngineUnavailable,
+  HM_ERR_SPEECH_STREAM_CLOSED: Errors.SpeechStreamClosed,
+  HM_ERR_SPEECH_WORKER_FAILED: Errors.SpeechWorkerFailed,
+} as const;
 
-export const SPEECH_ERROR_CODES = [
-  'HM_ERR_SPEECH_WAV_INVALID',
-  'HM_ERR_SPEECH_MODEL_NOT_FOUND',
-  'HM_ERR_SPEECH_GRAMMAR_INVALID',
-  'HM_ERR_SPEECH_ENGINE_UNAVAILABLE',
-  'HM_ERR_SPEECH_STREAM_CLOSED',
-  'HM_ERR_SPEECH_WORKER_FAILED',
-] as const satisfies readonly SpeechErrorCode[];
+export type SpeechErrorCode = keyof typeof CATALOG;
 
-const STATUS: Readonly<Record<SpeechErrorCode, number>> = {
-  HM_ERR_SPEECH_WAV_INVALID: 415,
-  HM_ERR_SPEECH_MODEL_NOT_FOUND: 503,
-  HM_ERR_SPEECH_GRAMMAR_INVALID: 500,
-  HM_ERR_SPEECH_ENGINE_UNAVAILABLE: 503,
-  HM_ERR_SPEECH_STREAM_CLOSED: 409,
-  HM_ERR_SPEECH_WORKER_FAILED: 503,
-};
+export const SPEECH_ERROR_CODES = Object.keys(CATALOG) as readonly SpeechErrorCode[];
 
-/** A speech-stage failure; a {@link HoloMeshError}, so HTTP and WS layers serialise it as usual. */
+/** A catalog error raised by the speech stage (status from the catalog). */
 export class SpeechError extends HoloMeshError {
   declare readonly code: SpeechErrorCode;
 
   constructor(code: SpeechErrorCode, message: string, options?: { cause?: unknown }) {
-    super(code, STATUS[code], message);
+    super(code, CATALOG[code].statusCode, message);
     this.name = 'SpeechError';
     if (options?.cause !== undefined) this.cause = options.cause;
   }

@@ -5,8 +5,9 @@ import { SpeechError } from './errors.js';
 import { describeSpeechModel, resolveSpeechModel } from './model.js';
 import type { SpeechModel } from './model.js';
 import { loadPronunciationFile } from './pronunciation.js';
-import type { DecoderTuning } from './soundswallower-recognizer.js';
+import type { ConditioningSettings, DecoderTuning } from './soundswallower-recognizer.js';
 import { DEFAULT_REJECT_BELOW, DEFAULT_TUNING } from './soundswallower-recognizer.js';
+import type { GarbageOptions } from './grammar-tools.js';
 import { PooledSpeechEngine } from './worker-pool.js';
 import type { SpeechLogger } from './worker-pool.js';
 
@@ -22,8 +23,10 @@ export type { EndpointEvent, EndpointerOptions } from './endpointer.js';
 export { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from './pcm.js';
 export { describeSpeechModel, resolveSpeechModel } from './model.js';
 export type { SpeechModel } from './model.js';
-export { DEFAULT_REJECT_BELOW, DEFAULT_TUNING } from './soundswallower-recognizer.js';
-export type { DecoderTuning } from './soundswallower-recognizer.js';
+export { DEFAULT_CONDITIONING, DEFAULT_GARBAGE, DEFAULT_REJECT_BELOW, DEFAULT_TUNING } from './soundswallower-recognizer.js';
+export type { ConditioningSettings, DecoderTuning } from './soundswallower-recognizer.js';
+export type { GarbageOptions } from './grammar-tools.js';
+export { InputConditioner } from './conditioning.js';
 export type { SpeechLogger } from './worker-pool.js';
 
 /** The rate every engine here decodes at; transports resample client audio to it. */
@@ -47,6 +50,12 @@ export interface SpeechEngineConfig {
   readonly tuning?: DecoderTuning;
   /** Final results under this confidence come back with empty text (re-prompt). 0 disables. */
   readonly rejectBelow?: number;
+  /** Level normalisation + noise floor before decoding; `false` disables. */
+  readonly conditioning?: ConditioningSettings | false;
+  /** Garbage phone loop beside the commands; `false` disables. */
+  readonly garbage?: GarbageOptions | false;
+  /** Decoders each worker creates at start (streams it serves without a pause). Default 4. */
+  readonly warmDecoders?: number;
 }
 
 /** A running engine plus the model it uses (for the start-up log). */
@@ -88,6 +97,9 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       tuning: { ...DEFAULT_TUNING, ...config.tuning },
       pronunciations,
       ...(rejectBelow > 0 ? { rejectBelow } : {}),
+      ...(config.conditioning !== undefined ? { conditioning: config.conditioning } : {}),
+      ...(config.garbage !== undefined ? { garbage: config.garbage } : {}),
+      warmDecoders: config.warmDecoders ?? 4,
     },
   });
   config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');

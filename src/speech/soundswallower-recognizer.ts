@@ -1,16 +1,20 @@
 import createModule from 'soundswallower';
 import type { Decoder, SoundSwallowerModule } from 'soundswallower';
 import type { Transcript, TranscriptWord } from '../contracts.js';
+import { InputConditioner } from './conditioning.js';
 import type { PartialResult, RecognitionGrammar } from './engine.js';
 import { SpeechError } from './errors.js';
-import { pcm16ToFloat32 } from './pcm.js';
+import { compactNumberRanges, garbageWords, isGarbageWord, withGarbageLoop } from './grammar-tools.js';
+import type { GarbageOptions } from './grammar-tools.js';
 import { resolveMissingPronunciations } from './pronunciation.js';
 import type { PronunciationTable } from './pronunciation.js';
 
 /**
- * The SoundSwallower decoder for one thread: one WASM module, decoders reused across streams
- * (loading a model takes ~0.3 s), one decoder per open stream. Synchronous once created: it is
- * meant to run inside a pool worker, never on the main event loop.
+ * The SoundSwallower decoder for one thread: one WASM module, a set of warm decoders (each holds
+ * its own copy of the model: ~1 s to create), and per grammar version one compiled search graph
+ * (FSG) shared by all of them (compiling takes seconds for the full command grammar; attaching a
+ * compiled one to another decoder well under one). Synchronous once set up: it runs inside a pool
+ * worker, never on the main event loop.
  */
 
 /** Decoder settings worth tuning (SoundSwallower config keys). */
@@ -27,8 +31,14 @@ export interface DecoderTuning {
   readonly topn?: number;
   readonly remove_noise?: boolean;
   readonly cmn?: 'live' | 'current' | 'none';
-  /** Tiny added noise: without it, digital silence (exact zeros) derails the search. */
+  /** ±1 LSB noise; the conditioner's noise floor already does what this was meant for. */
   readonly dither?: boolean;
+}
+
+/** Level normalisation and noise floor in front of the decoder (see conditioning.ts). */
+export interface ConditioningSettings {
+  readonly targetPeakDb?: number;
+  readonly floorBelowPeakDb?: number;
 }
 
 export interface RecognizerSettings {
@@ -42,18 +52,44 @@ export interface RecognizerSettings {
   readonly pronunciations?: readonly (readonly [string, readonly string[]])[];
   /** Below this confidence a final result is rejected: empty text, the hypothesis as alternative. */
   readonly rejectBelow?: number;
+  /** `false` feeds the audio as it comes. */
+  readonly conditioning?: ConditioningSettings | false;
+  /** Out-of-grammar speech and noise go to a phone loop instead of the nearest command. `false` disables. */
+  readonly garbage?: GarbageOptions | false;
+  /** Decoders created up front (streams served at once without creating one). Default 2. */
+  readonly warmDecoders?: number;
 }
 
 /** Defaults measured with bench/speech.ts (see its output for the figures). */
-export const DEFAULT_TUNING: DecoderTuning = { dither: true };
+export const DEFAULT_TUNING: DecoderTuning = {};
+
+export const DEFAULT_CONDITIONING: ConditioningSettings = { targetPeakDb: -26, floorBelowPeakDb: 35 };
+
+export const DEFAULT_GARBAGE: GarbageOptions = { phoneWeight: 1e-4, entryWeight: 1e-6 };
 
 /** Default rejection threshold on the utterance confidence (bench/speech.ts, accuracy vs SNR). */
 export const DEFAULT_REJECT_BELOW = 0;
+// DEFAULT_GARBAGE is a starting point for `garbage: DEFAULT_GARBAGE`; not enabled by default.
 
-const MAX_IDLE_DECODERS = 4;
-/** Confidence given to a result taken from the best partial path (no complete parse). */
-const PARTIAL_CONFIDENCE = 0.3;
+const MAX_IDLE_DECODERS = 8;
+/** Compiled grammars kept per worker (the current one and the one before, while streams drain). */
+const MAX_COMPILED = 2;
 const FILLER = /^(<s>|<\/s>|<sil>|\(NULL\)|\[[A-Z_]+\]|\+\+.*\+\+)$/;
+
+/** The C entry points behind `Decoder.set_grammar`, used to compile one FSG for many decoders. */
+interface LowLevelModule {
+  _malloc(size: number): number;
+  _free(ptr: number): void;
+  HEAPU8: Uint8Array;
+  HEAP32: Int32Array;
+  _jsgf_parse_string(text: number, parent: number): number;
+  _jsgf_get_public_rule(jsgf: number): number;
+  _jsgf_build_fsg(jsgf: number, rule: number, logmath: number, lw: number): number;
+  _jsgf_grammar_free(jsgf: number): void;
+  _decoder_logmath(decoder: number): number;
+  _decoder_set_fsg(decoder: number, fsg: number): number;
+  _fsg_model_free(fsg: number): number;
+}
 
 let modulePromise: Promise<SoundSwallowerModule> | null = null;
 
@@ -65,32 +101,53 @@ function loadModule(): Promise<SoundSwallowerModule> {
 interface PooledDecoder {
   readonly decoder: Decoder;
   grammarVersion: string | null;
+  /** Words added to this decoder's dictionary (they stay: adding twice is wasted work). */
+  readonly added: Set<string>;
+}
+
+interface CompiledGrammar {
+  readonly version: string;
+  readonly fsg: number;
+  readonly words: readonly [string, string][];
 }
 
 export class SoundSwallowerRecognizer {
   readonly settings: RecognizerSettings;
   readonly #module: SoundSwallowerModule;
+  readonly #low: LowLevelModule;
   readonly #pronunciations: PronunciationTable;
   readonly #idle: PooledDecoder[] = [];
+  readonly #compiled = new Map<string, CompiledGrammar>();
 
   private constructor(module: SoundSwallowerModule, settings: RecognizerSettings) {
     this.#module = module;
+    this.#low = module as unknown as LowLevelModule;
     this.settings = settings;
     this.#pronunciations = new Map(settings.pronunciations ?? []);
   }
 
   static async create(settings: RecognizerSettings): Promise<SoundSwallowerRecognizer> {
     const recognizer = new SoundSwallowerRecognizer(await loadModule(), settings);
-    // Load the model once up front, so the first stream opens fast and a broken model fails here.
-    recognizer.#idle.push(await recognizer.#createDecoder());
+    // Load the model up front, so streams open fast and a broken model fails here.
+    const count = Math.max(1, settings.warmDecoders ?? 2);
+    for (let i = 0; i < count; i++) recognizer.#idle.push(await recognizer.#createDecoder());
     return recognizer;
   }
 
+  /** Compiles `grammar` and attaches it to every idle decoder, so streams using it open at once. */
+  async prepare(grammar: RecognitionGrammar): Promise<void> {
+    const compiled = await this.#compile(grammar);
+    for (const pooled of this.#idle) if (pooled.grammarVersion !== compiled.version) this.#attach(pooled, compiled);
+  }
+
   async openSession(grammar: RecognitionGrammar): Promise<DecoderSession> {
+    const compiled = await this.#compile(grammar);
     const index = this.#idle.findIndex((d) => d.grammarVersion === grammar.version);
     const pooled = index >= 0 ? this.#idle.splice(index, 1)[0] : (this.#idle.pop() ?? (await this.#createDecoder()));
     try {
-      if (pooled.grammarVersion !== grammar.version) this.#applyGrammar(pooled, grammar);
+      if (pooled.grammarVersion !== grammar.version) this.#attach(pooled, compiled);
+      // Each stream starts from the model's CMN prior, not from the last stream's room and voice.
+      await pooled.decoder.reinitialize_audio();
     } catch (error) {
       pooled.decoder.delete();
       throw error;
@@ -98,9 +155,11 @@ export class SoundSwallowerRecognizer {
     return new DecoderSession(pooled, this.settings, (d) => this.#release(d));
   }
 
-  /** Frees every idle decoder. */
+  /** Frees every idle decoder and compiled grammar. */
   dispose(): void {
     for (const d of this.#idle.splice(0)) d.decoder.delete();
+    for (const c of this.#compiled.values()) this.#low._fsg_model_free(c.fsg);
+    this.#compiled.clear();
   }
 
   #release(pooled: PooledDecoder): void {
@@ -109,7 +168,7 @@ export class SoundSwallowerRecognizer {
   }
 
   async #createDecoder(): Promise<PooledDecoder> {
-    const decoder = new this.#module.Decoder({ hmm: this.settings.modelPath, samprate: this.settings.sampleRate, loglevel: 'ERROR' });
+    const decoder = new this.#module.Decoder({ hmm: this.settings.modelPath, samprate: this.settings.sampleRate, loglevel: 'FATAL' });
     try {
       await decoder.initialize();
     } catch (error) {
@@ -125,30 +184,75 @@ export class SoundSwallowerRecognizer {
     }
     // Front-end settings are read when the audio chain is built: rebuild it after changing them.
     if (audioChanged) await decoder.reinitialize_audio();
-    return { decoder, grammarVersion: null };
+    return { decoder, grammarVersion: null, added: new Set() };
   }
 
-  #applyGrammar(pooled: PooledDecoder, grammar: RecognitionGrammar): void {
-    const { decoder } = pooled;
-    const missing = resolveMissingPronunciations(grammar.words, (w) => decoder.lookup_word(w) !== null, this.#pronunciations);
+  /** The grammar's search graph, compiled once per version on this thread. */
+  async #compile(grammar: RecognitionGrammar): Promise<CompiledGrammar> {
+    const found = this.#compiled.get(grammar.version);
+    if (found) return found;
+    // Words must be in the dictionary when the graph is built: use (or make) an idle decoder for it.
+    if (!this.#idle.length) this.#idle.push(await this.#createDecoder());
+    const host = this.#idle[0];
+    const inDictionary = (w: string): boolean => host.decoder.lookup_word(w) !== null;
+    const missing = resolveMissingPronunciations(grammar.words, inDictionary, this.#pronunciations);
     // The first pronunciation of a word is its base entry; further ones are `word(2)` … variants.
     const seen = new Map<string, number>();
-    const entries: [string, string][] = [];
+    const words: [string, string][] = [];
     for (const { word, phones } of missing) {
       const n = (seen.get(word) ?? 0) + 1;
       seen.set(word, n);
-      entries.push([n === 1 ? word : `${word}(${n})`, phones]);
+      words.push([n === 1 ? word : `${word}(${n})`, phones]);
     }
-    if (entries.length) decoder.add_words(...entries);
-    try {
-      decoder.set_grammar(grammar.jsgf);
-    } catch (error) {
-      throw new SpeechError('HM_ERR_SPEECH_GRAMMAR_INVALID', `The recognition grammar does not compile: ${(error as Error).message}`, {
-        cause: error,
-      });
+    // Opt-in: the phone loop widens the search several times over (see bench/speech.ts).
+    const garbage = this.settings.garbage ?? false;
+    if (garbage) words.push(...garbageWords());
+    let source = compactNumberRanges(grammar.jsgf);
+    if (garbage) source = withGarbageLoop(source, garbage);
+    this.#addWords(host, words);
+    const low = this.#low;
+    const bytes = new TextEncoder().encode(`${source}\0`);
+    const text = low._malloc(bytes.length);
+    low.HEAPU8.set(bytes, text);
+    const jsgf = low._jsgf_parse_string(text, 0);
+    low._free(text);
+    const rule = jsgf ? low._jsgf_get_public_rule(jsgf) : 0;
+    const fsg = rule ? low._jsgf_build_fsg(jsgf, rule, low._decoder_logmath(hostPointer(host.decoder)), Number(host.decoder.get_config('lw'))) : 0;
+    if (jsgf) low._jsgf_grammar_free(jsgf);
+    if (!fsg) throw new SpeechError('HM_ERR_SPEECH_GRAMMAR_INVALID', 'The recognition grammar does not compile (JSGF syntax error or no public rule)');
+    const compiled: CompiledGrammar = { version: grammar.version, fsg, words };
+    this.#compiled.set(grammar.version, compiled);
+    while (this.#compiled.size > MAX_COMPILED) {
+      const [oldest, old] = this.#compiled.entries().next().value as [string, CompiledGrammar];
+      this.#compiled.delete(oldest);
+      // Decoders using it hold their own reference; this drops only the cache's.
+      low._fsg_model_free(old.fsg);
     }
-    pooled.grammarVersion = grammar.version;
+    return compiled;
   }
+
+  #addWords(pooled: PooledDecoder, words: readonly [string, string][]): void {
+    const fresh = words.filter(([w]) => !pooled.added.has(w));
+    if (!fresh.length) return;
+    pooled.decoder.add_words(...fresh);
+    for (const [w] of fresh) pooled.added.add(w);
+  }
+
+  #attach(pooled: PooledDecoder, compiled: CompiledGrammar): void {
+    this.#addWords(pooled, compiled.words);
+    // The decoder takes over one reference (and drops it when given another grammar); the cache
+    // keeps its own. `refcount` is the first field of fsg_model_t (no retain function is exported).
+    this.#low.HEAP32[compiled.fsg >> 2] += 1;
+    if (this.#low._decoder_set_fsg(hostPointer(pooled.decoder), compiled.fsg) < 0) {
+      this.#low.HEAP32[compiled.fsg >> 2] -= 1;
+      throw new SpeechError('HM_ERR_SPEECH_GRAMMAR_INVALID', 'The recognition grammar cannot be searched with this model');
+    }
+    pooled.grammarVersion = compiled.version;
+  }
+}
+
+function hostPointer(decoder: Decoder): number {
+  return (decoder as unknown as { cdecoder: number }).cdecoder;
 }
 
 interface AlignmentSegment {
@@ -163,6 +267,7 @@ export class DecoderSession {
   readonly #pooled: PooledDecoder;
   readonly #settings: RecognizerSettings;
   readonly #release: (d: PooledDecoder) => void;
+  readonly #conditioner: InputConditioner | null;
   #started = false;
   #closed = false;
   #partial = '';
@@ -171,6 +276,8 @@ export class DecoderSession {
     this.#pooled = pooled;
     this.#settings = settings;
     this.#release = release;
+    const conditioning = settings.conditioning === undefined ? DEFAULT_CONDITIONING : settings.conditioning;
+    this.#conditioner = conditioning ? new InputConditioner({ sampleRate: settings.sampleRate, ...conditioning }) : null;
   }
 
   accept(pcm: Int16Array): PartialResult {
@@ -180,8 +287,11 @@ export class DecoderSession {
       decoder.start();
       this.#started = true;
     }
-    if (pcm.length) decoder.process_audio(pcm16ToFloat32(pcm), false, false);
-    this.#partial = decoder.get_text();
+    if (pcm.length) {
+      const samples = this.#conditioner ? this.#conditioner.process(pcm) : Float32Array.from(pcm, (v) => v / 32768);
+      decoder.process_audio(samples, false, false);
+      this.#partial = withoutGarbage(decoder.get_text());
+    }
     return { partial: this.#partial };
   }
 
@@ -192,26 +302,31 @@ export class DecoderSession {
     if (!this.#started) return { text: '', source: 'voice', confidence: 0, engine, words: [] };
     decoder.stop();
     this.#started = false;
-    let text = decoder.get_text().trim();
-    // When no path reaches the grammar's end (noise, a cut-off command), the search returns
-    // nothing; the best partial path is still worth offering, at a confidence that says so.
-    const partialOnly = !text && this.#partial.trim() !== '';
-    if (partialOnly) text = this.#partial.trim();
+    const raw = decoder.get_text().trim();
+    const partial = this.#partial.trim();
     this.#partial = '';
+    const rejected = (hypothesis: string, confidence: number): Transcript => ({
+      text: '',
+      source: 'voice',
+      confidence,
+      engine,
+      words: [],
+      alternatives: hypothesis ? [{ text: hypothesis, confidence }] : [],
+    });
+    // No path reached the grammar's end (a command cut off): nothing to act on.
+    if (!raw) return rejected(partial, 0);
+    const segments = (decoder.get_alignment() as { w?: readonly AlignmentSegment[] }).w ?? [];
+    // The garbage loop won: what was said is not a command (or was drowned in noise).
+    if (raw.split(/\s+/).some(isGarbageWord)) return rejected(withoutGarbage(raw), 0);
     const words: TranscriptWord[] = [];
-    if (text) {
-      const result = decoder.get_alignment() as { w?: readonly AlignmentSegment[] };
-      for (const seg of result.w ?? []) {
-        if (FILLER.test(seg.t)) continue;
-        words.push({ word: seg.t.replace(/\(\d+\)$/, ''), start: seg.b, end: seg.b + seg.d, conf: seg.p });
-      }
+    for (const seg of segments) {
+      if (FILLER.test(seg.t)) continue;
+      words.push({ word: seg.t.replace(/\(\d+\)$/, ''), start: seg.b, end: seg.b + seg.d, conf: clamp01(seg.p) });
     }
-    const confidence = partialOnly ? PARTIAL_CONFIDENCE : utteranceConfidence(words);
+    const confidence = utteranceConfidence(words);
     const threshold = this.#settings.rejectBelow;
-    if (text && threshold !== undefined && confidence < threshold) {
-      return { text: '', source: 'voice', confidence, engine, words: [], alternatives: [{ text, confidence }] };
-    }
-    return { text, source: 'voice', confidence, engine, words, alternatives: text ? [{ text, confidence }] : [] };
+    if (threshold !== undefined && confidence < threshold) return rejected(raw, confidence);
+    return { text: raw, source: 'voice', confidence, engine, words, alternatives: [{ text: raw, confidence }] };
   }
 
   close(): void {
@@ -231,6 +346,15 @@ export class DecoderSession {
     if (this.#closed) throw new SpeechError('HM_ERR_SPEECH_STREAM_CLOSED', 'The recognition stream is closed');
   }
 }
+
+function withoutGarbage(text: string): string {
+  return text
+    .split(/\s+/)
+    .filter((w) => w && !isGarbageWord(w))
+    .join(' ');
+}
+
+const clamp01 = (v: number): number => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
 
 /**
  * Utterance confidence from the word posteriors: the weakest word decides (one wrong chip

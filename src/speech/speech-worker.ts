@@ -20,6 +20,9 @@ async function handle(recognizer: SoundSwallowerRecognizer, request: WorkerReque
   const { seq } = request;
   try {
     switch (request.type) {
+      case 'prepare':
+        await recognizer.prepare(request.grammar);
+        return { type: 'reply', seq, ok: true, value: null };
       case 'open':
         sessions.set(request.stream, await recognizer.openSession(request.grammar));
         return { type: 'reply', seq, ok: true, value: null };

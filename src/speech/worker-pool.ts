@@ -165,6 +165,16 @@ export class PooledSpeechEngine implements SpeechEngine {
     return new PooledStream(worker, stream);
   }
 
+  /** Compiles the grammar on every worker and attaches it to their warm decoders. */
+  async prepare(grammar: RecognitionGrammar): Promise<void> {
+    if (this.#closed) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The speech engine is closed');
+    const plain = plainGrammar(grammar);
+    await Promise.all(this.#workers.filter((w) => w.alive).map(async (w) => {
+      await w.ready;
+      await w.request({ type: 'prepare', grammar: plain });
+    }));
+  }
+
   async close(): Promise<void> {
     this.#closed = true;
     await Promise.all(this.#workers.map((w) => w.terminate()));

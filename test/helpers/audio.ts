@@ -80,7 +80,7 @@ function gaussian(random: () => number): number {
   return Math.sqrt(-2 * Math.log(random() + 1e-12)) * Math.cos(2 * Math.PI * random());
 }
 
-export type NoiseKind = 'white' | 'pink' | 'brown' | 'babble' | 'clatter' | 'kitchen';
+export type NoiseKind = 'white' | 'pink' | 'brown' | 'babble' | 'clatter' | 'kitchen' | 'fan';
 
 const BABBLE_LINES = [
   'did you put the kettle on already',
@@ -144,6 +144,20 @@ export function makeNoise(kind: NoiseKind, length: number, sampleRate: number, s
           const t = (i - start) / sampleRate;
           out[i] += amp * Math.exp(-t / decay) * (Math.sin(2 * Math.PI * freq * t) + 0.5 * gaussian(random));
         }
+      }
+      break;
+    }
+    case 'fan': {
+      // A fan or extractor hood: mains-related hum with harmonics, blade rate, and airy broadband.
+      const base = 50 + random() * 70;
+      const phases = [random(), random(), random(), random()].map((p) => 2 * Math.PI * p);
+      let b0 = 0;
+      for (let i = 0; i < length; i++) {
+        const t = i / sampleRate;
+        let hum = 0;
+        for (let h = 0; h < 4; h++) hum += Math.sin(2 * Math.PI * base * (h + 1) * t + phases[h]) / (h + 1);
+        b0 = 0.97 * b0 + 0.03 * gaussian(random);
+        out[i] = 0.6 * hum * (1 + 0.1 * Math.sin(2 * Math.PI * 7 * t)) + 4 * b0 + 0.15 * gaussian(random);
       }
       break;
     }

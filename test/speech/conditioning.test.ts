@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { Errors } from '../../src/errors.js';
+import { InputConditioner } from '../../src/speech/conditioning.js';
+import { SpeechError, SPEECH_ERROR_CODES } from '../../src/speech/errors.js';
+import { compactNumberRanges, isGarbageWord, withGarbageLoop } from '../../src/speech/grammar-tools.js';
+import { float32ToPcm16 } from '../../src/speech/pcm.js';
+import { tone } from '../helpers/audio.js';
+
+const rmsDb = (x: Float32Array): number => 10 * Math.log10(x.reduce((s, v) => s + v * v, 0) / x.length);
+
+describe('input conditioning', () => {
+  it('turns digital silence into a quiet, steady noise floor', () => {
+    const c = new InputConditioner({ sampleRate: 16_000 });
+    const out = c.process(new Int16Array(16_000));
+    expect(rmsDb(out)).toBeGreaterThan(-70);
+    expect(rmsDb(out)).toBeLessThan(-55);
+  });
+
+  it('brings loud and quiet speech to the same level', () => {
+    const levels = [0.9, 0.02].map((amplitude) => {
+      const c = new InputConditioner({ sampleRate: 16_000 });
+      // Speech-like: 300 ms bursts with pauses (a steady sound is treated as the room, not speech).
+      const pcm = float32ToPcm16(tone(300, 6, 16_000, amplitude).map((v, i) => (i % 8000 < 4800 ? v : 0)));
+      let last: Float32Array = new Float32Array(0);
+      for (let i = 0; i < pcm.length; i += 1600) {
+        const out = c.process(pcm.subarray(i, i + 1600));
+        if (i % 8000 === 1600) last = out;
+      }
+      return rmsDb(last);
+    });
+    expect(Math.abs(levels[0] - levels[1]), levels.join(" ")).toBeLessThan(3);
+    expect(levels[0]).toBeGreaterThan(-30);
+    expect(levels[0]).toBeLessThan(-22);
+  });
+
+  it('is deterministic', () => {
+    const a = new InputConditioner({ sampleRate: 16_000 }).process(new Int16Array(800));
+    const b = new InputConditioner({ sampleRate: 16_000 }).process(new Int16Array(800));
+    expect(a).toEqual(b);
+  });
+});
+
+describe('grammar rewrites', () => {
+  const jsgf = '#JSGF V1.0;\ngrammar t;\npublic <command> = buy <thing> | stop;\n<thing> = tea | coffee;\n';
+
+  it('puts a garbage phone loop beside the commands, under one public rule', () => {
+    const out = withGarbageLoop(jsgf, { phoneWeight: 0.01, entryWeight: 0.001 });
+    expect(out.match(/^public /gm)).toHaveLength(1);
+    expect(out).toContain('public <hm_utterance> = /1/ ( <command> ) | /0.001/ <hm_garbage>;');
+    expect(out).toContain('<hm_garbage> = <hm_garbage_unit>+;');
+    expect(isGarbageWord('hmgarbageaa')).toBe(true);
+    expect(isGarbageWord('buy')).toBe(false);
+  });
+
+  it('replaces a spelled-out number range by a compact rule set and leaves the rest alone', () => {
+    const words = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
+    const teens = ['ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
+    const tens = ['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
+    const u100 = [...words, ...teens, ...tens.flatMap((t) => [t, ...words.map((w) => `${t} ${w}`)])];
+    const u1000 = [...u100, ...words.flatMap((h) => [`${h} hundred`, ...u100.map((x) => `${h} hundred ${x}`)])];
+    const all = [...u1000.slice(0, 999), 'one thousand'];
+    const source = `${jsgf}<list_price> = ( ${all.join(' | ')} );\n`;
+    const out = compactNumberRanges(source);
+    expect(out.length).toBeLessThan(source.length / 5);
+    expect(out).toContain('<list_price> = ( <list_price_u1000> | one thousand );');
+    expect(out).toContain('<thing> = tea | coffee;');
+    expect(compactNumberRanges(jsgf)).toBe(jsgf);
+  });
+});
+
+describe('speech errors', () => {
+  it('come from the project catalog', () => {
+    for (const code of SPEECH_ERROR_CODES) {
+      const entry = Object.values(Errors).find((e) => e.code === code);
+      expect(entry, code).toBeDefined();
+      expect(new SpeechError(code, 'x').statusCode).toBe(entry?.statusCode);
+    }
+  });
+});
