@@ -26,6 +26,7 @@ export async function main(): Promise<void> {
       for (const a of accounts) console.log(`  ${a.username.padEnd(8)} ${a.role.padEnd(9)} password: ${a.password}`);
       console.log('');
     },
+    onFatal: () => process.exit(1),
   });
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals) => {

@@ -1,14 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { resolveSecrets } from './secrets.js';
-import { openDatabase } from './db/index.js';
+import { openDatabase, type Database } from './db/index.js';
 import { seedIfWanted } from './db/seed.js';
 import { openCache } from './cache/index.js';
 import { createTokenService } from './auth/tokens.js';
 import { buildApp, type AppDeps } from './app.js';
 import { pino } from 'pino';
-import { createSpeechEngine, type StartedSpeechEngine } from './speech/index.js';
-import { createSpeechSynthesizer, type SpeechSynthesizer } from './tts/index.js';
+import { createSpeechEngine, ENGINE_SAMPLE_RATE } from './speech/index.js';
+import { DeferredSpeechEngine } from './speech/deferred-engine.js';
+import { createSpeechSynthesizer } from './tts/index.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
@@ -22,29 +23,33 @@ export interface StartOptions {
   readonly logger?: AppDeps['logger'];
   /** Called with the demo accounts created on first start (embedded mode prints them). */
   readonly onDemoAccounts?: (accounts: readonly { username: string; role: string; password: string }[]) => void;
+  /** Called after the server stopped itself because a part failed after it started listening. */
+  readonly onFatal?: (err: unknown) => void;
 }
 
-/** Opens every dependency named by the config, builds the app and listens. */
+/**
+ * Opens every dependency named by the config, builds the app and listens. The speech engine
+ * (model, worker threads) keeps loading in the background: text commands work at once, and
+ * the first audio waits for it. A speech engine that cannot start stops the service.
+ */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
   const secrets = await resolveSecrets(config);
   const log = pino({ level: options.logger === false ? 'silent' : config.logLevel });
-  // The speech engine (model, worker threads) starts while the database opens and migrates.
+  let speechFailure: unknown = null;
   const speechStarting = createSpeechEngine({ ...config.speech, cacheDir: config.dataDir, logger: log });
-  speechStarting.catch(() => {}); // awaited below; this only keeps an early failure from going unhandled
-  const db = await openDatabase(config, secrets.fieldKeys).catch(async (err: unknown) => {
-    await speechStarting.then((s) => s.close(), () => {});
-    throw err;
-  });
+  speechStarting.catch((err: unknown) => { speechFailure = err; });
+  const speech = new DeferredSpeechEngine(speechStarting, ENGINE_SAMPLE_RATE);
   let cache: Awaited<ReturnType<typeof openCache>> | undefined;
-  let speech: StartedSpeechEngine | undefined;
-  let synthesizer: SpeechSynthesizer | null = null;
   let app: FastifyInstance | undefined;
+  let db: Database | undefined;
   try {
-    speech = await speechStarting;
-    synthesizer = await createSpeechSynthesizer();
+    db = await openDatabase(config, secrets.fieldKeys);
+    // A misconfigured engine (e.g. vosk without a model) has failed by now: refuse to start.
+    if (speechFailure) throw speechFailure;
     const created = await seedIfWanted(config, db.dataSource);
     if (created.length > 0) options.onDemoAccounts?.(created);
     cache = await openCache(config.redisUrl);
+    const synthesizer = await createSpeechSynthesizer();
     app = await buildApp({
       config,
       db,
@@ -55,28 +60,38 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       synthesizer,
       logger: options.logger,
     });
-    const opened = cache;
-    const engine = speech;
-    const tts = synthesizer;
+    const opened = { cache, db };
     app.addHook('onClose', async () => {
-      await tts?.close();
-      await engine.close();
-      await opened.pubsub.close();
-      await opened.store.close();
-      await db.close();
+      await synthesizer?.close();
+      await speech.close();
+      await opened.cache.pubsub.close();
+      await opened.cache.store.close();
+      await opened.db.close();
     });
     const url = await app.listen({ host: config.host, port: config.port });
-    app.log.info({ database: db.mode, cache: opened.store.kind, speech: engine.description, tts: tts ? 'espeak-ng (wasm)' : 'none', dataDir: db.mode === 'postgres' ? undefined : config.dataDir }, 'HoloMesh Voice ready');
+    app.log.info({ database: db.mode, cache: cache.store.kind, tts: synthesizer ? 'espeak-ng (wasm)' : 'none', dataDir: db.mode === 'postgres' ? undefined : config.dataDir }, 'HoloMesh Voice ready');
+    const running = app;
     let closing: Promise<void> | undefined;
-    const started = app;
-    return { app, url, close: () => (closing ??= started.close().then(() => {})) };
+    const close = () => (closing ??= running.close().then(() => {}));
+    speechStarting.then(
+      async (engine) => {
+        running.log.info({ speech: engine.description }, 'speech recognition ready');
+        // Compile the current grammar on every worker now rather than on the first utterance.
+        await engine.prepare?.(await running.voiceGrammar()).catch((err: unknown) => running.log.warn({ err }, 'grammar warm-up failed'));
+      },
+      (err: unknown) => {
+        running.log.fatal({ err }, 'speech recognition failed to start: stopping');
+        void close().then(() => options.onFatal?.(err));
+      },
+    );
+    return { app, url, close };
   } catch (err) {
     if (app) await app.close().catch(() => {});
     else {
-      await speech?.close().catch(() => {});
+      await speech.close().catch(() => {});
       await cache?.pubsub.close().catch(() => {});
       await cache?.store.close().catch(() => {});
-      await db.close().catch(() => {});
+      await db?.close().catch(() => {});
     }
     throw err;
   }

@@ -27,12 +27,21 @@ export function metadataHash(metadata: Record<string, unknown>): string {
  * username and token id) are left as they are, so running it again changes nothing.
  */
 export async function seedDemoCatalog(dataSource: DataSource): Promise<SeedResult> {
+  // Hash the new accounts' passwords in parallel first (scrypt runs on the libuv pool), outside
+  // the transaction: it is the slow part of a first start.
+  const usernames = [...DEMO_DESIGNERS, ...DEMO_CLIENTS, DEMO_ADMIN].map((u) => u.username);
+  const existing = new Set((await dataSource.getRepository(User).find({ select: { username: true } })).map((u) => u.username));
+  const credentials = new Map(await Promise.all(usernames.filter((u) => !existing.has(u)).map(async (username) => {
+    const password = generatePassword();
+    return [username, { password, hash: await hashPassword(password) }] as const;
+  })));
   return dataSource.transaction(async (manager) => {
     const created: { username: string; role: string; password: string }[] = [];
+    const ensureUser = (username: string, role: User['role']) => ensureDemoUser(manager, username, role, credentials, created);
     const designerIds = new Map<string, string>();
 
     for (const d of DEMO_DESIGNERS) {
-      const user = await ensureUser(manager, d.username, 'designer', created);
+      const user = await ensureUser(d.username, 'designer');
       const profile = await manager.findOneBy(DesignerProfile, { userId: user.id });
       if (!profile) await manager.insert(DesignerProfile, { userId: user.id, displayName: d.displayName, bio: d.bio, portfolioUrls: [] });
       designerIds.set(d.displayName, user.id);
@@ -60,7 +69,7 @@ export async function seedDemoCatalog(dataSource: DataSource): Promise<SeedResul
 
     for (const c of DEMO_CLIENTS) {
       const isNew = !(await manager.existsBy(User, { username: c.username }));
-      const user = await ensureUser(manager, c.username, 'client', created);
+      const user = await ensureUser(c.username, 'client');
       if (!isNew) continue;
       await manager.insert(ClientProfile, {
         userId: user.id,
@@ -73,24 +82,26 @@ export async function seedDemoCatalog(dataSource: DataSource): Promise<SeedResul
       await topUp(manager, user.id, c.credits);
     }
 
-    await ensureUser(manager, DEMO_ADMIN.username, 'admin', created);
+    await ensureUser(DEMO_ADMIN.username, 'admin');
     return { createdAccounts: created, createdChips };
   });
 }
 
-async function ensureUser(
+async function ensureDemoUser(
   manager: EntityManager,
   username: string,
   role: User['role'],
+  credentials: ReadonlyMap<string, { password: string; hash: string }>,
   created: { username: string; role: string; password: string }[],
 ): Promise<User> {
   const existing = await manager.findOneBy(User, { username });
   if (existing) return existing;
-  const password = generatePassword();
+  const fresh = credentials.get(username);
+  const password = fresh?.password ?? generatePassword();
   const user = await manager.save(manager.create(User, {
     username,
     email: `${username}@demo.holomesh.invalid`,
-    passwordHash: await hashPassword(password),
+    passwordHash: fresh?.hash ?? await hashPassword(password),
     role,
     totpSecret: null,
   }));
