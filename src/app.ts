@@ -14,6 +14,9 @@ import { commandRoutes } from './http/command-routes.js';
 import { historyRoutes } from './http/history-routes.js';
 import { speechRoutes } from './http/speech-routes.js';
 import { voicePlugin } from './ws/voice-plugin.js';
+import { chipRoutes } from './http/chip-routes.js';
+import { walletRoutes } from './http/wallet-routes.js';
+import { outboxPlugin } from './marketplace/outbox-plugin.js';
 import type { SpeechEngine } from './speech/engine.js';
 import type { SpeechSynthesizer } from './tts/index.js';
 import type { IntentSet } from './nlu/index.js';
@@ -90,5 +93,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(historyRoutes);
   await app.register(voicePlugin, { speech: deps.speech ?? null, synthesizer: deps.synthesizer ?? null });
   await app.register(speechRoutes);
+  await app.register(outboxPlugin);
+  await app.register(chipRoutes);
+  await app.register(walletRoutes);
   return app;
 }

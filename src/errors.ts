@@ -61,6 +61,7 @@ export const Errors = {
   InsufficientCredits: define('HM_ERR_MARKET_INSUFFICIENT_CREDITS', 409, (need: number, have: number) => `not enough credits: needs ${need}, balance ${have}`),
   SoldOut: define('HM_ERR_MARKET_SOLD_OUT', 409, (chip: string) => `${chip} is sold out`),
   Conflict: define('HM_ERR_MARKET_CONFLICT', 409, (what: string) => what),
+  ChipInvalid: define('HM_ERR_MARKET_CHIP_INVALID', 400, (what: string) => `cannot publish this chip: ${what}`),
   // voice protocol
   ProtocolViolation: define('HM_ERR_VOICE_PROTOCOL', 400, (what: string) => what),
   UnsupportedAudio: define('HM_ERR_VOICE_AUDIO', 415, (what: string) => what),

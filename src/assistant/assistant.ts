@@ -4,7 +4,7 @@ import type { DataSource } from 'typeorm';
 import type { CommandOutcome, LiveLists, Reply, Transcript, Understanding } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import type { PubSub, SessionStore } from '../cache/index.js';
-import type { CatalogLists } from '../marketplace/index.js';
+import { pushNotifications, userChannel, type CatalogLists } from '../marketplace/index.js';
 import { loadDialog, runTurn, saveDialog, Responses, toReply, type TurnResult } from '../dialog/index.js';
 import { findLoggedCommand, insertCommandLog } from './command-log.js';
 
@@ -28,7 +28,7 @@ export interface AssistantDeps {
   };
   /** Clock in ms (tests move it). Default Date.now. */
   readonly now?: () => number;
-  readonly log?: { error(obj: unknown, msg: string): void };
+  readonly log?: { error(obj: unknown, msg: string): void; warn(obj: unknown, msg: string): void };
 }
 
 export interface CommandInput {
@@ -52,7 +52,7 @@ export interface Assistant {
 }
 
 /** Channel of a user's live notifications (the voice WebSocket forwards them). */
-export const userChannel = (userId: string): string => `user:${userId}`;
+export { userChannel };
 
 class DuplicateCommand extends Error {}
 
@@ -96,9 +96,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
           return result;
         });
         await saveDialog(deps.sessionStore, userId, input.sessionId, turn.state, deps.settings.sessionTtlS);
-        for (const n of turn.notifications) {
-          await deps.pubsub.publish(userChannel(n.userId), { id: n.id, kind: 'sale', text: n.text }).catch(() => {});
-        }
+        await pushNotifications({ db: deps.dataSource, pubsub: deps.pubsub, ...(deps.log ? { log: deps.log } : {}) }, turn.notifications);
         return {
           commandId,
           understanding: { ...understanding, intent: turn.intent, slots: turn.slots },

@@ -7,6 +7,7 @@ import { registerParse } from './parse.js';
 import { registerGrammars } from './grammars.js';
 import { registerStream } from './stream.js';
 import { registerTranscribe } from './transcribe.js';
+import { registerModels } from './models.js';
 
 /** The `holomesh` command line. Each subcommand lives in its own module and registers itself. */
 export function buildCli(): Command {
@@ -21,6 +22,7 @@ export function buildCli(): Command {
   registerGrammars(program);
   registerStream(program);
   registerTranscribe(program);
+  registerModels(program);
   return program;
 }
 

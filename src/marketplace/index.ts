@@ -7,9 +7,21 @@ export {
 export { subscribe, unsubscribe, listSubscriptions, enableAutoBuy, disableAutoBuy, type SubscriptionView } from './subscriptions.js';
 export { searchChips, whatsNew, SPOKEN_RESULTS, type ChipSummary, type SearchCriteria } from './catalog.js';
 export { buyChip, type BuyRequest, type BuyResult, type Sale } from './purchases.js';
-export { publishChip, type NewChip, type PublishResult } from './publishing.js';
+export {
+  publishChip, resolveShares, canonicalJson, generateTokenId,
+  type NewChip, type PublishResult, type PublishedChip, type CollaboratorInput, type SharesResult,
+} from './publishing.js';
 export { rateDesigner, type RateResult } from './ratings.js';
-export { readNotifications, type NotificationView } from './notifications.js';
+export {
+  readNotifications, writeNotifications, pushNotifications, userChannel,
+  type NotificationView, type NotificationRef, type NotificationMessage, type NotificationPushDeps,
+} from './notifications.js';
+export { walletOf, type WalletEntry, type WalletView } from './wallet.js';
+export {
+  enqueueAutoBuys, handleAutoBuy, processNextEvent, recordFailure, autoBuyKey, OUTBOX_CHANNEL,
+  type OutboxEventRow, type OutboxOutcome, type OutboxSettings, type ProcessOptions, type ProcessResult,
+} from './outbox.js';
+export { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
 export { salesSummary, type SalesSummary, type SalesFigures } from './sales.js';
 export { PERIODS, isPeriod, periodRange, previousRange, type Period, type PeriodRange } from './periods.js';
 export { listCommands, encodeCursor, decodeCursor, type CommandRecord, type HistoryPage, type HistoryQuery } from './history.js';

@@ -1,67 +1,143 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
-import { Chip, ChipCollaborator, DesignerProfile, Notification, Subscription } from '../db/entities/index.js';
-import { buyChip, type Sale } from './purchases.js';
+import { Chip, ChipCollaborator, DesignerProfile } from '../db/entities/index.js';
+import type { NotificationRef } from './notifications.js';
+import { enqueueAutoBuys } from './outbox.js';
 import type { RoyaltyShare } from './royalties.js';
 
 export interface NewChip {
   readonly designerId: string;
   readonly name: string;
-  readonly tokenId: string;
+  /** Default: generated (`hm-<name>-<random>`). */
+  readonly tokenId?: string;
   readonly priceCredits: number;
   /** null = open edition. */
   readonly editionSize: number | null;
   readonly tags: readonly string[];
   readonly mediaUrl?: string | null;
-  /** Collaborator shares (sum 10 000); default: the designer alone. */
+  /** Collaborator shares (sum 10 000, publisher included); default: the designer alone. */
   readonly shares?: readonly RoyaltyShare[];
+}
+
+export interface PublishedChip {
+  readonly id: string;
+  readonly tokenId: string;
+  readonly name: string;
+  readonly designerId: string;
+  readonly designerName: string;
+  readonly priceCredits: number;
+  readonly editionSize: number | null;
+  readonly tags: readonly string[];
+  readonly mediaUrl: string | null;
+  readonly metadataHash: string;
+  readonly publishedAt: string;
+  readonly shares: readonly RoyaltyShare[];
 }
 
 export interface PublishResult {
   readonly chipId: string;
-  /** Auto-buys made for subscribers (their caps allowed it and their balance covered it). */
-  readonly autoBuys: readonly Sale[];
-  /** Every notification written (subscribers, auto-buyers, designers), to push after commit. */
-  readonly notifications: readonly { readonly id: string; readonly userId: string; readonly text: string }[];
+  readonly chip: PublishedChip;
+  /** Auto-buys queued in the outbox (one per eligible subscriber); a worker makes them after commit. */
+  readonly autoBuysQueued: number;
+  /** The `new_chip` notifications written for subscribers, to push after commit. */
+  readonly notifications: readonly NotificationRef[];
+}
+
+/** JSON with object keys sorted at every depth: the same metadata always hashes the same. */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** A fresh token id: readable prefix from the name, 48 random bits. */
+export function generateTokenId(name: string): string {
+  const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'chip';
+  return `hm-${slug}-${randomBytes(6).toString('hex')}`;
 }
 
 /**
  * Publishes a chip inside the caller's transaction: the chip and its collaborators, a `new_chip`
- * notification for each subscriber, and the auto-buys of subscribers whose cap allows the price.
- * After commit, call `CatalogLists.invalidate()` so every instance hears the new name.
+ * notification for each subscriber of the designer, and one outbox event per subscriber whose
+ * auto-buy cap allows the price (the outbox worker buys for them, exactly once, after commit).
+ * After commit: `pushNotifications`, `CatalogLists.invalidate()` and an outbox nudge.
  */
-export async function publishChip(manager: EntityManager, chip: NewChip, options: { platformFeeBps: number }): Promise<PublishResult> {
+export async function publishChip(manager: EntityManager, chip: NewChip): Promise<PublishResult> {
   const designer = await manager.findOneByOrFail(DesignerProfile, { userId: chip.designerId });
-  const tags = [...new Set(chip.tags.map((t) => t.toLowerCase()))];
-  const metadataHash = createHash('sha256').update(JSON.stringify({ name: chip.name, tokenId: chip.tokenId, tags, editionSize: chip.editionSize })).digest('hex');
+  const tags = [...new Set(chip.tags.map((t) => t.trim().toLowerCase()).filter((t) => t.length > 0))];
+  const tokenId = chip.tokenId ?? generateTokenId(chip.name);
+  const shares = [...(chip.shares ?? [{ designerId: chip.designerId, shareBps: 10_000 }])]
+    .sort((a, b) => (a.designerId < b.designerId ? -1 : a.designerId > b.designerId ? 1 : 0));
+  const mediaUrl = chip.mediaUrl ?? null;
+  const metadataHash = createHash('sha256').update(canonicalJson({
+    name: chip.name, tokenId, designerId: chip.designerId, editionSize: chip.editionSize, tags, mediaUrl, shares,
+  })).digest('hex');
   const saved = await manager.save(manager.create(Chip, {
-    name: chip.name, tokenId: chip.tokenId, metadataHash, designerId: chip.designerId, priceCredits: chip.priceCredits,
-    editionSize: chip.editionSize, tags, mediaUrl: chip.mediaUrl ?? null,
+    name: chip.name, tokenId, metadataHash, designerId: chip.designerId, priceCredits: chip.priceCredits,
+    editionSize: chip.editionSize, tags, mediaUrl,
   }));
-  const shares = chip.shares ?? [{ designerId: chip.designerId, shareBps: 10_000 }];
   await manager.insert(ChipCollaborator, shares.map((s) => ({ chipId: saved.id, designerId: s.designerId, shareBps: s.shareBps })));
 
-  const subscribers = await manager.find(Subscription, { where: { designerId: chip.designerId }, order: { createdAt: 'ASC' } });
-  const notifications: { id: string; userId: string; text: string }[] = [];
-  const notify = async (userId: string, kind: string, text: string, data: { chipId: string; purchaseId?: string }) => {
-    const inserted = await manager.insert(Notification, { userId, kind, text, data });
-    notifications.push({ id: String(inserted.identifiers[0]!.id), userId, text });
+  // One statement per fan-out, however many subscribers there are.
+  const text = `New chip ${chip.name} from ${designer.displayName}, ${chip.priceCredits} credits`;
+  const notified = await manager.query(
+    `INSERT INTO notifications (user_id, kind, text, data)
+     SELECT s.client_id, 'new_chip', $2, jsonb_build_object('chipId', $3::text, 'chipName', $4::text, 'designer', $5::text, 'priceCredits', $6::int)
+       FROM subscriptions s WHERE s.designer_id = $1 ORDER BY s.created_at
+     RETURNING id, user_id`,
+    [chip.designerId, text, saved.id, chip.name, designer.displayName, chip.priceCredits],
+  ) as { id: string; user_id: string }[];
+  const autoBuysQueued = await enqueueAutoBuys(manager, { chipId: saved.id, designerId: chip.designerId, priceCredits: chip.priceCredits });
+
+  return {
+    chipId: saved.id,
+    chip: {
+      id: saved.id, tokenId, name: saved.name, designerId: chip.designerId, designerName: designer.displayName,
+      priceCredits: saved.priceCredits, editionSize: saved.editionSize, tags, mediaUrl, metadataHash,
+      publishedAt: new Date(saved.publishedAt).toISOString(), shares,
+    },
+    autoBuysQueued,
+    notifications: notified.map((n) => ({ id: n.id, userId: n.user_id, kind: 'new_chip', text })),
   };
-  const autoBuys: Sale[] = [];
-  for (const sub of subscribers) {
-    await notify(sub.clientId, 'new_chip', `${designer.displayName} published ${chip.name} for ${chip.priceCredits} credits`, { chipId: saved.id });
-    if (!sub.autoBuy) continue;
-    const result = await buyChip(manager, {
-      buyerId: sub.clientId, chipId: saved.id, idempotencyKey: `auto-buy:${saved.id}`, platformFeeBps: options.platformFeeBps,
-      kind: 'auto_buy', maxPrice: sub.maxPrice,
-    });
-    if (result.kind === 'bought') {
-      autoBuys.push(result.sale);
-      notifications.push(...result.sale.notifications);
-      await notify(sub.clientId, 'auto_buy', `Auto buy got you ${chip.name} #${result.sale.editionNumber} for ${chip.priceCredits} credits`, { chipId: saved.id, purchaseId: result.sale.purchaseId });
-    } else if (result.kind === 'insufficient_credits') {
-      await notify(sub.clientId, 'auto_buy', `Auto buy skipped ${chip.name}: not enough credits`, { chipId: saved.id });
-    }
+}
+
+/** A collaborator as the publisher names them: display name or username, and a share in basis points. */
+export interface CollaboratorInput {
+  readonly designer: string;
+  readonly shareBps: number;
+}
+
+export type SharesResult =
+  | { readonly kind: 'ok'; readonly shares: readonly RoyaltyShare[] }
+  | { readonly kind: 'invalid'; readonly reason: string };
+
+/**
+ * The royalty shares of a new chip: the named collaborators with their shares, and the publisher
+ * with the rest (10 000 − the others). Invalid when a designer is unknown or named twice, the
+ * publisher is named, or the others' shares leave the publisher nothing.
+ */
+export async function resolveShares(manager: EntityManager, publisherId: string, collaborators: readonly CollaboratorInput[]): Promise<SharesResult> {
+  const shares: RoyaltyShare[] = [];
+  for (const c of collaborators) {
+    const rows = await manager.query(
+      `SELECT d.user_id, (lower(d.display_name) = lower($1)) AS by_name
+         FROM designer_profiles d JOIN users u ON u.id = d.user_id
+        WHERE lower(d.display_name) = lower($1) OR lower(u.username) = lower($1)
+        ORDER BY by_name DESC LIMIT 1`,
+      [c.designer.trim()],
+    ) as { user_id: string }[];
+    const id = rows[0]?.user_id;
+    if (!id) return { kind: 'invalid', reason: `no designer called ${c.designer}` };
+    if (id === publisherId) return { kind: 'invalid', reason: 'list only the other designers: the publisher gets the rest' };
+    if (shares.some((s) => s.designerId === id)) return { kind: 'invalid', reason: `${c.designer} is named twice` };
+    shares.push({ designerId: id, shareBps: c.shareBps });
   }
-  return { chipId: saved.id, autoBuys, notifications };
+  const others = shares.reduce((sum, s) => sum + s.shareBps, 0);
+  if (others >= 10_000) return { kind: 'invalid', reason: `collaborator shares sum to ${others} bps: with the publisher's share they must sum to 10000` };
+  return { kind: 'ok', shares: [{ designerId: publisherId, shareBps: 10_000 - others }, ...shares] };
 }

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
-import { Chip, ChipCollaborator, DesignerProfile, Edition, Notification, Purchase, RoyaltyPayout, User } from '../db/entities/index.js';
+import { Chip, ChipCollaborator, DesignerProfile, Edition, Purchase, RoyaltyPayout, User } from '../db/entities/index.js';
 import { balanceOf, postTransfer } from './ledger.js';
+import { writeNotifications, type NotificationRef } from './notifications.js';
 import { splitRoyalties } from './royalties.js';
 
 export interface BuyRequest {
@@ -24,8 +25,8 @@ export interface Sale {
   readonly platformFeeCredits: number;
   readonly payouts: readonly { readonly designerId: string; readonly amount: number }[];
   readonly balanceAfter: number;
-  /** Notifications written for the designers (to push after commit). */
-  readonly notifications: readonly { readonly id: string; readonly userId: string; readonly text: string }[];
+  /** Notifications written for the designers (to push after commit with `pushNotifications`). */
+  readonly notifications: readonly NotificationRef[];
   /** True when this is the answer to a retried request (nothing was charged this time). */
   readonly isReplay: boolean;
 }
@@ -44,13 +45,16 @@ export type BuyResult =
  */
 export async function buyChip(manager: EntityManager, request: BuyRequest): Promise<BuyResult> {
   // The buyer's row is the lock that serialises a buyer's purchases (and retries of one request).
-  const buyer = await manager.createQueryBuilder(User, 'u').setLock('pessimistic_write')
+  // FOR NO KEY UPDATE, not FOR UPDATE: it must not block the foreign-key checks (FOR KEY SHARE) of
+  // other sales paying this user — a designer buying their own collaboration while others buy it
+  // would otherwise deadlock (user lock → chip lock here, chip lock → user key-share there).
+  const buyer = await manager.createQueryBuilder(User, 'u').setLock('for_no_key_update')
     .where('u.id = :id', { id: request.buyerId }).getOne();
   if (!buyer) return { kind: 'not_found' };
   const earlier = await loadSale(manager, request.buyerId, request.idempotencyKey);
   if (earlier) return { kind: 'bought', sale: earlier };
 
-  const chip = await manager.createQueryBuilder(Chip, 'c').setLock('pessimistic_write')
+  const chip = await manager.createQueryBuilder(Chip, 'c').setLock('for_no_key_update')
     .where('c.id = :id', { id: request.chipId }).getOne();
   if (!chip) return { kind: 'not_found' };
   if (chip.editionSize !== null && chip.editionsSold >= chip.editionSize) return { kind: 'sold_out', chipName: chip.name };
@@ -89,13 +93,10 @@ export async function buyChip(manager: EntityManager, request: BuyRequest): Prom
   ], request.kind === 'auto_buy' ? 'auto_buy' : 'purchase', purchaseId);
 
   const text = `${buyer.username} bought ${chip.name} #${editionNumber}`;
-  const notifications = await manager.createQueryBuilder().insert().into(Notification)
-    .values(split.payouts.map((p) => ({
-      userId: p.designerId, kind: 'sale', text,
-      data: { purchaseId, chipId: chip.id, chipName: chip.name, editionNumber, buyer: buyer.username, amountCredits: p.amount },
-    })))
-    .returning(['id', 'user_id'])
-    .execute();
+  const notifications = await writeNotifications(manager, split.payouts.map((p) => ({
+    userId: p.designerId, kind: 'sale', text,
+    data: { purchaseId, chipId: chip.id, chipName: chip.name, editionNumber, buyer: buyer.username, amountCredits: p.amount },
+  })));
   const designer = await manager.findOneBy(DesignerProfile, { userId: chip.designerId });
   return {
     kind: 'bought',
@@ -109,7 +110,7 @@ export async function buyChip(manager: EntityManager, request: BuyRequest): Prom
       platformFeeCredits: split.fee,
       payouts: split.payouts.map((p) => ({ designerId: p.designerId, amount: p.amount })),
       balanceAfter: balance - chip.priceCredits,
-      notifications: (notifications.raw as { id: string; user_id: string }[]).map((n) => ({ id: n.id, userId: n.user_id, text })),
+      notifications,
       isReplay: false,
     },
   };

@@ -70,15 +70,12 @@ export interface StartedSpeechEngine extends SpeechEngine {
  * @throws SpeechError `HM_ERR_SPEECH_ENGINE_UNAVAILABLE` (vosk without a model, …) or `HM_ERR_SPEECH_MODEL_NOT_FOUND`.
  */
 export async function createSpeechEngine(config: SpeechEngineConfig): Promise<StartedSpeechEngine> {
-  if (config.engine === 'vosk') {
+  const vosk = await import('./vosk-engine.js');
+  if (vosk.selectSpeechEngine(config) === 'vosk') {
     if (!config.voskModelPath || !existsSync(config.voskModelPath)) {
-      throw new SpeechError(
-        'HM_ERR_SPEECH_ENGINE_UNAVAILABLE',
-        'The vosk engine needs a model: download one (e.g. vosk-model-small-en-us-0.15 from the Vosk models page), ' +
-          'unpack it and set VOSK_MODEL_PATH to its folder, or use the soundswallower engine',
-      );
+      throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', vosk.voskModelMissingMessage(config.voskModelPath));
     }
-    throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The vosk engine is not available in this build; use soundswallower');
+    return vosk.startVoskEngine(config);
   }
   const model = await resolveSpeechModel({ modelPath: config.modelPath, cacheDir: config.cacheDir, prefer: config.model });
   const pronunciationsPath = config.pronunciationsPath ?? resolve('pronunciations.dict');
@@ -99,7 +96,7 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       ...(rejectBelow > 0 ? { rejectBelow } : {}),
       ...(config.conditioning !== undefined ? { conditioning: config.conditioning } : {}),
       ...(config.garbage !== undefined ? { garbage: config.garbage } : {}),
-      warmDecoders: config.warmDecoders ?? 4,
+      warmDecoders: config.warmDecoders ?? 2,
     },
   });
   config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');

@@ -118,7 +118,7 @@ describe('buyChip', () => {
 });
 
 describe('publishChip', () => {
-  it('notifies subscribers and runs auto-buys within their caps and balances', async () => {
+  it('notifies subscribers and queues auto-buys that the outbox worker makes within caps and balances', async () => {
     const { publishChip, enableAutoBuy, findDesigner, subscribe } = await import('../../src/marketplace/index.js');
     const vega = (await findDesigner(ds.manager, 'Vega Flux'))!;
     const capped = await newClient('capped', 500);
@@ -131,17 +131,18 @@ describe('publishChip', () => {
     await subscribe(ds.manager, watcher, vega);
     const result = await ds.transaction((m) => publishChip(m, {
       designerId: vega.id, name: 'Comet Tail', tokenId: 'hm-test-comet-tail', priceCredits: 30, editionSize: 3, tags: ['Space'],
-    }, { platformFeeBps: FEE_BPS }));
-    expect(result.autoBuys.map((s) => s.editionNumber)).toEqual([1]);
+    }));
+    expect(result.autoBuysQueued).toBe(2); // eager and broke; capped's cap is below the price
+    await t.app.outbox.drain();
     expect(await balance(eager)).toBe(470);
     expect(await balance(capped)).toBe(500);
     expect(await balance(broke)).toBe(5);
     const texts = async (id: string) => (await ds.getRepository(Notification).find({ where: { userId: id }, order: { createdAt: 'ASC' } })).map((n) => n.text);
-    expect(await texts(watcher)).toEqual(['Vega Flux published Comet Tail for 30 credits']);
-    expect(await texts(eager)).toEqual(['Vega Flux published Comet Tail for 30 credits', 'Auto buy got you Comet Tail #1 for 30 credits']);
-    expect(await texts(broke)).toContain('Auto buy skipped Comet Tail: not enough credits');
+    expect(await texts(watcher)).toEqual(['New chip Comet Tail from Vega Flux, 30 credits']);
+    expect(await texts(eager)).toEqual(['New chip Comet Tail from Vega Flux, 30 credits', 'Auto-bought Comet Tail #1 for 30 credits']);
+    expect(await texts(broke)).toContain("Couldn't auto-buy Comet Tail: not enough credits (it costs 30, you have 5)");
     expect(await texts(vega.id)).toContain('eager bought Comet Tail #1');
-    const [sale] = await ds.query(`SELECT kind FROM transactions WHERE id = $1`, [result.autoBuys[0]!.purchaseId]);
+    const [sale] = await ds.query(`SELECT kind FROM transactions WHERE chip_id = $1`, [result.chipId]);
     expect(sale.kind).toBe('auto_buy');
   });
 });

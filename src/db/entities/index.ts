@@ -13,12 +13,15 @@ import { Notification } from './notification.js';
 import { VoiceCommand } from './voice-command.js';
 import { RefreshToken } from './refresh-token.js';
 import { RecoveryCode } from './recovery-code.js';
+import { OutboxEvent } from './outbox-event.js';
 
 export {
   User, DesignerProfile, ClientProfile, Chip, ChipCollaborator, Edition, Subscription,
   Purchase, RoyaltyPayout, LedgerEntry, Review, Notification, VoiceCommand,
 };
 export { RefreshToken, RecoveryCode };
+export { OutboxEvent };
+export { OUTBOX_KINDS, type OutboxKind } from './outbox-event.js';
 export type { Role } from './user.js';
 export { ROLES } from './user.js';
 export { SYSTEM_ACCOUNTS, type SystemAccount } from './ledger-entry.js';
@@ -27,4 +30,5 @@ export const ENTITIES = [
   User, DesignerProfile, ClientProfile, Chip, ChipCollaborator, Edition, Subscription,
   Purchase, RoyaltyPayout, LedgerEntry, Review, Notification, VoiceCommand,
   RefreshToken, RecoveryCode,
+  OutboxEvent,
 ];

@@ -1,0 +1,412 @@
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { basename, resolve } from 'node:path';
+import { isMainThread, parentPort, workerData } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import type { Transcript, TranscriptWord } from '../contracts.js';
+import { spawnModuleWorker } from '../worker-thread.js';
+import type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine } from './engine.js';
+import { SpeechError } from './errors.js';
+import type { SpeechErrorCode } from './errors.js';
+import type { SpeechLogger } from './worker-pool.js';
+import { VOSK_MODEL_HOWTO, VoskModel, VoskRecognizer, loadVosk, setVoskLogLevel } from './vosk-binding.js';
+
+/**
+ * The Vosk engine: Kaldi through libvosk, decoding in worker threads (one per core by default),
+ * each loading the model once; a stream is pinned to one worker for its whole life. A stream's
+ * recogniser is limited to the grammar's phrases plus "[unk]".
+ */
+
+export const VOSK_SAMPLE_RATE = 16_000;
+
+/** The settings `createSpeechEngine` passes on (a subset of its config). */
+export interface VoskEngineConfig {
+  readonly engine: 'auto' | 'soundswallower' | 'vosk';
+  readonly voskModelPath?: string;
+  /** Worker threads; 0 = one per core. */
+  readonly workers: number;
+  readonly logger?: SpeechLogger;
+  /** N-best alternatives per result (Vosk then gives no per-word confidence). Default 0. */
+  readonly voskMaxAlternatives?: number;
+}
+
+/** `vosk` when chosen, or `auto` with a Vosk model configured; else soundswallower. */
+export function selectSpeechEngine(config: Pick<VoskEngineConfig, 'engine' | 'voskModelPath'>): 'soundswallower' | 'vosk' {
+  if (config.engine === 'vosk') return 'vosk';
+  if (config.engine === 'auto' && config.voskModelPath) return 'vosk';
+  return 'soundswallower';
+}
+
+/** The message for "vosk chosen but no model": says how to get one. */
+export function voskModelMissingMessage(modelPath: string | undefined): string {
+  const where = modelPath ? ` (VOSK_MODEL_PATH=${modelPath} does not exist)` : '';
+  return `The vosk engine needs a model${where}: ${VOSK_MODEL_HOWTO}; or use the soundswallower engine`;
+}
+
+/** A running Vosk engine (shape of `StartedSpeechEngine`). */
+export interface StartedVoskEngine extends SpeechEngine {
+  readonly description: string;
+  /** Worker threads. */
+  readonly size: number;
+}
+
+/**
+ * Starts the Vosk engine.
+ * @throws SpeechError `HM_ERR_SPEECH_ENGINE_UNAVAILABLE` without a model path (how to get one),
+ *   `HM_ERR_SPEECH_MODEL_NOT_FOUND` when the folder is not a Vosk model.
+ */
+export async function startVoskEngine(config: VoskEngineConfig): Promise<StartedVoskEngine> {
+  if (!config.voskModelPath || !existsSync(config.voskModelPath)) {
+    throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', voskModelMissingMessage(config.voskModelPath));
+  }
+  // Fail here, not in N workers, when libvosk itself cannot load.
+  loadVosk();
+  const modelPath = resolve(config.voskModelPath);
+  const engine = await VoskEngine.start({
+    modelPath,
+    workers: config.workers,
+    maxAlternatives: config.voskMaxAlternatives ?? 0,
+    logger: config.logger,
+  });
+  config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');
+  return engine;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+interface VoskWord { word: string; start: number; end: number; conf?: number }
+interface VoskResult {
+  text?: string;
+  result?: VoskWord[];
+  alternatives?: { text?: string; confidence?: number; result?: VoskWord[] }[];
+}
+
+const UNK = '[unk]';
+
+function cleanText(text: string | undefined): string {
+  return (text ?? '').split(/\s+/).filter((w) => w !== '' && w !== UNK).join(' ');
+}
+
+/** One segment of an utterance, parsed from a Vosk result JSON. */
+interface Segment {
+  readonly text: string;
+  readonly words: TranscriptWord[];
+  /** For alternatives mode: the N-best texts with raw scores. */
+  readonly alternatives?: { text: string; score: number }[];
+}
+
+/** Parses a Vosk result (`{text, result}` or `{alternatives}`), dropping "[unk]". */
+export function parseVoskResult(json: string, offsetS = 0): Segment {
+  const raw = JSON.parse(json) as VoskResult;
+  if (raw.alternatives) {
+    const alternatives = raw.alternatives.map((a) => ({ text: cleanText(a.text), score: a.confidence ?? 0 }));
+    const best = raw.alternatives[0];
+    const words = (best?.result ?? []).filter((w) => w.word !== UNK).map((w) => toWord(w, offsetS, 1));
+    return { text: alternatives[0]?.text ?? '', words, alternatives };
+  }
+  const words = (raw.result ?? []).filter((w) => w.word !== UNK).map((w) => toWord(w, offsetS, w.conf ?? 1));
+  return { text: cleanText(raw.text), words };
+}
+
+function toWord(w: VoskWord, offsetS: number, conf: number): TranscriptWord {
+  return { word: w.word, start: w.start + offsetS, end: w.end + offsetS, conf };
+}
+
+/** Joins the segments of one utterance (Vosk may end utterances itself on a pause) into a transcript. */
+export function toTranscript(segments: readonly Segment[], engine: string): Transcript {
+  const text = segments.map((s) => s.text).filter(Boolean).join(' ');
+  const words = segments.flatMap((s) => s.words);
+  const withAlternatives = segments.length === 1 ? segments[0]?.alternatives : undefined;
+  if (withAlternatives && withAlternatives.length > 0) {
+    // Vosk's N-best scores are unnormalised log-likelihood-like numbers: softmax them to 0..1.
+    const top = Math.max(...withAlternatives.map((a) => a.score));
+    const exps = withAlternatives.map((a) => Math.exp(a.score - top));
+    const sum = exps.reduce((a, b) => a + b, 0);
+    const alternatives = withAlternatives.map((a, i) => ({ text: a.text, confidence: round((exps[i] ?? 0) / sum) }));
+    const confidence = text ? (alternatives[0]?.confidence ?? 0) : 0;
+    return { text, source: 'voice', confidence, engine, words: words.map((w) => ({ ...w, conf: confidence })), alternatives };
+  }
+  const confidence = words.length ? round(words.reduce((a, w) => a + w.conf, 0) / words.length) : 0;
+  return { text, source: 'voice', confidence: text ? confidence : 0, engine, words, alternatives: [{ text, confidence: text ? confidence : 0 }] };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1e4) / 1e4;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Worker side (this module is also the worker entry)
+
+const WORKER_KIND = 'holomesh-vosk-worker';
+
+interface VoskWorkerInit {
+  readonly kind: typeof WORKER_KIND;
+  readonly modelPath: string;
+  readonly engineName: string;
+  readonly sampleRate: number;
+  readonly maxAlternatives: number;
+}
+
+type VoskRequest =
+  | { seq: number; type: 'open'; stream: number; phrases: string[] }
+  | { seq: number; type: 'accept'; stream: number; pcm: Int16Array }
+  | { seq: number; type: 'finish'; stream: number }
+  | { seq: number; type: 'close'; stream: number };
+
+type VoskReply =
+  | { type: 'ready' }
+  | { type: 'failed'; error: { code?: string; message: string } }
+  | { type: 'reply'; seq: number; ok: true; value: unknown }
+  | { type: 'reply'; seq: number; ok: false; error: { code?: string; message: string } };
+
+interface WorkerStream {
+  recognizer: VoskRecognizer;
+  /** Segments Vosk already ended within the current utterance. */
+  segments: Segment[];
+  /** Seconds of audio fed in the current utterance (Vosk restarts its clock per segment). */
+  fedS: number;
+  segmentStartS: number;
+}
+
+function serializeError(error: unknown): { code?: string; message: string } {
+  const code = (error as { code?: unknown } | null)?.code;
+  return { ...(typeof code === 'string' ? { code } : {}), message: error instanceof Error ? error.message : String(error) };
+}
+
+function runWorker(init: VoskWorkerInit): void {
+  const port = parentPort;
+  if (!port) return;
+  let model: VoskModel;
+  try {
+    setVoskLogLevel(-1);
+    model = VoskModel.open(init.modelPath);
+  } catch (error) {
+    port.postMessage({ type: 'failed', error: serializeError(error) } satisfies VoskReply);
+    return;
+  }
+  const streams = new Map<number, WorkerStream>();
+  const get = (id: number): WorkerStream => {
+    const s = streams.get(id);
+    if (!s) throw new SpeechError('HM_ERR_SPEECH_STREAM_CLOSED', 'The recognition stream is closed');
+    return s;
+  };
+  const handle = (req: VoskRequest): unknown => {
+    switch (req.type) {
+      case 'open': {
+        const recognizer = new VoskRecognizer(model, { sampleRate: init.sampleRate, phrases: req.phrases, words: true, maxAlternatives: init.maxAlternatives });
+        streams.set(req.stream, { recognizer, segments: [], fedS: 0, segmentStartS: 0 });
+        return null;
+      }
+      case 'accept': {
+        const s = get(req.stream);
+        const pcm = req.pcm instanceof Int16Array ? req.pcm : new Int16Array(req.pcm);
+        s.fedS += pcm.length / init.sampleRate;
+        if (s.recognizer.accept(pcm)) {
+          const segment = parseVoskResult(s.recognizer.result(), s.segmentStartS);
+          if (segment.text) s.segments.push(segment);
+          s.segmentStartS = s.fedS;
+        }
+        const partial = cleanText((JSON.parse(s.recognizer.partial()) as { partial?: string }).partial);
+        return { partial: [...s.segments.map((g) => g.text), partial].filter(Boolean).join(' ') } satisfies PartialResult;
+      }
+      case 'finish': {
+        const s = get(req.stream);
+        const last = parseVoskResult(s.recognizer.final(), s.segmentStartS);
+        const segments = last.text ? [...s.segments, last] : s.segments;
+        const transcript = toTranscript(segments.length ? segments : [last], init.engineName);
+        s.recognizer.reset();
+        s.segments = [];
+        s.fedS = 0;
+        s.segmentStartS = 0;
+        return transcript;
+      }
+      case 'close': {
+        streams.get(req.stream)?.recognizer.free();
+        streams.delete(req.stream);
+        return null;
+      }
+    }
+  };
+  port.on('message', (req: VoskRequest) => {
+    try {
+      port.postMessage({ type: 'reply', seq: req.seq, ok: true, value: handle(req) } satisfies VoskReply);
+    } catch (error) {
+      port.postMessage({ type: 'reply', seq: req.seq, ok: false, error: serializeError(error) } satisfies VoskReply);
+    }
+  });
+  port.postMessage({ type: 'ready' } satisfies VoskReply);
+}
+
+if (!isMainThread && (workerData as { kind?: unknown } | null)?.kind === WORKER_KIND) runWorker(workerData as VoskWorkerInit);
+
+// ---------------------------------------------------------------------------------------------
+// Main-thread pool
+
+type Request = VoskRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
+
+function asCode(code: string | undefined): SpeechErrorCode {
+  return code?.startsWith('HM_ERR_SPEECH_') ? (code as SpeechErrorCode) : 'HM_ERR_SPEECH_WORKER_FAILED';
+}
+
+class VoskWorker {
+  readonly id: number;
+  streams = 0;
+  readonly ready: Promise<void>;
+  #worker: Worker;
+  #seq = 0;
+  #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  #dead: Error | null = null;
+
+  constructor(id: number, init: VoskWorkerInit, onDeath: (worker: VoskWorker, error: Error) => void) {
+    this.id = id;
+    this.#worker = spawnModuleWorker(new URL(import.meta.url), init);
+    this.ready = new Promise<void>((resolveReady, rejectReady) => {
+      this.#worker.on('message', (reply: VoskReply) => {
+        if (reply.type === 'ready') resolveReady();
+        else if (reply.type === 'failed') {
+          const error = new SpeechError(asCode(reply.error.code), reply.error.message);
+          rejectReady(error);
+          this.#dead = error;
+          void this.#worker.terminate();
+        } else {
+          const pending = this.#pending.get(reply.seq);
+          this.#pending.delete(reply.seq);
+          if (!pending) return;
+          if (reply.ok) pending.resolve(reply.value);
+          else pending.reject(new SpeechError(asCode(reply.error.code), reply.error.message));
+        }
+      });
+      const die = (error: Error): void => {
+        const startFailed = this.#dead !== null;
+        this.#dead ??= error;
+        rejectReady(error);
+        for (const p of this.#pending.values()) p.reject(error);
+        this.#pending.clear();
+        if (!startFailed) onDeath(this, error);
+      };
+      this.#worker.on('error', (error) => die(new SpeechError('HM_ERR_SPEECH_WORKER_FAILED', `Vosk worker failed: ${error.message}`, { cause: error })));
+      this.#worker.on('exit', (code) => die(new SpeechError('HM_ERR_SPEECH_WORKER_FAILED', `Vosk worker exited (code ${code})`)));
+    });
+    this.ready.catch(() => undefined);
+  }
+
+  get alive(): boolean {
+    return this.#dead === null;
+  }
+
+  request<T>(message: Request): Promise<T> {
+    if (this.#dead) return Promise.reject(this.#dead);
+    const seq = ++this.#seq;
+    return new Promise<T>((resolvePromise, reject) => {
+      this.#pending.set(seq, { resolve: resolvePromise as (v: unknown) => void, reject });
+      this.#worker.postMessage({ ...message, seq });
+    });
+  }
+
+  async terminate(): Promise<void> {
+    this.#dead ??= new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The speech engine is closed');
+    await this.#worker.terminate();
+  }
+}
+
+interface VoskPoolOptions {
+  readonly modelPath: string;
+  readonly workers: number;
+  readonly maxAlternatives: number;
+  readonly logger?: SpeechLogger;
+}
+
+class VoskEngine implements StartedVoskEngine {
+  readonly name: string;
+  readonly sampleRate = VOSK_SAMPLE_RATE;
+  readonly description: string;
+  readonly #init: VoskWorkerInit;
+  readonly #logger: SpeechLogger | undefined;
+  #workers: VoskWorker[] = [];
+  #nextWorker = 0;
+  #nextStream = 0;
+  #closed = false;
+
+  private constructor(options: VoskPoolOptions) {
+    this.name = `vosk/${basename(options.modelPath)}`;
+    this.description = `${this.name} (Vosk model folder ${options.modelPath})`;
+    this.#logger = options.logger;
+    this.#init = { kind: WORKER_KIND, modelPath: options.modelPath, engineName: this.name, sampleRate: VOSK_SAMPLE_RATE, maxAlternatives: options.maxAlternatives };
+  }
+
+  static async start(options: VoskPoolOptions): Promise<VoskEngine> {
+    const engine = new VoskEngine(options);
+    const count = options.workers > 0 ? options.workers : availableParallelism();
+    engine.#workers = Array.from({ length: count }, () => engine.#spawn());
+    try {
+      await Promise.all(engine.#workers.map((w) => w.ready));
+    } catch (error) {
+      await engine.close();
+      throw error;
+    }
+    return engine;
+  }
+
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  async openStream(grammar: RecognitionGrammar): Promise<RecognizerStream> {
+    if (this.#closed) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The speech engine is closed');
+    const worker = this.#workers.filter((w) => w.alive).sort((a, b) => a.streams - b.streams)[0];
+    if (!worker) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'No Vosk worker is running');
+    await worker.ready;
+    const stream = ++this.#nextStream;
+    worker.streams++;
+    try {
+      await worker.request({ type: 'open', stream, phrases: [...grammar.phrases] });
+    } catch (error) {
+      worker.streams--;
+      throw error;
+    }
+    return new VoskStream(worker, stream);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+  }
+
+  #spawn(): VoskWorker {
+    return new VoskWorker(this.#nextWorker++, this.#init, (dead, error) => {
+      if (this.#closed) return;
+      this.#logger?.error({ worker: dead.id, err: error.message }, 'vosk worker died; starting a replacement');
+      const index = this.#workers.indexOf(dead);
+      if (index >= 0) this.#workers[index] = this.#spawn();
+    });
+  }
+}
+
+class VoskStream implements RecognizerStream {
+  readonly #worker: VoskWorker;
+  readonly #stream: number;
+  #closed = false;
+
+  constructor(worker: VoskWorker, stream: number) {
+    this.#worker = worker;
+    this.#stream = stream;
+  }
+
+  accept(pcm: Int16Array): Promise<PartialResult> {
+    if (this.#closed) return Promise.reject(new SpeechError('HM_ERR_SPEECH_STREAM_CLOSED', 'The recognition stream is closed'));
+    return this.#worker.request<PartialResult>({ type: 'accept', stream: this.#stream, pcm });
+  }
+
+  finish(): Promise<Transcript> {
+    if (this.#closed) return Promise.reject(new SpeechError('HM_ERR_SPEECH_STREAM_CLOSED', 'The recognition stream is closed'));
+    return this.#worker.request<Transcript>({ type: 'finish', stream: this.#stream });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#worker.streams--;
+    if (this.#worker.alive) await this.#worker.request({ type: 'close', stream: this.#stream }).catch(() => undefined);
+  }
+}
