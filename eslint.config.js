@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 export default tseslint.config(
   { ignores: ['node_modules/', 'data/', 'coverage/', 'public/vendor/', 'test-artifacts/'] },
@@ -26,5 +27,14 @@ export default tseslint.config(
   {
     files: ['bin/*.js'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+  },
+  {
+    // The web console: plain ES modules in the browser, and one AudioWorklet module.
+    files: ['public/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['public/**/*-worklet.js'],
+    languageOptions: { globals: { ...globals.audioWorklet } },
   },
 );

@@ -17,6 +17,8 @@ import { voicePlugin } from './ws/voice-plugin.js';
 import { chipRoutes } from './http/chip-routes.js';
 import { walletRoutes } from './http/wallet-routes.js';
 import { outboxPlugin } from './marketplace/outbox-plugin.js';
+import { dashboardRoutes } from './http/dashboard-routes.js';
+import { consolePlugin } from './http/console-plugin.js';
 import type { SpeechEngine } from './speech/engine.js';
 import type { SpeechSynthesizer } from './tts/index.js';
 import type { IntentSet } from './nlu/index.js';
@@ -96,5 +98,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(outboxPlugin);
   await app.register(chipRoutes);
   await app.register(walletRoutes);
+  await app.register(dashboardRoutes);
+  await app.register(consolePlugin);
   return app;
 }

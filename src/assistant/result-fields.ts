@@ -11,6 +11,11 @@ export function toResultFields(result: CommandResult): Record<string, unknown> {
     slots: result.understanding.slots,
     confidence: result.understanding.confidence,
     outcome: result.outcome,
-    reply: { text: result.reply.text, ssml: result.reply.ssml, ...(result.reply.data === undefined ? {} : { data: result.reply.data }) },
+    reply: {
+      text: result.reply.text,
+      ssml: result.reply.ssml,
+      expectsReply: result.reply.expectsReply ?? false,
+      ...(result.reply.data === undefined ? {} : { data: result.reply.data }),
+    },
   };
 }

@@ -1,0 +1,62 @@
+import { byId, el, intentLabel, OUTCOME_LABELS } from './dom.js';
+import { isConfirmation } from './voice-socket.js';
+
+/**
+ * The Chat view: a text box and the conversation as a list. Spoken turns of the same session
+ * appear here too, marked as spoken.
+ */
+export function setupChat({ socket }) {
+  const log = byId('chat-log');
+  const empty = byId('chat-empty');
+  const form = byId('chat-form');
+  const input = byId('chat-input');
+  const pending = new Set();
+
+  function add(role, text, meta, extraClass = '') {
+    empty.hidden = true;
+    const item = el('li', { class: `msg ${role} ${extraClass}`.trim() },
+      el('span', { class: 'visually-hidden', text: role === 'user' ? 'You: ' : 'Assistant: ' }),
+      el('span', { class: 'msg-text', text }),
+      meta ? el('span', { class: 'msg-meta', text: meta }) : null);
+    log.append(item);
+    item.scrollIntoView({ block: 'nearest' });
+    return item;
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    send(text);
+    input.value = '';
+  });
+
+  /** Sends `text` as a typed command and shows it; returns the command id (or null). */
+  function send(text, meta) {
+    add('user', text, meta);
+    try {
+      const id = socket.sendText(text);
+      pending.add(id);
+      return id;
+    } catch (err) {
+      add('assistant', err instanceof Error ? err.message : String(err), null, 'error');
+      return null;
+    }
+  }
+
+  return {
+    send,
+    showResult(result) {
+      if (result.source === 'voice') add('user', result.text, 'spoken');
+      pending.delete(result.commandId);
+      const status = isConfirmation(result.reply) ? 'waiting for yes or no' : OUTCOME_LABELS[result.outcome] ?? null;
+      const meta = [result.intent ? intentLabel(result.intent) : null, status].filter(Boolean).join(' · ');
+      const item = add('assistant', result.reply?.text ?? '', meta);
+      item.dataset.outcome = result.outcome ?? '';
+    },
+    showError(message) {
+      if (pending.size > 0) add('assistant', message, null, 'error');
+      pending.clear();
+    },
+  };
+}

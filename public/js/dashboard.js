@@ -1,0 +1,82 @@
+import { announce, byId, clear, el } from './dom.js';
+import { api, ApiError } from './api.js';
+import { drawSalesChart } from './chart.js';
+
+export const SUMMARY_QUESTION = 'how were my sales this week';
+
+/**
+ * The designer dashboard: sales per day as a chart (and a table), totals, top chips, and
+ * "read my summary", which asks the assistant and speaks its answer.
+ */
+export function setupDashboard({ askSummary }) {
+  const status = byId('dashboard-status');
+  const daysSelect = byId('dashboard-days');
+  const reply = byId('summary-reply');
+  let loading = 0;
+
+  function total(name, value) {
+    return el('li', {}, el('span', { class: 'value', text: String(value) }), el('span', { class: 'name', text: name }));
+  }
+
+  function render(data) {
+    byId('dashboard-designer').textContent = data.designer.displayName;
+    const totals = byId('dashboard-totals');
+    clear(totals);
+    totals.append(
+      total('units sold', data.totals.units),
+      total('credits earned', data.totals.revenue),
+      total('new subscribers', data.totals.newSubscribers),
+      total('subscribers in all', data.subscribers),
+    );
+    byId('chart-caption').textContent = `Sales per day, last ${data.days} days`;
+    drawSalesChart(byId('sales-chart'), data.sales, { title: `Revenue and units per day, last ${data.days} days` });
+    const body = byId('sales-table').tBodies[0];
+    clear(body);
+    for (const day of [...data.sales].reverse()) {
+      body.append(el('tr', {},
+        el('th', { scope: 'row', text: day.date }),
+        el('td', { class: 'num', text: String(day.units) }),
+        el('td', { class: 'num', text: String(day.revenue) }),
+        el('td', { class: 'num', text: String(day.newSubscribers) })));
+    }
+    const top = byId('top-chips');
+    clear(top);
+    if (data.topChips.length === 0) top.append(el('li', { class: 'hint', text: 'No sales in this period yet.' }));
+    for (const chip of data.topChips) {
+      top.append(el('li', {},
+        el('span', { class: 'chip-name', text: chip.name }),
+        el('span', { class: 'hint', text: `${chip.units} sold · ${chip.revenue} credits` })));
+    }
+  }
+
+  async function load() {
+    const ticket = ++loading;
+    announce(status, 'Loading…');
+    try {
+      const data = await api('GET', `/v1/designer/dashboard?days=${encodeURIComponent(daysSelect.value)}`);
+      if (ticket !== loading) return;
+      render(data);
+      announce(status, '');
+    } catch (err) {
+      if (ticket !== loading) return;
+      announce(status, `Could not load the dashboard: ${err instanceof ApiError ? err.message : String(err)}`);
+    }
+  }
+
+  daysSelect.addEventListener('change', () => void load());
+  byId('read-summary').addEventListener('click', () => {
+    announce(reply, 'Asking…');
+    try {
+      askSummary(SUMMARY_QUESTION);
+    } catch (err) {
+      announce(reply, err instanceof Error ? err.message : String(err));
+    }
+  });
+
+  return {
+    load,
+    showSummary(text) {
+      announce(reply, text);
+    },
+  };
+}

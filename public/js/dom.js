@@ -1,0 +1,80 @@
+/**
+ * DOM helpers. Everything shown comes from the server or the user, so text always goes in
+ * through textContent and attributes through setAttribute: never HTML strings.
+ */
+
+/** The element with `id`; throws when the page lacks it (a broken page should fail loudly). */
+export function byId(id) {
+  const found = document.getElementById(id);
+  if (!found) throw new Error(`#${id} is missing from the page`);
+  return found;
+}
+
+/**
+ * Creates `<tag>` with attributes and children. `attrs.text` sets textContent, `attrs.class`
+ * the class, `on*` functions become listeners; strings among children become text nodes.
+ */
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'text') node.textContent = String(value);
+    else if (key === 'class') node.className = String(value);
+    else if (key.startsWith('on') && typeof value === 'function') node.addEventListener(key.slice(2), value);
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  append(node, children);
+  return node;
+}
+
+/** An SVG element (same rules as `el`). */
+export function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS('http://www.w3.org/2000/svg', tag);
+  for (const [key, value] of Object.entries(attrs)) {
+    if (value === undefined || value === null) continue;
+    if (key === 'text') node.textContent = String(value);
+    else node.setAttribute(key, String(value));
+  }
+  append(node, children);
+  return node;
+}
+
+function append(node, children) {
+  for (const child of children.flat()) {
+    if (child === undefined || child === null || child === false) continue;
+    node.append(typeof child === 'string' || typeof child === 'number' ? document.createTextNode(String(child)) : child);
+  }
+}
+
+/** Removes every child of `node`. */
+export function clear(node) {
+  node.replaceChildren();
+}
+
+/** Sets a live region's text so that screen readers announce it even when it repeats. */
+export function announce(node, text) {
+  if (node.textContent === text) node.textContent = '';
+  node.textContent = text;
+}
+
+/** Human name of an outcome code. */
+export const OUTCOME_LABELS = {
+  ok: 'Done',
+  rejected: 'Refused',
+  not_understood: 'Not understood',
+  error: 'Error',
+};
+
+/** A badge for an outcome (text, not only colour). */
+export function outcomeBadge(outcome) {
+  const known = Object.hasOwn(OUTCOME_LABELS, outcome);
+  return el('span', { class: `badge ${known ? outcome : ''}`, text: known ? OUTCOME_LABELS[outcome] : String(outcome ?? '—') });
+}
+
+/** Splits `SubscribeDesigner` into `Subscribe designer` for people. */
+export function intentLabel(intent) {
+  if (!intent) return '—';
+  const words = String(intent).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
