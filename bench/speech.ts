@@ -2,7 +2,7 @@
  * Speech-stage figures on the REAL command grammar (intents/ + the demo catalog):
  *   npx tsx bench/speech.ts [--quick] [--model 16k|8k] [--split tune|holdout] [--snr clean,20,15,10,5]
  *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5]
- *                           [--no-accuracy] [--no-streams] [--per-intent]
+ *                           [--no-accuracy] [--no-streams] [--per-intent] [--grammar speech|template]
  *  1. accuracy vs SNR: commands for every intent, several espeak-ng voices, four noise types (babble,
  *     kitchen clatter, pink, fan hum) scaled against the loudest speech frame; scored by intent +
  *     slots (what users feel) and exact text; right / wrong-accepted / rejected at the threshold,
@@ -17,7 +17,7 @@ import type { Slots } from '../src/contracts.js';
 import { DEMO_LISTS } from '../src/db/demo-catalog.js';
 import { loadIntentSet } from '../src/load-intents.js';
 import { buildGrammar, createIntentEngine, sampleSentences } from '../src/nlu/index.js';
-import { createSpeechEngine } from '../src/speech/index.js';
+import { buildSpeechGrammar, createSpeechEngine } from '../src/speech/index.js';
 import type { DecoderTuning, GarbageOptions, RecognitionGrammar, StartedSpeechEngine } from '../src/speech/index.js';
 import { float32ToPcm16 } from '../src/speech/pcm.js';
 import { hasEspeak, makeNoise, mixAtSnr, rng, synthesize } from '../test/helpers/audio.js';
@@ -114,8 +114,9 @@ async function main(): Promise<void> {
   const set = await loadIntentSet();
   const nlu = createIntentEngine(set);
   const t0 = performance.now();
-  const grammar: RecognitionGrammar = buildGrammar(set, DEMO_LISTS);
-  console.log(`# Speech bench — real grammar: ${set.intents.length} intents, ${grammar.words.length} words, JSGF ${(grammar.jsgf.length / 1024).toFixed(0)} KiB (built in ${(performance.now() - t0).toFixed(0)} ms)`);
+  const grammarKind = option('--grammar') ?? 'speech';
+  const grammar: RecognitionGrammar = grammarKind === 'template' ? buildGrammar(set, DEMO_LISTS) : buildSpeechGrammar(set, DEMO_LISTS);
+  console.log(`# Speech bench — ${grammarKind} grammar: ${set.intents.length} intents, ${grammar.words.length} words, JSGF ${(grammar.jsgf.length / 1024).toFixed(0)} KiB (built in ${(performance.now() - t0).toFixed(0)} ms)`);
 
   // Commands: the hand-written ones plus a seeded pick of sampled sentences of every intent.
   const random = rng(7);

@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { loadConfig } from '../config.js';
 import type { LiveLists, Slots } from '../contracts.js';
 import { loadIntentSet } from '../load-intents.js';
-import { buildGrammar, createIntentEngine } from '../nlu/index.js';
+import { createIntentEngine } from '../nlu/index.js';
+import { buildSpeechGrammar } from '../speech/speech-grammar.js';
 import { createSpeechEngine } from '../speech/index.js';
 import type { RecognitionGrammar, SpeechEngine } from '../speech/engine.js';
 import { float32ToPcm16, pcm16ToFloat32 } from '../speech/pcm.js';
@@ -125,7 +126,7 @@ export function registerTranscribe(program: Command): void {
       const set = await loadIntentSet(opts.intents);
       const nlu = createIntentEngine(set, { threshold: config.nluThreshold });
       const lists: LiveLists = opts.intents ? {} : await withDatabaseLists();
-      const grammar = buildGrammar(set, lists);
+      const grammar = buildSpeechGrammar(set, lists);
       const workers = opts.workers !== undefined ? Number(opts.workers) : Math.min(config.speech.workers, paths.length);
       const engine = await createSpeechEngine({
         engine: engineName,

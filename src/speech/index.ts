@@ -27,6 +27,8 @@ export { DEFAULT_CONDITIONING, DEFAULT_GARBAGE, DEFAULT_REJECT_BELOW, DEFAULT_TU
 export type { ConditioningSettings, DecoderTuning } from './soundswallower-recognizer.js';
 export type { GarbageOptions } from './grammar-tools.js';
 export { InputConditioner } from './conditioning.js';
+export { buildSpeechGrammar } from './speech-grammar.js';
+export type { SpeechGrammarOptions } from './speech-grammar.js';
 export type { SpeechLogger } from './worker-pool.js';
 
 /** The rate every engine here decodes at; transports resample client audio to it. */

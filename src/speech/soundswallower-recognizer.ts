@@ -33,6 +33,10 @@ export interface DecoderTuning {
   readonly cmn?: 'live' | 'current' | 'none';
   /** ±1 LSB noise; the conditioner's noise floor already does what this was meant for. */
   readonly dither?: boolean;
+  /** Filler words (silence, noise) at every FSG state; off is faster and the grammar's paths suffice. */
+  readonly fsgusefiller?: boolean;
+  /** Alternative pronunciations (`word(2)`) in the FSG search (pronunciations.dict relies on them). */
+  readonly fsgusealtpron?: boolean;
 }
 
 /** Level normalisation and noise floor in front of the decoder (see conditioning.ts). */

@@ -1,10 +1,11 @@
 import type { IntentSet } from '../nlu/index.js';
-import { buildGrammar } from '../nlu/index.js';
 import type { CatalogLists } from '../marketplace/index.js';
 import type { RecognitionGrammar } from '../speech/engine.js';
+import { buildSpeechGrammar } from '../speech/speech-grammar.js';
 
 /**
- * The recogniser grammar for the current catalog: built from the intent templates and the live
+ * The recogniser grammar for the current catalog: the speech grammar (enumerated sentences as
+ * tries, see src/speech/speech-grammar.ts) built from the intent templates and the live
  * lists, rebuilt only when the lists change (a new chip is recognised without a restart).
  */
 export function createGrammarProvider(intents: IntentSet, catalog: CatalogLists): () => Promise<RecognitionGrammar> {
@@ -12,7 +13,7 @@ export function createGrammarProvider(intents: IntentSet, catalog: CatalogLists)
   return async () => {
     const snapshot = await catalog.get();
     if (cached?.listsVersion !== snapshot.version) {
-      cached = { listsVersion: snapshot.version, grammar: buildGrammar(intents, snapshot.lists) };
+      cached = { listsVersion: snapshot.version, grammar: buildSpeechGrammar(intents, snapshot.lists) };
     }
     return cached.grammar;
   };
