@@ -3,8 +3,10 @@ import WebSocket from 'ws';
 export interface VoiceExchange {
   /** Every JSON frame the server sent, in order. */
   readonly frames: Record<string, unknown>[];
-  /** The final results (frames with `text` and no `type`). */
+  /** The final results (frames with `text` and no `type`): at each endpoint, and at eof. */
   readonly finals: Record<string, unknown>[];
+  /** The last final result that heard something (the eof final after an endpoint is empty). */
+  readonly heard: Record<string, unknown> | undefined;
   readonly closeCode: number;
 }
 
@@ -64,5 +66,6 @@ export async function streamAudio(baseUrl: string, pcm: Int16Array, options: Str
   if (options.eof !== false) socket.send('{"eof" : 1}');
   else setTimeout(() => socket.close(1000), 3_000);
   const closeCode = await closed;
-  return { frames, finals: frames.filter((f) => 'text' in f && !('type' in f)), closeCode };
+  const finals = frames.filter((f) => 'text' in f && !('type' in f));
+  return { frames, finals, heard: finals.filter((f) => f.text !== '').at(-1), closeCode };
 }
