@@ -36,18 +36,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   const secrets = await resolveSecrets(config);
   const log = pino({ level: options.logger === false ? 'silent' : config.logLevel });
   let speechFailure: unknown = null;
-  const speechStarting = createSpeechEngine({ ...config.speech, cacheDir: config.dataDir, logger: log });
-  speechStarting.catch((err: unknown) => { speechFailure = err; });
-  const speech = new DeferredSpeechEngine(speechStarting, ENGINE_SAMPLE_RATE);
+  let speech: DeferredSpeechEngine | undefined;
   let cache: Awaited<ReturnType<typeof openCache>> | undefined;
   let app: FastifyInstance | undefined;
   let db: Database | undefined;
   try {
     db = await openDatabase(config, secrets.fieldKeys);
-    // A misconfigured engine (e.g. vosk without a model) has failed by now: refuse to start.
-    if (speechFailure) throw speechFailure;
-    const created = await seedIfWanted(config, db.dataSource);
-    if (created.length > 0) options.onDemoAccounts?.(created);
+    // Started after the database so that loading models does not compete with its first-start
+    // initialisation for the CPU; it goes on in the background from here.
+    const speechStarting = createSpeechEngine({ ...config.speech, cacheDir: config.dataDir, logger: log });
+    speechStarting.catch((err: unknown) => { speechFailure = err; });
+    speech = new DeferredSpeechEngine(speechStarting, ENGINE_SAMPLE_RATE);
+    // The demo seed (password hashing on the libuv pool) runs while the app is being built.
+    const seeding = seedIfWanted(config, db.dataSource);
+    seeding.catch(() => {}); // awaited below
     cache = await openCache(config.redisUrl);
     const synthesizer = await createSpeechSynthesizer();
     app = await buildApp({
@@ -60,10 +62,14 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       synthesizer,
       logger: options.logger,
     });
-    const opened = { cache, db };
+    const created = await seeding;
+    if (created.length > 0) options.onDemoAccounts?.(created);
+    // A misconfigured engine (e.g. vosk without a model) has failed by now: refuse to start.
+    if (speechFailure) throw speechFailure;
+    const opened = { cache, db, speech };
     app.addHook('onClose', async () => {
       await synthesizer?.close();
-      await speech.close();
+      await opened.speech.close();
       await opened.cache.pubsub.close();
       await opened.cache.store.close();
       await opened.db.close();
@@ -88,7 +94,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   } catch (err) {
     if (app) await app.close().catch(() => {});
     else {
-      await speech.close().catch(() => {});
+      await speech?.close().catch(() => {});
       await cache?.pubsub.close().catch(() => {});
       await cache?.store.close().catch(() => {});
       await db?.close().catch(() => {});

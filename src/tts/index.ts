@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import type { Worker } from 'node:worker_threads';
 import { spawnModuleWorker } from '../worker-thread.js';
 import { Errors } from '../errors.js';
@@ -22,8 +23,9 @@ const MAX_TEXT = 1_000;
  * synthesis never blocks the event loop. Returns null when the package is not installed.
  */
 export async function createSpeechSynthesizer(options: { voice?: string; wordsPerMinute?: number } = {}): Promise<SpeechSynthesizer | null> {
+  // Only check that the optional package is installed; the worker loads it on first use.
   try {
-    await import('espeak-ng');
+    createRequire(import.meta.url).resolve('espeak-ng');
   } catch {
     return null;
   }
