@@ -1,7 +1,6 @@
 import { availableParallelism } from 'node:os';
-import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { spawnModuleWorker } from '../worker-thread.js';
 import type { Transcript } from '../contracts.js';
 import type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine } from './engine.js';
 import { SpeechError } from './errors.js';
@@ -33,20 +32,10 @@ export interface SpeechPoolOptions {
 
 type Request = WorkerRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
 
-const require = createRequire(import.meta.url);
-
-/**
- * Starts a worker. From TypeScript sources (tsx, vitest) the worker needs tsx's loader, which a
- * worker does not inherit: a tiny bootstrap registers it, then imports the `.ts` entry.
- */
+/** Starts a worker on the recogniser entry (see spawnModuleWorker for running from sources). */
 function spawn(init: WorkerInit): Worker {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const entry = new URL(fromSource ? './speech-worker.ts' : './speech-worker.js', import.meta.url);
-  if (!fromSource) return new Worker(entry, { workerData: init });
-  // `require.resolve` picks the CommonJS build; the worker needs the ES module beside it.
-  const tsxApi = pathToFileURL(require.resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: init });
+  const entry = new URL(import.meta.url.endsWith('.ts') ? './speech-worker.ts' : './speech-worker.js', import.meta.url);
+  return spawnModuleWorker(entry, init);
 }
 
 class PoolWorker {
