@@ -47,6 +47,8 @@ export async function createTestDatabase(env: Record<string, string> = {}): Prom
     LOG_LEVEL: 'silent',
     JWT_SECRET: TEST_JWT_SECRET,
     SPEECH_WORKERS: '1',
+    // Test files share one Redis and open many sockets from 127.0.0.1 within a minute.
+    WS_CONNECTIONS_PER_MINUTE: '100000',
     ...(url ? { DATABASE_URL: url } : {}),
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,

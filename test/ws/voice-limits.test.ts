@@ -8,6 +8,8 @@ describe('voice connection limits', () => {
   beforeAll(async () => {
     t = await createTestApp({ MAX_VOICE_SESSIONS_PER_USER: '1', WS_CONNECTIONS_PER_MINUTE: '10' });
     url = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    // The per-address counter lives in the shared store: start from zero whatever ran before.
+    await t.app.sessionStore.delete('ws-connections:127.0.0.1');
   });
   afterAll(async () => { await t?.close(); });
 
