@@ -20,7 +20,8 @@ import { buildGrammar, createIntentEngine, sampleSentences } from '../src/nlu/in
 import { buildSpeechGrammar, createSpeechEngine } from '../src/speech/index.js';
 import type { DecoderTuning, GarbageOptions, RecognitionGrammar, StartedSpeechEngine } from '../src/speech/index.js';
 import { float32ToPcm16 } from '../src/speech/pcm.js';
-import { hasEspeak, makeNoise, mixAtSnr, rng, synthesize } from '../test/helpers/audio.js';
+import { hasEspeak, makeNoise, mixAtSnr, synthesize } from '../test/helpers/audio.js';
+import { rng } from '../test/helpers/random.js';
 import type { NoiseKind, VoiceOptions } from '../test/helpers/audio.js';
 
 const args = process.argv.slice(2);

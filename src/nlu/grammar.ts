@@ -81,8 +81,8 @@ export function buildGrammar(set: IntentSet, lists: LiveLists, options: GrammarO
   return { jsgf, phrases, words: sortedWords, version: fnv1a(`${jsgf}\u0000${phrases.join('\n')}`) };
 }
 
-/** 32-bit FNV-1a as 8 hex digits: a cheap, stable content hash. */
-function fnv1a(text: string): string {
+/** 32-bit FNV-1a as 8 hex digits: a cheap, stable content hash (grammar versions). */
+export function fnv1a(text: string): string {
   let hash = 0x811c9dc5;
   for (let i = 0; i < text.length; i += 1) {
     hash ^= text.charCodeAt(i);

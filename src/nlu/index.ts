@@ -6,7 +6,7 @@ export { tokenizeTemplate, TemplateSyntaxError, type TemplateToken } from './tok
 export { compileIntents } from './compile.js';
 export { createIntentEngine, type IntentEngine, type IntentEngineOptions } from './engine.js';
 export { sampleSentences, type SampledSentence, type SampleOptions } from './sample.js';
-export { buildGrammar, type GrammarOptions } from './grammar.js';
+export { buildGrammar, fnv1a, type GrammarOptions } from './grammar.js';
 export { numberToWords, parseNumberWords } from './numbers.js';
 export { normalizeText, type Token } from './normalize.js';
 export type { CompiledIntent, Expression, IntentData, IntentFile, IntentSet, ListDefinition, ListValue, Template } from './types.js';

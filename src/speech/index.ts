@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { fnv1a } from '../nlu/grammar.js';
 import { resolve } from 'node:path';
 import type { RecognitionGrammar, SpeechEngine } from './engine.js';
 import { SpeechError } from './errors.js';
@@ -122,7 +123,5 @@ export function grammarFromJsgf(jsgf: string, phrases: readonly string[] = []): 
       if (word && /^[a-z']+$/.test(word)) words.add(word);
     }
   }
-  let hash = 0;
-  for (let i = 0; i < jsgf.length; i++) hash = (Math.imul(hash, 31) + jsgf.charCodeAt(i)) | 0;
-  return { jsgf, phrases, words: [...words].sort(), version: `jsgf-${(hash >>> 0).toString(16)}` };
+  return { jsgf, phrases, words: [...words].sort(), version: `jsgf-${fnv1a(jsgf)}` };
 }

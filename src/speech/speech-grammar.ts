@@ -1,7 +1,7 @@
 import type { LiveLists, SlotValue } from '../contracts.js';
 import { expand } from '../nlu/expand.js';
 import type { ListFiller } from '../nlu/expand.js';
-import { buildGrammar } from '../nlu/grammar.js';
+import { buildGrammar, fnv1a } from '../nlu/grammar.js';
 import { numberRuleLines, rangeExpansion } from '../nlu/number-grammar.js';
 import { numberToWords } from '../nlu/numbers.js';
 import { spokenWords } from '../nlu/sample.js';
@@ -343,12 +343,3 @@ function emitTrie(node: TrieNode, words: Set<string>): string | null {
   return options.length === 1 ? options[0] : `( ${options.join(' | ')} )`;
 }
 
-/** 32-bit FNV-1a as 8 hex digits. */
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i += 1) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash.toString(16).padStart(8, '0');
-}

@@ -8,7 +8,7 @@ import { spawnModuleWorker } from '../worker-thread.js';
 import type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine } from './engine.js';
 import { SpeechError } from './errors.js';
 import type { SpeechErrorCode } from './errors.js';
-import type { SpeechLogger } from './worker-pool.js';
+import { WorkerStream, type SpeechLogger } from './worker-pool.js';
 import { VOSK_MODEL_HOWTO, VoskModel, VoskRecognizer, loadVosk, setVoskLogLevel } from './vosk-binding.js';
 
 /**
@@ -160,7 +160,7 @@ type VoskReply =
   | { type: 'reply'; seq: number; ok: true; value: unknown }
   | { type: 'reply'; seq: number; ok: false; error: { code?: string; message: string } };
 
-interface WorkerStream {
+interface RecognizerSlot {
   recognizer: VoskRecognizer;
   /** Segments Vosk already ended within the current utterance. */
   segments: Segment[];
@@ -185,8 +185,8 @@ function runWorker(init: VoskWorkerInit): void {
     port.postMessage({ type: 'failed', error: serializeError(error) } satisfies VoskReply);
     return;
   }
-  const streams = new Map<number, WorkerStream>();
-  const get = (id: number): WorkerStream => {
+  const streams = new Map<number, RecognizerSlot>();
+  const get = (id: number): RecognizerSlot => {
     const s = streams.get(id);
     if (!s) throw new SpeechError('HM_ERR_SPEECH_STREAM_CLOSED', 'The recognition stream is closed');
     return s;
@@ -365,7 +365,7 @@ class VoskEngine implements StartedVoskEngine {
       worker.streams--;
       throw error;
     }
-    return new VoskStream(worker, stream);
+    return new WorkerStream(worker, stream);
   }
 
   async close(): Promise<void> {
@@ -383,30 +383,3 @@ class VoskEngine implements StartedVoskEngine {
   }
 }
 
-class VoskStream implements RecognizerStream {
-  readonly #worker: VoskWorker;
-  readonly #stream: number;
-  #closed = false;
-
-  constructor(worker: VoskWorker, stream: number) {
-    this.#worker = worker;
-    this.#stream = stream;
-  }
-
-  accept(pcm: Int16Array): Promise<PartialResult> {
-    if (this.#closed) return Promise.reject(new SpeechError('HM_ERR_SPEECH_STREAM_CLOSED', 'The recognition stream is closed'));
-    return this.#worker.request<PartialResult>({ type: 'accept', stream: this.#stream, pcm });
-  }
-
-  finish(): Promise<Transcript> {
-    if (this.#closed) return Promise.reject(new SpeechError('HM_ERR_SPEECH_STREAM_CLOSED', 'The recognition stream is closed'));
-    return this.#worker.request<Transcript>({ type: 'finish', stream: this.#stream });
-  }
-
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
-    this.#worker.streams--;
-    if (this.#worker.alive) await this.#worker.request({ type: 'close', stream: this.#stream }).catch(() => undefined);
-  }
-}

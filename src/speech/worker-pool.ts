@@ -151,7 +151,7 @@ export class PooledSpeechEngine implements SpeechEngine {
       worker.streams--;
       throw error;
     }
-    return new PooledStream(worker, stream);
+    return new WorkerStream(worker, stream);
   }
 
   /** Compiles the grammar on every worker and attaches it to their warm decoders. */
@@ -184,12 +184,20 @@ function plainGrammar(g: RecognitionGrammar): RecognitionGrammar {
   return { jsgf: g.jsgf, phrases: [...g.phrases], words: [...g.words], version: g.version };
 }
 
-class PooledStream implements RecognizerStream {
-  readonly #worker: PoolWorker;
+/** The part of a worker a stream talks to: the soundswallower and vosk workers both speak it. */
+export interface StreamHost {
+  streams: number;
+  readonly alive: boolean;
+  request<T>(message: { type: 'accept'; stream: number; pcm: Int16Array } | { type: 'finish' | 'close'; stream: number }): Promise<T>;
+}
+
+/** A recognition stream living in a worker thread, addressed by its number there. */
+export class WorkerStream implements RecognizerStream {
+  readonly #worker: StreamHost;
   readonly #stream: number;
   #closed = false;
 
-  constructor(worker: PoolWorker, stream: number) {
+  constructor(worker: StreamHost, stream: number) {
     this.#worker = worker;
     this.#stream = stream;
   }

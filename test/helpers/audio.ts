@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { float32ToPcm16, pcm16ToFloat32 } from '../../src/speech/pcm.js';
 import { resample } from '../../src/speech/resample.js';
 import { parseWav, writeWav } from '../../src/speech/wav.js';
+import { rng } from './random.js';
 
 /**
  * Test audio: commands spoken by espeak-ng (cached in the temp dir), noises made from seeded
@@ -63,17 +64,6 @@ export function synthesize(text: string, options: SynthOptions = {}): Float32Arr
 /** Same, as 16-bit PCM (what a client sends). */
 export function synthesizePcm(text: string, options: SynthOptions = {}): Int16Array {
   return float32ToPcm16(synthesize(text, options));
-}
-
-/** Deterministic PRNG (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function gaussian(random: () => number): number {

@@ -1,16 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitRoyalties } from '../../src/marketplace/royalties.js';
+import { rng } from '../helpers/random.js';
 
-/** Deterministic PRNG (mulberry32) so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomShares(random: () => number, n: number): { designerId: string; shareBps: number }[] {
   // n distinct cut points in 1..9999 → n positive shares summing to 10 000.
