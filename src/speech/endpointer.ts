@@ -20,11 +20,17 @@ export interface EndpointerOptions {
   readonly holdDb?: number;
   /** Frames quieter than this (dBFS) are never speech. Default −55 dBFS. */
   readonly absoluteFloorDb?: number;
+  /**
+   * The recogniser's hypothesis unchanged this long during speech also ends the utterance. In
+   * noise as loud as quiet speech (a kitchen, a party) the level never falls back to the floor,
+   * but the decoder stops finding new words once the command is said. Default 1 200 ms; 0 disables.
+   */
+  readonly stableHypothesisMs?: number;
 }
 
 export type EndpointEvent =
   | { readonly type: 'speech-start'; /** Seconds since the stream (or last reset) began. */ readonly at: number }
-  | { readonly type: 'speech-end'; readonly at: number; readonly reason: 'silence' | 'max-length' };
+  | { readonly type: 'speech-end'; readonly at: number; readonly reason: 'silence' | 'max-length' | 'stable-hypothesis' };
 
 type State = 'silence' | 'onset' | 'speech';
 
@@ -53,6 +59,9 @@ export class Endpointer {
   /** Smoothed levels of the last 1.5 s: their minimum reveals a steady noise (a fan starting). */
   #history: number[] = [];
   #historyLength: number;
+  readonly #stableFrames: number;
+  #hypothesis = '';
+  #hypothesisFrame = 0;
 
   constructor(options: EndpointerOptions) {
     this.sampleRate = options.sampleRate;
@@ -66,6 +75,8 @@ export class Endpointer {
     this.#holdDb = options.holdDb ?? 3;
     this.#absoluteFloorDb = options.absoluteFloorDb ?? -55;
     this.#historyLength = Math.round(1500 / frameMs);
+    const stableMs = options.stableHypothesisMs ?? 1200;
+    this.#stableFrames = stableMs > 0 ? Math.max(1, Math.round(stableMs / frameMs)) : Infinity;
   }
 
   /** True between a speech-start and its speech-end. */
@@ -94,11 +105,29 @@ export class Endpointer {
     return events;
   }
 
+  /**
+   * Tells the endpointer the recogniser's current hypothesis, after the audio pushed so far was
+   * decoded. Ends the utterance when a non-empty hypothesis has not changed for the configured
+   * time while the level still says speech.
+   */
+  hypothesis(text: string): EndpointEvent[] {
+    if (text !== this.#hypothesis) {
+      this.#hypothesis = text;
+      this.#hypothesisFrame = this.#frame;
+      return [];
+    }
+    if (this.#state !== 'speech' || text === '' || this.#frame - this.#hypothesisFrame < this.#stableFrames) return [];
+    this.#state = 'silence';
+    return [{ type: 'speech-end', at: this.#hypothesisFrame * this.#frameSeconds, reason: 'stable-hypothesis' }];
+  }
+
   /** Forgets the current utterance (keeps the noise floor: the room has not changed). */
   reset(): void {
     this.#state = 'silence';
     this.#pending = new Float32Array(0);
     this.#recent = [];
+    this.#hypothesis = '';
+    this.#hypothesisFrame = this.#frame;
   }
 
   #step(frame: Float32Array): EndpointEvent | null {

@@ -8,6 +8,8 @@ import { compactNumberRanges, garbageWords, isGarbageWord, withGarbageLoop } fro
 import type { GarbageOptions } from './grammar-tools.js';
 import { resolveMissingPronunciations } from './pronunciation.js';
 import type { PronunciationTable } from './pronunciation.js';
+import { compileWordGraph } from './word-graph.js';
+import type { WordGraph } from './word-graph.js';
 
 /**
  * The SoundSwallower decoder for one thread: one WASM module, a set of warm decoders (each holds
@@ -93,6 +95,11 @@ interface LowLevelModule {
   _decoder_logmath(decoder: number): number;
   _decoder_set_fsg(decoder: number, fsg: number): number;
   _fsg_model_free(fsg: number): number;
+  _fsg_model_init(name: number, logmath: number, lw: number, states: number): number;
+  _fsg_model_word_add(fsg: number, word: number): number;
+  _fsg_model_trans_add(fsg: number, from: number, to: number, logp: number, wid: number): void;
+  _fsg_model_null_trans_add(fsg: number, from: number, to: number, logp: number): number;
+  _fsg_set_states(fsg: number, start: number, final: number): void;
 }
 
 let modulePromise: Promise<SoundSwallowerModule> | null = null;
@@ -214,15 +221,11 @@ export class SoundSwallowerRecognizer {
     let source = compactNumberRanges(grammar.jsgf);
     if (garbage) source = withGarbageLoop(source, garbage);
     this.#addWords(host, words);
-    const low = this.#low;
-    const bytes = new TextEncoder().encode(`${source}\0`);
-    const text = low._malloc(bytes.length);
-    low.HEAPU8.set(bytes, text);
-    const jsgf = low._jsgf_parse_string(text, 0);
-    low._free(text);
-    const rule = jsgf ? low._jsgf_get_public_rule(jsgf) : 0;
-    const fsg = rule ? low._jsgf_build_fsg(jsgf, rule, low._decoder_logmath(hostPointer(host.decoder)), Number(host.decoder.get_config('lw'))) : 0;
-    if (jsgf) low._jsgf_grammar_free(jsgf);
+    const logmath = this.#low._decoder_logmath(hostPointer(host.decoder));
+    const lw = Number(host.decoder.get_config('lw'));
+    // The minimal word graph searches ~10× faster than the JSGF compiler's graph (see word-graph.ts).
+    const graph = compileWordGraph(source);
+    const fsg = graph ? this.#graphToFsg(graph, logmath, lw) : this.#jsgfToFsg(source, logmath, lw);
     if (!fsg) throw new SpeechError('HM_ERR_SPEECH_GRAMMAR_INVALID', 'The recognition grammar does not compile (JSGF syntax error or no public rule)');
     const compiled: CompiledGrammar = { version: grammar.version, fsg, words };
     this.#compiled.set(grammar.version, compiled);
@@ -230,9 +233,51 @@ export class SoundSwallowerRecognizer {
       const [oldest, old] = this.#compiled.entries().next().value as [string, CompiledGrammar];
       this.#compiled.delete(oldest);
       // Decoders using it hold their own reference; this drops only the cache's.
-      low._fsg_model_free(old.fsg);
+      this.#low._fsg_model_free(old.fsg);
     }
     return compiled;
+  }
+
+  /** PocketSphinx's own JSGF compiler (0 when the text does not compile). */
+  #jsgfToFsg(source: string, logmath: number, lw: number): number {
+    const low = this.#low;
+    const text = this.#cString(source);
+    const jsgf = low._jsgf_parse_string(text, 0);
+    low._free(text);
+    const rule = jsgf ? low._jsgf_get_public_rule(jsgf) : 0;
+    const fsg = rule ? low._jsgf_build_fsg(jsgf, rule, logmath, lw) : 0;
+    if (jsgf) low._jsgf_grammar_free(jsgf);
+    return fsg;
+  }
+
+  /** The word graph as the decoder's FSG: every arc equally likely, as the JSGF compiler does it. */
+  #graphToFsg(graph: WordGraph, logmath: number, lw: number): number {
+    const low = this.#low;
+    const name = this.#cString('holomesh');
+    const fsg = low._fsg_model_init(name, logmath, lw, graph.states);
+    low._free(name);
+    if (!fsg) return 0;
+    const ids = new Map<string, number>();
+    for (const [from, to, word] of graph.arcs) {
+      let id = ids.get(word);
+      if (id === undefined) {
+        const text = this.#cString(word);
+        id = low._fsg_model_word_add(fsg, text);
+        low._free(text);
+        ids.set(word, id);
+      }
+      low._fsg_model_trans_add(fsg, from, to, 0, id);
+    }
+    for (const [from, to] of graph.nulls) low._fsg_model_null_trans_add(fsg, from, to, 0);
+    low._fsg_set_states(fsg, graph.start, graph.final);
+    return fsg;
+  }
+
+  #cString(text: string): number {
+    const bytes = new TextEncoder().encode(`${text}\0`);
+    const pointer = this.#low._malloc(bytes.length);
+    this.#low.HEAPU8.set(bytes, pointer);
+    return pointer;
   }
 
   #addWords(pooled: PooledDecoder, words: readonly [string, string][]): void {

@@ -75,6 +75,36 @@ describe('endpointer', () => {
     expect(events.filter((e) => e.type === 'speech-start').length).toBeLessThanOrEqual(1);
   });
 
+  it('ends speech that never falls silent once the hypothesis stops changing', () => {
+    // Loud noise right after the command: the level alone would hold the utterance open.
+    const ep = new Endpointer({ sampleRate: RATE, stableHypothesisMs: 1000 });
+    const events: EndpointEvent[] = [];
+    const audio = concat(quiet(0.3), loud(4));
+    const words = ['buy', 'buy the', 'buy the neon dragon'];
+    for (let i = 0; i < audio.length; i += 320) {
+      events.push(...ep.push(audio.subarray(i, i + 320)));
+      // A new word every 0.5 s of speech, then nothing new.
+      const t = i / RATE - 0.3;
+      events.push(...ep.hypothesis(t < 0 ? '' : words[Math.min(words.length - 1, Math.floor(t / 0.5))]));
+    }
+    const end = events.find((e) => e.type === 'speech-end');
+    expect(end).toMatchObject({ reason: 'stable-hypothesis' });
+    // The last word arrived at ~1.3 s; the end is declared where it was heard, 1 s of stability later.
+    expect(end!.at).toBeCloseTo(1.3, 1);
+    expect(ep.inSpeech).toBe(false);
+  });
+
+  it('does not end on a stable hypothesis outside speech, or on an empty one', () => {
+    const ep = new Endpointer({ sampleRate: RATE, stableHypothesisMs: 500 });
+    const events: EndpointEvent[] = [];
+    const audio = concat(quiet(2), loud(2));
+    for (let i = 0; i < audio.length; i += 320) {
+      events.push(...ep.push(audio.subarray(i, i + 320)));
+      events.push(...ep.hypothesis(i < 2 * RATE ? 'what is my balance' : ''));
+    }
+    expect(events.map((e) => e.type)).toEqual(['speech-start']);
+  });
+
   describe.skipIf(!hasEspeak)(`on spoken commands${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
     it('finds one utterance in a command spoken over pink noise at 20 dB', () => {
       const speech = concat(new Float32Array(RATE / 2), synthesize('subscribe to kenji sato'), new Float32Array(RATE));
