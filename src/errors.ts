@@ -88,3 +88,42 @@ export function toHttpBody(err: HoloMeshError): { error: { code: string; message
 export function toWsFrame(err: HoloMeshError): { type: 'error'; code: string; message: string } {
   return { type: 'error', code: err.code, message: err.message };
 }
+
+// PostgreSQL SQLSTATEs and socket errnos that mean "the server went away or is not accepting
+// connections yet", as opposed to a query that failed on its own.
+const DB_UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN',
+  '57P01', '57P02', '57P03', // admin_shutdown, crash_shutdown, cannot_connect_now
+  '08000', '08001', '08003', '08004', '08006', // connection_exception class
+]);
+// TypeORM releases a transaction's connection as soon as it reports an error, so the next query
+// of that transaction fails with "query runner already released": the connection was lost.
+const DB_UNREACHABLE_MESSAGE = /Connection terminated|timeout exceeded when trying to connect|is not queryable|the database system is (?:starting up|shutting down|in recovery mode)|terminating connection due to|query runner (?:was )?already released/i;
+// ioredis with the offline queue off: commands fail at once while it reconnects in the background.
+const CACHE_UNREACHABLE_MESSAGE = /Stream isn't writeable|enableOfflineQueue|Connection is closed|max retries per request|Command timed out/i;
+
+/**
+ * The catalog error for a failure that only means a dependency is unreachable right now
+ * (PostgreSQL or Redis down, restarting or dropping connections): `HM_ERR_DB_UNAVAILABLE` or
+ * `HM_ERR_CACHE_UNAVAILABLE`, both 503 and safe to retry. Null for every other failure.
+ * Recognised by shape (errno, SQLSTATE, driver message), so this module imports no driver.
+ */
+export function toUnavailableError(err: unknown): HoloMeshError | null {
+  if (isHoloMeshError(err)) {
+    return err.code === Errors.DatabaseUnavailable.code || err.code === Errors.CacheUnavailable.code ? err : null;
+  }
+  if (!(err instanceof Error)) return null;
+  const { code, driverError, name } = err as Error & { code?: unknown; driverError?: unknown };
+  // TypeORM wraps the driver's error (QueryFailedError.driverError).
+  if (driverError instanceof Error && driverError !== err) return toUnavailableError(driverError);
+  if (name === 'MaxRetriesPerRequestError' || CACHE_UNREACHABLE_MESSAGE.test(err.message)) return withCause(Errors.CacheUnavailable(), err);
+  if ((typeof code === 'string' && DB_UNREACHABLE_CODES.has(code)) || DB_UNREACHABLE_MESSAGE.test(err.message)) {
+    return withCause(Errors.DatabaseUnavailable(), err);
+  }
+  return null;
+}
+
+function withCause(err: HoloMeshError, cause: Error): HoloMeshError {
+  err.cause = cause; // kept for the server log; never serialised to clients
+  return err;
+}

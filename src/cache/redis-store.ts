@@ -1,10 +1,15 @@
 import { Redis } from 'ioredis';
+import { Errors, toUnavailableError } from '../errors.js';
 import type { PubSub, SessionStore } from './session-store.js';
 
 const KEY_PREFIX = 'holomesh:';
+/** Longest wait between reconnection attempts: Redis coming back is noticed within this. */
+const MAX_RECONNECT_DELAY_MS = 1_000;
+/** A command Redis does not answer (hung server, dead peer) fails after this, never hangs a request. */
+const COMMAND_TIMEOUT_MS = 2_000;
 
 function connect(url: string, name: string): Redis {
-  return new Redis(url, {
+  const redis = new Redis(url, {
     connectionName: name,
     keyPrefix: KEY_PREFIX,
     // Fail fast while Redis is down instead of queueing commands without bound;
@@ -12,7 +17,24 @@ function connect(url: string, name: string): Redis {
     maxRetriesPerRequest: 1,
     enableOfflineQueue: false,
     lazyConnect: true,
+    connectTimeout: 2_000,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    retryStrategy: (attempt) => Math.min(50 * attempt, MAX_RECONNECT_DELAY_MS),
   });
+  // Surfaced per command and by ping(); without a listener an 'error' event would end the process.
+  redis.on('error', () => {});
+  return redis;
+}
+
+/** Runs one Redis call; a connection failure becomes HM_ERR_CACHE_UNAVAILABLE (503, retryable). */
+async function call<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (err) {
+    const unavailable = toUnavailableError(err);
+    if (unavailable?.code === Errors.CacheUnavailable.code) throw unavailable;
+    throw err;
+  }
 }
 
 /** {@link SessionStore} on Redis: shared by every instance, so a dialog survives reconnecting elsewhere. */
@@ -27,31 +49,30 @@ export class RedisSessionStore implements SessionStore {
   /** @throws when Redis cannot be reached at start. */
   static async connect(url: string): Promise<RedisSessionStore> {
     const redis = connect(url, 'holomesh-store');
-    redis.on('error', () => {}); // surfaced per command and by ping(); avoids unhandled 'error' events
     await redis.connect();
     return new RedisSessionStore(redis);
   }
 
   async get<T>(key: string): Promise<T | null> {
-    const json = await this.#redis.get(key);
+    const json = await call(() => this.#redis.get(key));
     return json === null ? null : (JSON.parse(json) as T);
   }
 
   async set(key: string, value: unknown, ttlS: number): Promise<void> {
-    await this.#redis.set(key, JSON.stringify(value), 'EX', ttlS);
+    await call(() => this.#redis.set(key, JSON.stringify(value), 'EX', ttlS));
   }
 
   async delete(key: string): Promise<void> {
-    await this.#redis.del(key);
+    await call(() => this.#redis.del(key));
   }
 
   async increment(key: string, ttlS: number): Promise<number> {
-    const [[, count]] = (await this.#redis.multi().incr(key).expire(key, ttlS, 'NX').exec()) as [[unknown, number]];
+    const [[, count]] = (await call(() => this.#redis.multi().incr(key).expire(key, ttlS, 'NX').exec())) as [[unknown, number]];
     return count;
   }
 
   async ping(): Promise<void> {
-    await this.#redis.ping();
+    await call(() => this.#redis.ping());
   }
 
   async close(): Promise<void> {
@@ -59,47 +80,54 @@ export class RedisSessionStore implements SessionStore {
   }
 }
 
-/** {@link PubSub} on Redis channels: reaches subscribers on every instance. */
+/**
+ * {@link PubSub} on Redis channels: reaches subscribers on every instance. After Redis restarts,
+ * ioredis subscribes again to every channel by itself; messages published meanwhile are lost
+ * (notifications stay readable in the database).
+ */
 export class RedisPubSub implements PubSub {
   readonly #publisher: Redis;
   readonly #subscriber: Redis;
-  readonly #handlers = new Map<string, Set<(message: unknown) => void>>();
+  /** Per channel: its handlers, and the Redis SUBSCRIBE they wait for. */
+  readonly #channels = new Map<string, { readonly handlers: Set<(message: unknown) => void>; readonly subscribed: Promise<unknown> }>();
 
   private constructor(publisher: Redis, subscriber: Redis) {
     this.#publisher = publisher;
     this.#subscriber = subscriber;
-    subscriber.on('message', (channel: string, json: string) => {
-      const prefixed = channel.startsWith(KEY_PREFIX) ? channel.slice(KEY_PREFIX.length) : channel;
-      const message = JSON.parse(json) as unknown;
-      for (const handler of this.#handlers.get(prefixed) ?? []) handler(message);
-    });
+    subscriber.on('message', (channel: string, json: string) => this.#deliver(channel, json));
   }
 
   static async connect(url: string): Promise<RedisPubSub> {
     const publisher = connect(url, 'holomesh-pub');
     const subscriber = connect(url, 'holomesh-sub');
-    for (const r of [publisher, subscriber]) r.on('error', () => {});
     await Promise.all([publisher.connect(), subscriber.connect()]);
     return new RedisPubSub(publisher, subscriber);
   }
 
   async publish(channel: string, message: unknown): Promise<void> {
     // keyPrefix does not apply to channels: prefix by hand so deployments sharing a Redis stay apart.
-    await this.#publisher.publish(KEY_PREFIX + channel, JSON.stringify(message));
+    await call(() => this.#publisher.publish(KEY_PREFIX + channel, JSON.stringify(message)));
   }
 
   async subscribe(channel: string, onMessage: (message: unknown) => void): Promise<() => Promise<void>> {
-    let handlers = this.#handlers.get(channel);
-    if (!handlers) {
-      handlers = new Set();
-      this.#handlers.set(channel, handlers);
-      await this.#subscriber.subscribe(KEY_PREFIX + channel);
+    let entry = this.#channels.get(channel);
+    if (!entry) {
+      const subscribed = call(() => this.#subscriber.subscribe(KEY_PREFIX + channel));
+      const created = { handlers: new Set<(message: unknown) => void>(), subscribed };
+      entry = created;
+      this.#channels.set(channel, created);
+      // A failed SUBSCRIBE is forgotten, so the next subscriber asks Redis again.
+      subscribed.catch(() => { if (this.#channels.get(channel) === created) this.#channels.delete(channel); });
     }
+    await entry.subscribed;
+    // The last subscriber left while this one waited: that SUBSCRIBE is undone, start over.
+    if (this.#channels.get(channel) !== entry) return this.subscribe(channel, onMessage);
+    const { handlers } = entry;
     handlers.add(onMessage);
     return async () => {
       handlers.delete(onMessage);
-      if (handlers.size === 0 && this.#handlers.get(channel) === handlers) {
-        this.#handlers.delete(channel);
+      if (handlers.size === 0 && this.#channels.get(channel) === entry) {
+        this.#channels.delete(channel);
         await this.#subscriber.unsubscribe(KEY_PREFIX + channel).catch(() => {});
       }
     };
@@ -108,5 +136,25 @@ export class RedisPubSub implements PubSub {
   async close(): Promise<void> {
     this.#publisher.disconnect();
     this.#subscriber.disconnect();
+  }
+
+  // Runs in an event listener: a malformed message or a throwing handler must not end the process.
+  #deliver(channel: string, json: string): void {
+    const name = channel.startsWith(KEY_PREFIX) ? channel.slice(KEY_PREFIX.length) : channel;
+    const handlers = this.#channels.get(name)?.handlers;
+    if (!handlers) return;
+    let message: unknown;
+    try {
+      message = JSON.parse(json);
+    } catch {
+      return;
+    }
+    for (const handler of handlers) {
+      try {
+        handler(message);
+      } catch {
+        // one subscriber's failure is not the others' concern
+      }
+    }
   }
 }

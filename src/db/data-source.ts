@@ -1,4 +1,5 @@
-import { DataSource } from 'typeorm';
+import { AdvancedConsoleLogger, DataSource, type LoggerOptions } from 'typeorm';
+import { toUnavailableError } from '../errors.js';
 import { ENTITIES } from './entities/index.js';
 import { MIGRATIONS } from '../../migrations/index.js';
 import { SnakeNamingStrategy } from './naming-strategy.js';
@@ -18,6 +19,17 @@ export interface DataSourceOptions {
   readonly logSql?: boolean;
 }
 
+/**
+ * TypeORM's console logger, minus the queries that failed because the server went away: in an
+ * outage every request would print its SQL and parameters; the error handler reports each once.
+ */
+class OutageQuietLogger extends AdvancedConsoleLogger {
+  override logQueryError(...args: Parameters<AdvancedConsoleLogger['logQueryError']>): void {
+    if (toUnavailableError(args[0])) return;
+    super.logQueryError(...args);
+  }
+}
+
 /** A TypeORM data source for the marketplace schema (not yet initialised). */
 export function createDataSource(options: DataSourceOptions): DataSource {
   installFieldCipher(options.cipher);
@@ -34,7 +46,17 @@ export function createDataSource(options: DataSourceOptions): DataSource {
     migrationsTableName: 'migrations',
     namingStrategy: new SnakeNamingStrategy(),
     synchronize: false,
-    logging: options.logSql ? ['query', 'error'] : ['error'],
-    extra: { max: options.poolSize, connectionTimeoutMillis: 5_000 },
+    logger: new OutageQuietLogger((options.logSql ? ['query', 'error'] : ['error']) satisfies LoggerOptions),
+    extra: {
+      max: options.poolSize,
+      // Also bounds the wait for a free pooled connection: under an outage requests fail with a
+      // clear 503 instead of queueing for ever. Connections broken by a restart are dropped by
+      // the pool on release and replaced on the next checkout, so it recovers by itself.
+      connectionTimeoutMillis: 5_000,
+      // Notices a peer that vanished without closing the socket (host down, network cut).
+      keepAlive: true,
+      // Names this service's sessions in pg_stat_activity.
+      application_name: 'holomesh',
+    },
   });
 }

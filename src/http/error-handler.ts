@@ -1,12 +1,16 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import { Errors, isHoloMeshError, toHttpBody, type HoloMeshError } from '../errors.js';
+import { Errors, isHoloMeshError, toHttpBody, toUnavailableError, type HoloMeshError } from '../errors.js';
 
 /** Maps every failure to `{error: {code, message}}` with the catalog's HTTP status. */
 export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((err: FastifyError, request, reply) => {
     const known = toCatalogError(err);
-    if (known.statusCode >= 500) request.log.error({ err }, 'request failed');
+    if (isOutage(known)) {
+      // An outage fails every request the same way: one line each, no stack, and a hint to retry.
+      request.log.warn({ code: known.code, cause: String(known.cause ?? err.message) }, known.message);
+      reply.header('retry-after', '1');
+    } else if (known.statusCode >= 500) request.log.error({ err }, 'request failed');
     else request.log.info({ code: known.code }, known.message);
     return reply.status(known.statusCode).send(toHttpBody(known));
   });
@@ -24,8 +28,10 @@ function toCatalogError(err: FastifyError): HoloMeshError {
   }
   if (err.statusCode === 429) return Errors.RateLimited(1);
   if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) return Errors.BadRequest(err.message);
-  if (/ECONNREFUSED|Connection terminated|connect ETIMEDOUT|timeout exceeded when trying to connect/i.test(err.message)) {
-    return Errors.DatabaseUnavailable();
-  }
-  return Errors.Internal();
+  // PostgreSQL or Redis unreachable (down, restarting): 503 with its catalog code, not a 500.
+  return toUnavailableError(err) ?? Errors.Internal();
+}
+
+function isOutage(err: HoloMeshError): boolean {
+  return err.code === Errors.DatabaseUnavailable.code || err.code === Errors.CacheUnavailable.code;
 }
