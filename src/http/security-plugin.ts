@@ -5,6 +5,7 @@ import rateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
 import { Errors } from '../errors.js';
 import { createConnectionLimiter, MemorySlotStore, RedisSlotStore, type ConnectionLimiter } from '../auth/connection-limiter.js';
+import { refuseNulCharacters } from './text-input.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,6 +55,8 @@ export const securityPlugin = fp(async (app: FastifyInstance) => {
     // Thrown into the error handler, which sends the catalog body.
     errorResponseBuilder: (_request, context) => rateLimited(context.ttl),
   });
+
+  app.addHook('preValidation', refuseNulCharacters);
 
   app.decorate('connectionLimiter', createConnectionLimiter(redis ? new RedisSlotStore(redis) : new MemorySlotStore()));
 

@@ -150,8 +150,8 @@ export function createIntentEngine(set: IntentSet, options: IntentEngineOptions 
     const slotMatcher = new SlotMatcher(tokens, set.lists, (name) => {
       const definition = set.lists[name];
       if (definition.kind === 'values') return staticLists.get(name) ?? null;
-      const live = lists[name];
-      return live === undefined ? null : prepareLive(live);
+      const live = Object.hasOwn(lists, name) ? lists[name] : undefined;
+      return Array.isArray(live) ? prepareLive(live) : null;
     }, isOpenWord, {
       unknownValue: (name) => unknownCosts[name] ?? (name === 'designer' ? COST.unknownDesigner : COST.unknownOther),
       openWildcard: COST.openWildcard,

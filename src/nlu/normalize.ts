@@ -32,8 +32,8 @@ export function surfaceWords(text: string): string[] {
 }
 
 function rewrite(word: string): string[] {
-  const whole = REWRITES[word];
-  if (whole !== undefined) return whole.split(' ');
+  // Own keys only: "constructor" must stay a word, not find Object.prototype's.
+  if (Object.hasOwn(REWRITES, word)) return REWRITES[word].split(' ');
   for (const [suffix, replacement] of SUFFIXES) {
     if (word.endsWith(suffix) && word.length > suffix.length) {
       return `${word.slice(0, -suffix.length)}${replacement}`.replace(/'/g, '').split(' ').filter(Boolean);

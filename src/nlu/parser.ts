@@ -4,6 +4,12 @@ import { tokenizeTemplate, TemplateSyntaxError, type TemplateToken } from './tok
 const EMPTY: Expression = { kind: 'seq', items: [] };
 // n! orders: keep permutations small enough to stay a readable grammar.
 const MAX_PERMUTATION_ITEMS = 5;
+// Deeper groups than any sentence needs would only exhaust the call stack.
+const MAX_NESTING = 64;
+// Nodes of the tree with shared subtrees counted once per use: what walking or matching it costs.
+// Nested permutations multiply (three levels of five items made building the engine hang);
+// the largest shipped template has under 100 nodes.
+const MAX_EXPANDED_NODES = 10_000;
 
 /**
  * Parse one template string into an expression tree.
@@ -13,12 +19,26 @@ export function parseTemplate(text: string): Expression {
   const tokens = tokenizeTemplate(text);
   const parser = new Parser(tokens, text.length);
   const expression = parser.parseGroup(null);
+  if (expandedSize(expression, new Map()) > MAX_EXPANDED_NODES) {
+    throw new TemplateSyntaxError(`template too complex (over ${MAX_EXPANDED_NODES} nodes once its groups are expanded)`, 0);
+  }
   return expression;
+}
+
+function expandedSize(expression: Expression, memo: Map<Expression, number>): number {
+  const known = memo.get(expression);
+  if (known !== undefined) return known;
+  let size = 1;
+  if (expression.kind === 'seq') for (const item of expression.items) size += expandedSize(item, memo);
+  else if (expression.kind === 'alt') for (const option of expression.options) size += expandedSize(option, memo);
+  memo.set(expression, size);
+  return size;
 }
 
 class Parser {
   #tokens: readonly TemplateToken[];
   #pos = 0;
+  #depth = 0;
   #end: number;
 
   constructor(tokens: readonly TemplateToken[], end: number) {
@@ -28,6 +48,16 @@ class Parser {
 
   /** Parse until the matching closer (or the end when `closer` is null). */
   parseGroup(closer: 'close' | 'closeOptional' | null, openColumn = 0): Expression {
+    if (this.#depth >= MAX_NESTING) throw new TemplateSyntaxError(`groups nested deeper than ${MAX_NESTING}`, openColumn);
+    this.#depth += 1;
+    try {
+      return this.#parseGroup(closer, openColumn);
+    } finally {
+      this.#depth -= 1;
+    }
+  }
+
+  #parseGroup(closer: 'close' | 'closeOptional' | null, openColumn: number): Expression {
     const alternatives: Expression[][] = [[]];
     let separator: 'pipe' | 'semicolon' | null = null;
     for (;;) {

@@ -89,7 +89,7 @@ export class SlotMatcher {
     const tokens = this.tokens;
     if (definition.kind === 'range') {
       const token = tokens[start].norm;
-      const heard = NUMBER_HOMOPHONES[token];
+      const heard = Object.hasOwn(NUMBER_HOMOPHONES, token) ? NUMBER_HOMOPHONES[token] : undefined;
       if (!/^\d+$/.test(token) && heard === undefined) return [];
       const value = heard ?? Number(token);
       const fits = value >= definition.from && value <= definition.to && (value - definition.from) % definition.step === 0;

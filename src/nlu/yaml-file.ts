@@ -31,9 +31,9 @@ export function parseIntentsYaml(text: string, fileName: string): IntentFile {
 
   const ctx: Ctx = { fileName, at };
   let language = 'en';
-  let intents: Record<string, IntentData[]> = {};
-  let lists: Record<string, ListDefinition> = {};
-  let expansionRules: Record<string, Template> = {};
+  let intents: Record<string, IntentData[]> = record();
+  let lists: Record<string, ListDefinition> = record();
+  let expansionRules: Record<string, Template> = record();
   let skipWords: string[] = [];
   for (const pair of root.items) {
     const key = scalarKey(pair.key, ctx);
@@ -46,6 +46,11 @@ export function parseIntentsYaml(text: string, fileName: string): IntentFile {
     else if (key === 'skip_words') skipWords = stringList(value, ctx, 'skip_words');
   }
   return { fileName, language, intents, lists, expansionRules, skipWords };
+}
+
+/** A record without a prototype, so that a name like "__proto__" is stored as a plain key. */
+function record<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
 }
 
 interface Ctx {
@@ -93,7 +98,7 @@ function templateFrom(node: YamlNode | null, ctx: Ctx, what: string): Template {
 }
 
 function parseIntents(node: YamlNode | null, ctx: Ctx): Record<string, IntentData[]> {
-  const out: Record<string, IntentData[]> = {};
+  const out = record<IntentData[]>();
   for (const pair of mapOf(node, ctx, 'intents').items) {
     const name = scalarKey(pair.key, ctx);
     const intent = mapOf(pair.value as YamlNode, ctx, `intent "${name}"`);
@@ -115,7 +120,7 @@ function parseData(node: YamlNode, ctx: Ctx, intent: string): IntentData {
       if (!isSeq(value) || value.items.length === 0) throw new TemplateError(`"sentences" of "${intent}" must be a non-empty list`, ctx.at(value ?? (pair.key as YamlNode)));
       sentences = value.items.map((item) => templateFrom(item as YamlNode, ctx, 'sentence'));
     } else if (key === 'slots') {
-      slots = {};
+      slots = record<SlotValue>();
       for (const slot of mapOf(value, ctx, 'slots').items) slots[scalarKey(slot.key, ctx)] = slotValue(slot.value as YamlNode, ctx);
     } else if (!IGNORED_DATA_KEYS.has(key)) {
       throw new TemplateError(`unknown key "${key}" in a data block of "${intent}"`, ctx.at(pair.key as YamlNode));
@@ -131,7 +136,7 @@ function slotValue(node: YamlNode | null, ctx: Ctx): SlotValue {
 }
 
 function parseLists(node: YamlNode | null, ctx: Ctx): Record<string, ListDefinition> {
-  const out: Record<string, ListDefinition> = {};
+  const out = record<ListDefinition>();
   for (const pair of mapOf(node, ctx, 'lists').items) {
     const name = scalarKey(pair.key, ctx);
     out[name] = parseList(pair.value as YamlNode, ctx, name);
@@ -181,7 +186,7 @@ function parseListValue(node: YamlNode, ctx: Ctx): ListValue {
 }
 
 function parseRules(node: YamlNode | null, ctx: Ctx): Record<string, Template> {
-  const out: Record<string, Template> = {};
+  const out = record<Template>();
   for (const pair of mapOf(node, ctx, 'expansion_rules').items) {
     out[scalarKey(pair.key, ctx)] = templateFrom(pair.value as YamlNode, ctx, `expansion rule "${scalarKey(pair.key, ctx)}"`);
   }

@@ -4,7 +4,8 @@ import { Errors } from '../errors.js';
 
 /** Lower-case words only: what a recogniser can say. */
 function toWords(phrase: string): string {
-  return phrase.toLowerCase().replace(/[^a-z' ]+/g, ' ').replace(/\s+/g, ' ').trim();
+  // An apostrophe only inside a word ("what's"): a stray one is not speakable and breaks the JSGF.
+  return phrase.toLowerCase().replace(/[^a-z' ]+/g, ' ').split(' ').map((w) => w.replace(/^'+|'+$/g, '')).filter(Boolean).join(' ');
 }
 
 /**

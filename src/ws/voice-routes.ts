@@ -3,7 +3,7 @@ import type { WebSocket } from 'ws';
 import type { RecognitionGrammar, SpeechEngine } from '../speech/engine.js';
 import type { Transcript } from '../contracts.js';
 import type { SpeechSynthesizer } from '../tts/index.js';
-import { Errors, toWsFrame } from '../errors.js';
+import { Errors, isHoloMeshError, toWsFrame } from '../errors.js';
 import { CloseCodes, VoiceSession, type VoiceSessionLimits } from './voice-session.js';
 import { userChannel, type CommandResult } from '../assistant/index.js';
 
@@ -18,6 +18,8 @@ export interface VoiceRouteOptions {
 }
 
 const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
+// A client that floods without reading its answers must not grow our send buffer without bound.
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 
 /** `GET /v1/voice`: the WebSocket voice and chat session (protocol in the README). */
 export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptions): Promise<void> {
@@ -37,8 +39,14 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
     const principal = request.principal;
     // The slot taken in admit() goes back however the socket ends, refused or not.
     if (principal) socket.once('close', () => void app.connectionLimiter.release(userSlot(principal.userId)).catch(() => {}));
+    const writable = (): boolean => {
+      if (socket.readyState !== socket.OPEN) return false;
+      if (socket.bufferedAmount <= MAX_BUFFERED_BYTES) return true;
+      socket.close(CloseCodes.policy, 'client is not reading its messages');
+      return false;
+    };
     const send = (frame: Record<string, unknown>) => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(frame));
+      if (writable()) socket.send(JSON.stringify(frame));
     };
     const refuse = (code: number, err: ReturnType<typeof Errors.Unauthenticated>) => {
       send(toWsFrame(err));
@@ -62,12 +70,16 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
         ? (transcript, ids) => options.runCommand({ principal, transcript, ...ids })
         : null,
       send,
-      sendBinary: (data) => { if (socket.readyState === socket.OPEN) socket.send(data, { binary: true }); },
+      sendBinary: (data) => { if (writable()) socket.send(data, { binary: true }); },
       ...(options.synthesizer ? { synthesize: (text: string) => options.synthesizer!.synthesize(text) } : {}),
       close: (code, reason) => socket.close(code, reason),
       sessionId: requestedSession,
       limits: options.limits,
-      onError: (err) => request.log.error({ err }, 'voice session error'),
+      // A client's own protocol mistakes are answered with an error frame; only the rest is worth an error line.
+      onError: (err) => {
+        if (isHoloMeshError(err) && err.statusCode < 500) request.log.debug({ code: err.code }, err.message);
+        else request.log.error({ err }, 'voice session error');
+      },
     });
 
     socket.on('message', (data: Buffer, isBinary: boolean) => {

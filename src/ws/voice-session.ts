@@ -6,7 +6,7 @@ import { Endpointer } from '../speech/endpointer.js';
 import { Resampler, resample } from '../speech/resample.js';
 import { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from '../speech/pcm.js';
 import { grammarFromPhrases } from './phrase-grammar.js';
-import { Errors, isHoloMeshError, toWsFrame, type HoloMeshError } from '../errors.js';
+import { Errors, isHoloMeshError, toUnavailableError, toWsFrame, type HoloMeshError } from '../errors.js';
 
 export const SUPPORTED_SAMPLE_RATES = [8_000, 16_000, 22_050, 44_100, 48_000] as const;
 
@@ -19,6 +19,10 @@ export interface VoiceSessionLimits {
   readonly idleTimeoutMs: number;
   /** Audio waiting for the decoder beyond this many seconds is refused (the client is too fast). */
   readonly maxBacklogSeconds: number;
+  /** Messages of any kind received and not yet handled; beyond this each new one is refused. */
+  readonly maxPendingMessages: number;
+  /** Bytes of such messages (text frames may be up to 1 MiB each). */
+  readonly maxPendingBytes: number;
 }
 
 export const DEFAULT_LIMITS: VoiceSessionLimits = {
@@ -26,6 +30,8 @@ export const DEFAULT_LIMITS: VoiceSessionLimits = {
   maxUtteranceMs: 15_000,
   idleTimeoutMs: 60_000,
   maxBacklogSeconds: 30,
+  maxPendingMessages: 256,
+  maxPendingBytes: 8 * 1024 * 1024,
 };
 
 export interface VoiceSessionDeps {
@@ -55,6 +61,13 @@ interface StreamConfig {
   phraseGrammar: RecognitionGrammar | null;
 }
 
+/** A vosk-style boolean: true/false, or 1/0 as some clients send. */
+function flag(value: unknown, name: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 0 || value === 1) return value === 1;
+  throw Errors.ProtocolViolation(`${name} must be true or false`);
+}
+
 /** WebSocket close codes used by the voice protocol. */
 export const CloseCodes = { normal: 1000, goingAway: 1001, policy: 1008, idle: 4408, unauthorized: 4401 } as const;
 
@@ -75,6 +88,8 @@ export class VoiceSession {
   #oddByte: number | null = null;
   #queue: Promise<void> = Promise.resolve();
   #backlogSamples = 0;
+  #pendingMessages = 0;
+  #pendingBytes = 0;
   #closed = false;
   #idleTimer: NodeJS.Timeout | null = null;
   #utteranceHasSpeech = false;
@@ -89,8 +104,9 @@ export class VoiceSession {
   /** A text frame from the client. */
   onText(raw: string): void {
     this.#touch();
+    if (!this.#admit(raw.length)) return;
     // Through the queue like everything else, so replies keep the order of the messages.
-    this.#enqueue(async () => {
+    this.#enqueue(raw.length, async () => {
       let message: unknown;
       try {
         message = JSON.parse(raw);
@@ -112,9 +128,10 @@ export class VoiceSession {
       this.#sendError(Errors.ProtocolViolation(`audio is arriving faster than it can be decoded (over ${this.#limits.maxBacklogSeconds} s waiting); frame dropped`));
       return;
     }
+    if (!this.#admit(data.byteLength)) return;
     this.#backlogSamples += data.byteLength / 2;
     const copy = new Uint8Array(data); // the socket library may reuse its buffer
-    this.#enqueue(async () => {
+    this.#enqueue(copy.byteLength, async () => {
       this.#backlogSamples -= copy.byteLength / 2;
       await this.#handleAudio(copy);
     });
@@ -134,15 +151,27 @@ export class VoiceSession {
     return this.#queue;
   }
 
-  #enqueue(task: () => Promise<void>): void {
+  /** False (and an error frame) when a flood of messages would pile up without bound. */
+  #admit(bytes: number): boolean {
+    if (this.#pendingMessages < this.#limits.maxPendingMessages && this.#pendingBytes + bytes <= this.#limits.maxPendingBytes) return true;
+    this.#sendError(Errors.ProtocolViolation(`too many messages waiting (over ${this.#limits.maxPendingMessages} or ${this.#limits.maxPendingBytes} bytes): message dropped`));
+    return false;
+  }
+
+  #enqueue(bytes: number, task: () => Promise<void>): void {
+    this.#pendingMessages += 1;
+    this.#pendingBytes += bytes;
     this.#queue = this.#queue.then(async () => {
       if (this.#closed) return;
       try {
         await task();
       } catch (err) {
         this.#deps.onError?.(err);
-        this.#sendError(isHoloMeshError(err) ? err : Errors.Internal());
+        this.#sendError(isHoloMeshError(err) ? err : (toUnavailableError(err) ?? Errors.Internal()));
       }
+    }).finally(() => {
+      this.#pendingMessages -= 1;
+      this.#pendingBytes -= bytes;
     });
   }
 
@@ -160,25 +189,28 @@ export class VoiceSession {
   }
 
   async #configure(raw: unknown): Promise<void> {
-    if (typeof raw !== 'object' || raw === null) throw Errors.ProtocolViolation('config must be an object');
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw Errors.ProtocolViolation('config must be an object');
     if (this.#stream) throw Errors.ProtocolViolation('config must come before the audio (or after a reset)');
     const c = raw as Record<string, unknown>;
     const next = { ...this.#config };
+    // Types are checked, not coerced: "false" must not switch words on, nor [16000] pass as a rate.
     if (c.sample_rate !== undefined) {
-      const rate = Number(c.sample_rate);
+      if (typeof c.sample_rate !== 'number') throw Errors.ProtocolViolation('sample_rate must be a number');
+      const rate = c.sample_rate;
       if (!SUPPORTED_SAMPLE_RATES.includes(rate as (typeof SUPPORTED_SAMPLE_RATES)[number])) {
         throw Errors.UnsupportedAudio(`sample_rate ${String(c.sample_rate)} is not supported; use one of ${SUPPORTED_SAMPLE_RATES.join(', ')}`);
       }
       next.sampleRate = rate;
     }
-    if (c.words !== undefined) next.words = Boolean(c.words);
+    if (c.words !== undefined) next.words = flag(c.words, 'words');
     if (c.tts !== undefined) {
-      if (c.tts && !this.#deps.synthesize) throw Errors.SpeechUnavailable('spoken replies (tts) are not available on this server');
-      next.tts = Boolean(c.tts);
+      const tts = flag(c.tts, 'tts');
+      if (tts && !this.#deps.synthesize) throw Errors.SpeechUnavailable('spoken replies (tts) are not available on this server');
+      next.tts = tts;
     }
     if (c.max_alternatives !== undefined) {
-      const n = Number(c.max_alternatives);
-      if (!Number.isInteger(n) || n < 0 || n > 10) throw Errors.ProtocolViolation('max_alternatives must be a whole number from 0 to 10');
+      const n = c.max_alternatives;
+      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 10) throw Errors.ProtocolViolation('max_alternatives must be a whole number from 0 to 10');
       next.maxAlternatives = n;
     }
     if (c.phrase_list !== undefined) {
@@ -225,6 +257,7 @@ export class VoiceSession {
     const events = this.#endpointer!.push(pcm);
     if (events.some((e) => e.type === 'speech-start')) this.#utteranceHasSpeech = true;
     const partial = await stream.accept(pcm);
+    if (this.#utteranceHasSpeech) events.push(...this.#endpointer!.hypothesis(partial.partial));
     const end = events.find((e) => e.type === 'speech-end');
     if (end && end.type === 'speech-end') {
       if (end.reason === 'max-length') {
@@ -274,6 +307,8 @@ export class VoiceSession {
     if (typeof text !== 'string' || text.trim() === '' || text.length > 500) {
       throw Errors.ProtocolViolation('a text command needs "text": 1 to 500 characters');
     }
+    // PostgreSQL text cannot hold NUL: such a command was answered but never logged.
+    if (text.includes('\u0000')) throw Errors.ProtocolViolation('"text" must not contain NUL characters');
     if (commandId !== undefined && (typeof commandId !== 'string' || !/^[A-Za-z0-9_-]{8,128}$/.test(commandId))) {
       throw Errors.ProtocolViolation('"commandId" must be 8 to 128 letters, digits, "-" or "_"');
     }
