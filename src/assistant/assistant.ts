@@ -4,9 +4,13 @@ import type { DataSource } from 'typeorm';
 import type { CommandOutcome, LiveLists, Reply, Transcript, Understanding } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import type { PubSub, SessionStore } from '../cache/index.js';
-import { pushNotifications, userChannel, type CatalogLists } from '../marketplace/index.js';
-import { loadDialog, runTurn, saveDialog, Responses, toReply, type TurnResult } from '../dialog/index.js';
+import { pushNotifications, userChannel, type CatalogLists, type CatalogSnapshot } from '../marketplace/index.js';
+import { EMPTY_STATE, loadDialog, runTurn, saveDialog, Responses, toReply, type TurnResult } from '../dialog/index.js';
 import { findLoggedCommand, insertCommandLog } from './command-log.js';
+import { createCommandLogWriter, type CommandLogWriter } from './log-writer.js';
+import { isReadOnlyTurn } from './read-only.js';
+import { cachingRecognizer } from './understanding-cache.js';
+import { toUnavailableError } from '../errors.js';
 
 /** The part of the intent engine the assistant uses (see src/nlu). */
 export interface Recognizer {
@@ -26,6 +30,8 @@ export interface AssistantDeps {
     /** Voice transcripts below this recogniser confidence are not acted on. Default 0.3. */
     readonly minAsrConfidence?: number;
   };
+  /** Group commit of read-only commands' log rows. Default: one on `dataSource`. */
+  readonly logWriter?: CommandLogWriter;
   /** Clock in ms (tests move it). Default Date.now. */
   readonly now?: () => number;
   readonly log?: { error(obj: unknown, msg: string): void; warn(obj: unknown, msg: string): void };
@@ -37,6 +43,8 @@ export interface CommandInput {
   readonly transcript: Transcript;
   /** The client's id for this command; a retry with the same id gets the same answer and never charges twice. */
   readonly commandId?: string;
+  /** True when `sessionId` was just made for this command: it can have no dialog state to load. */
+  readonly isNewSession?: boolean;
 }
 
 export interface CommandResult {
@@ -58,15 +66,18 @@ class DuplicateCommand extends Error {}
 
 /**
  * The assistant: recognise → dialog turn → marketplace action, with exactly one voice_commands
- * row per command written in the same transaction as the command's effect.
+ * row per command: written in the same transaction as the command's effect, or — for a command
+ * that only reads — through the group-commit writer; either way committed before the answer.
  */
 export function createAssistant(deps: AssistantDeps): Assistant {
   const now = deps.now ?? Date.now;
+  const logWriter = deps.logWriter ?? createCommandLogWriter(deps.dataSource);
   const minAsr = deps.settings.minAsrConfidence ?? 0.3;
 
-  const understand = (transcript: Transcript, lists: LiveLists): Understanding => {
+  const recognizer = cachingRecognizer(deps.recognizer);
+  const understand = (transcript: Transcript, { lists, version }: CatalogSnapshot): Understanding => {
     if (transcript.source === 'voice' && transcript.confidence < minAsr) return { text: transcript.text, intent: null, confidence: 0, slots: {} };
-    return deps.recognizer.recognize(transcript.text, lists);
+    return recognizer.recognize(transcript.text, lists, version);
   };
 
   return {
@@ -74,28 +85,49 @@ export function createAssistant(deps: AssistantDeps): Assistant {
       const started = performance.now();
       const commandId = input.commandId ?? randomUUID();
       const { userId } = input.principal;
-      const earlier = await findLoggedCommand(deps.dataSource, userId, commandId);
-      if (earlier) return earlier;
+      // Only a client's own id can have been logged before; a fresh one cannot.
+      if (input.commandId !== undefined) {
+        const earlier = await findLoggedCommand(deps.dataSource, userId, commandId);
+        if (earlier) return earlier;
+      }
 
       let understanding: Understanding = { text: input.transcript.text, intent: null, confidence: 0, slots: {} };
       try {
-        const { lists } = await deps.catalog.get();
-        understanding = understand(input.transcript, lists);
-        const state = await loadDialog(deps.sessionStore, userId, input.sessionId);
-        const turn: TurnResult = await deps.dataSource.transaction(async (manager) => {
-          const result = await runTurn({
-            manager, principal: input.principal, commandId, now: now(), lists, understanding, state,
-            confirmTimeoutS: deps.settings.confirmTimeoutS, platformFeeBps: deps.settings.platformFeeBps,
-          });
-          const logged = await insertCommandLog(manager, {
-            commandId, userId, sessionId: input.sessionId, transcript: input.transcript,
-            intent: result.intent, slots: result.slots, nluConfidence: understanding.confidence,
-            outcome: result.outcome, reply: result.reply, latencyMs: performance.now() - started,
-          });
-          if (!logged) throw new DuplicateCommand();
-          return result;
+        const [catalog, state] = await Promise.all([
+          deps.catalog.get(),
+          input.isNewSession ? EMPTY_STATE : loadDialog(deps.sessionStore, userId, input.sessionId),
+        ]);
+        const { lists } = catalog;
+        understanding = understand(input.transcript, catalog);
+        const turnInput = {
+          principal: input.principal, commandId, now: now(), lists, understanding, state,
+          confirmTimeoutS: deps.settings.confirmTimeoutS, platformFeeBps: deps.settings.platformFeeBps,
+        };
+        const entryOf = (result: TurnResult) => ({
+          commandId, userId, sessionId: input.sessionId, transcript: input.transcript,
+          intent: result.intent, slots: result.slots, nluConfidence: understanding.confidence,
+          outcome: result.outcome, reply: result.reply, latencyMs: performance.now() - started,
         });
-        await saveDialog(deps.sessionStore, userId, input.sessionId, turn.state, deps.settings.sessionTtlS);
+        let turn: TurnResult;
+        if (isReadOnlyTurn(state, understanding)) {
+          // Nothing to change: no transaction, and the log row rides the group commit. The answer
+          // is given only once that row is committed.
+          turn = await runTurn({ ...turnInput, manager: deps.dataSource.manager });
+          if (!(await logWriter.write(entryOf(turn)))) throw new DuplicateCommand();
+        } else {
+          // A command that may change something logs in the same transaction as its effect.
+          turn = await deps.dataSource.transaction(async (manager) => {
+            const result = await runTurn({ ...turnInput, manager });
+            if (!(await insertCommandLog(manager, entryOf(result)))) throw new DuplicateCommand();
+            return result;
+          });
+        }
+        // Nothing pending before or after: the store already holds nothing, skip the round trip.
+        if (state.pending !== null || turn.state.pending !== null) {
+          // Committed and logged: a session store outage now costs the dialog's next turn, not this answer.
+          await saveDialog(deps.sessionStore, userId, input.sessionId, turn.state, deps.settings.sessionTtlS)
+            .catch((err: unknown) => deps.log?.warn({ err, commandId }, 'dialog state not saved'));
+        }
         await pushNotifications({ db: deps.dataSource, pubsub: deps.pubsub, ...(deps.log ? { log: deps.log } : {}) }, turn.notifications);
         return {
           commandId,
@@ -108,6 +140,9 @@ export function createAssistant(deps: AssistantDeps): Assistant {
           const winner = await findLoggedCommand(deps.dataSource, userId, commandId);
           if (winner) return winner;
         }
+        // PostgreSQL or Redis unreachable: not acknowledged (503); a retry with the same command id is safe.
+        const unavailable = toUnavailableError(err);
+        if (unavailable) throw unavailable;
         deps.log?.error({ err, commandId }, 'command failed');
         const reply = toReply(Responses.error());
         // Still exactly one row: the failed command is logged on its own, outside the rolled-back transaction.
@@ -115,7 +150,11 @@ export function createAssistant(deps: AssistantDeps): Assistant {
           commandId, userId, sessionId: input.sessionId, transcript: input.transcript,
           intent: understanding.intent, slots: understanding.slots, nluConfidence: understanding.confidence,
           outcome: 'error', reply, latencyMs: performance.now() - started,
-        })).catch((logErr: unknown) => deps.log?.error({ err: logErr, commandId }, 'could not log a failed command'));
+        })).catch((logErr: unknown) => {
+          // Never answer a command without its log row.
+          deps.log?.error({ err: logErr, commandId }, 'could not log a failed command');
+          throw toUnavailableError(logErr) ?? logErr;
+        });
         return { commandId, understanding, reply, outcome: 'error' };
       }
     },

@@ -25,23 +25,34 @@ export interface LoggedCommand {
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, Number.isFinite(x) ? x : 0));
 
+/** The columns a log row is written with, in the order of {@link commandLogValues}. */
+export const COMMAND_LOG_COLUMNS = [
+  'command_id', 'user_id', 'session_id', 'source', 'transcript', 'asr_confidence', 'engine', 'intent', 'slots',
+  'nlu_confidence', 'outcome', 'reply_text', 'reply', 'latency_ms',
+] as const;
+
+/** The parameters of one log row, clamped to what the table's checks accept. */
+export function commandLogValues(entry: CommandLogEntry): unknown[] {
+  return [
+    entry.commandId, entry.userId, entry.sessionId, entry.transcript.source, entry.transcript.text,
+    entry.transcript.source === 'voice' ? clamp01(entry.transcript.confidence) : null,
+    entry.transcript.engine.slice(0, 64), entry.intent?.slice(0, 64) ?? null, JSON.stringify(entry.slots),
+    clamp01(entry.nluConfidence), entry.outcome, entry.reply.text, JSON.stringify(entry.reply), Math.max(0, Math.round(entry.latencyMs)),
+  ];
+}
+
 /**
- * Inserts the log row inside the caller's transaction.
+ * Inserts the log row inside the caller's transaction (commands that change something log with
+ * their effect; read-only ones go through the group-commit writer, see log-writer.ts).
  * @returns false when this user already logged this command id (a concurrent retry won).
  */
 export async function insertCommandLog(manager: EntityManager, entry: CommandLogEntry): Promise<boolean> {
   const rows = await manager.query(
-    `INSERT INTO voice_commands (command_id, user_id, session_id, source, transcript, asr_confidence, engine, intent, slots,
-                                 nlu_confidence, outcome, reply_text, reply, latency_ms)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+    `INSERT INTO voice_commands (${COMMAND_LOG_COLUMNS.join(', ')})
+     VALUES (${COMMAND_LOG_COLUMNS.map((_, i) => `$${i + 1}`).join(', ')})
      ON CONFLICT (user_id, command_id) DO NOTHING
      RETURNING id`,
-    [
-      entry.commandId, entry.userId, entry.sessionId, entry.transcript.source, entry.transcript.text,
-      entry.transcript.source === 'voice' ? clamp01(entry.transcript.confidence) : null,
-      entry.transcript.engine.slice(0, 64), entry.intent?.slice(0, 64) ?? null, JSON.stringify(entry.slots),
-      clamp01(entry.nluConfidence), entry.outcome, entry.reply.text, JSON.stringify(entry.reply), Math.max(0, Math.round(entry.latencyMs)),
-    ],
+    commandLogValues(entry),
   ) as unknown[];
   return rows.length > 0;
 }

@@ -4,6 +4,7 @@ import { createIntentEngine, type IntentSet } from '../nlu/index.js';
 import { loadIntentSet } from '../load-intents.js';
 import { createCatalogLists, type CatalogLists } from '../marketplace/index.js';
 import { createAssistant, type Assistant, type Recognizer } from './assistant.js';
+import { createCommandLogWriter } from './log-writer.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -33,7 +34,9 @@ export const assistantPlugin = fp(async (app: FastifyInstance, options: Assistan
   const intents = options.intents ?? await loadIntentSet();
   const recognizer = options.recognizer ?? createIntentEngine(intents, { threshold: app.config.nluThreshold });
   const catalog = await createCatalogLists({ dataSource: app.db.dataSource, pubsub: app.pubsub });
+  const logWriter = createCommandLogWriter(app.db.dataSource);
   app.addHook('onClose', async () => {
+    await logWriter.flush();
     await catalog.close();
   });
   app.decorate('catalogLists', catalog);
@@ -44,6 +47,7 @@ export const assistantPlugin = fp(async (app: FastifyInstance, options: Assistan
     pubsub: app.pubsub,
     catalog,
     recognizer,
+    logWriter,
     settings: {
       confirmTimeoutS: app.config.confirmTimeoutS,
       sessionTtlS: app.config.sessionTtlS,

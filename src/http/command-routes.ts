@@ -38,6 +38,7 @@ export async function commandRoutes(app: FastifyInstance): Promise<void> {
     const result = await app.assistant.handle({
       principal,
       sessionId,
+      isNewSession: request.body.sessionId === undefined,
       ...(request.body.commandId ? { commandId: request.body.commandId } : {}),
       transcript: { text: request.body.text, source: 'text', confidence: 1, engine: 'text' },
     });

@@ -1,0 +1,17 @@
+import type { Understanding } from '../contracts.js';
+import type { DialogState } from '../dialog/index.js';
+
+/**
+ * Intents whose action only reads (WhatsNew is not one: it moves the "last asked" mark, and
+ * ReadNotifications marks them read). With nothing pending, a turn acts on the understood intent
+ * or on none, so these turns change nothing. test/assistant/read-only.test.ts proves it against
+ * PostgreSQL for each of them.
+ */
+export const READ_ONLY_INTENTS: ReadonlySet<string> = new Set([
+  'CheckBalance', 'ListSubscriptions', 'SearchChips', 'SalesSummary', 'CommandHistory', 'Help', 'Confirm', 'Deny', 'Cancel',
+]);
+
+/** True when this turn can only read: it needs no transaction of its own. */
+export function isReadOnlyTurn(state: DialogState, understanding: Understanding): boolean {
+  return state.pending === null && (understanding.intent === null || READ_ONLY_INTENTS.has(understanding.intent));
+}
