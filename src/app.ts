@@ -50,6 +50,9 @@ declare module 'fastify' {
   }
 }
 
+/** How long a client may take to send its request headers (slowloris defence). */
+export const HEADERS_TIMEOUT_MS = 10_000;
+
 /** Redacted wherever a request is logged: tokens travel in these. */
 const REDACT = ['req.headers.authorization', 'req.headers["sec-websocket-protocol"]', 'req.headers.cookie'];
 
@@ -62,13 +65,27 @@ export function redactTokenParam(url: string): string {
   return url.replace(/([?&](?:token|access_token)=)[^&#]*/gi, '$1[REDACTED]');
 }
 
+/** A hop count trusts that many proxies nearest to the server, as proxy-addr counts them. */
+function trustProxyOption(setting: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return typeof setting === 'boolean' ? setting : [...setting];
+}
+
 /** Builds the fastify app from its parts. Nothing global: two apps can live in one process. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger ?? { level: deps.config.logLevel, redact: REDACT, serializers: { req: serializeRequest } },
     bodyLimit: 1024 * 1024,
+    // Per-IP limits count the real client behind a load balancer only when its proxy is trusted.
+    trustProxy: trustProxyOption(deps.config.trustProxy),
     return503OnClosing: true,
+    // Compiling the intents is CPU-bound: replicas started together on a busy host can take well
+    // over fastify's default 10 s for it, which would abort the start.
+    pluginTimeout: 60_000,
     routerOptions: { ignoreTrailingSlash: true },
+    // Slow clients: a request (or WebSocket upgrade) whose headers are not complete within 10 s is
+    // dropped, checked every second (Node's defaults: 60 s, checked every 30 s).
+    http: { headersTimeout: HEADERS_TIMEOUT_MS, connectionsCheckingInterval: 1_000 },
   });
 
   app.decorate('config', deps.config);

@@ -13,6 +13,8 @@ const EnvSchema = Type.Object({
   NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')], { default: 'development' }),
   HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),
+  // Behind a load balancer: `true` (trust every proxy), a hop count, or proxy addresses/CIDRs.
+  TRUST_PROXY: Type.String({ default: '', pattern: '^(|true|false|[0-9]+|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DB_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
@@ -56,6 +58,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly logLevel: string;
+  /** fastify's `trustProxy`: client addresses from X-Forwarded-For when the peer is a trusted proxy. */
+  readonly trustProxy: boolean | number | readonly string[];
   /** Absolute path of the data directory (embedded database, generated secrets, model cache). */
   readonly dataDir: string;
   /** Real PostgreSQL when set; otherwise the embedded PGlite under `dataDir`. */
@@ -108,6 +112,13 @@ export interface RateLimitSetting {
   readonly windowS: number;
 }
 
+function parseTrustProxy(value: string): boolean | number | readonly string[] {
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^[0-9]+$/.test(value)) return Number(value);
+  return Object.freeze(value.split(','));
+}
+
 /**
  * Reads and validates the settings.
  * @throws ConfigError naming every bad variable, or missing secrets in production.
@@ -140,6 +151,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     dataDir: resolve(env.DATA_DIR),
     databaseUrl: env.DATABASE_URL,
     dbPoolSize: env.DB_POOL_SIZE,

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { runMigrationsLocked } from '../db/migration-lock.js';
 import { seedDemoCatalog } from '../db/seed.js';
 import { withDatabase } from './context.js';
 
@@ -18,7 +19,8 @@ export function registerDatabaseCommands(program: Command): void {
           await ds.undoLastMigration({ transaction: 'each' });
           console.log('reverted the most recent migration');
         } else {
-          const ran = await ds.runMigrations({ transaction: 'each' });
+          // Locked as at start, so a deploy's migrate step and instances starting at once do not collide.
+          const ran = db.mode === 'postgres' ? await runMigrationsLocked(ds) : await ds.runMigrations({ transaction: 'each' });
           console.log(ran.length ? `applied: ${ran.map((m) => m.name).join(', ')}` : 'schema is up to date');
         }
       }, { migrate: false });

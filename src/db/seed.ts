@@ -12,6 +12,9 @@ export interface SeedResult {
   readonly createdChips: number;
 }
 
+/** Key of the transaction advisory lock that serialises concurrent seeds. */
+const SEED_LOCK_KEY = 0x484d_5344; // "HMSD"
+
 /** Token ids of demo chips are derived from their names, which keeps the seed idempotent. */
 export function demoTokenId(chipName: string): string {
   return `hm-demo-${chipName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
@@ -36,6 +39,9 @@ export async function seedDemoCatalog(dataSource: DataSource): Promise<SeedResul
     return [username, { password, hash: await hashPassword(password) }] as const;
   })));
   return dataSource.transaction(async (manager) => {
+    // Instances starting together on an empty database both seed: the second waits here for the
+    // first to commit, then finds every account and chip and adds nothing.
+    await manager.query('SELECT pg_advisory_xact_lock($1)', [SEED_LOCK_KEY]);
     const created: { username: string; role: string; password: string }[] = [];
     const ensureUser = (username: string, role: User['role']) => ensureDemoUser(manager, username, role, credentials, created);
     const designerIds = new Map<string, string>();
