@@ -1,12 +1,19 @@
-import { loadConfig } from './config.js';
+import { preloadEmbeddedPostgres, startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { ConfigError } from './errors.js';
-import { startServer } from './server.js';
 
 /**
  * `npm start`: the service with embedded defaults when nothing is configured.
  * SIGINT/SIGTERM shut it down gracefully; a second signal exits at once.
+ *
+ * The rest of the service is imported only after the embedded database's thread is running: its
+ * start (initdb on a new data directory) is the longest part of a first start, and runs on
+ * another core meanwhile.
  */
 export async function main(): Promise<void> {
+  // The thread loads PGlite while the configuration loads; DATABASE_URL set = a real server, so
+  // no thread (the validated configuration below has the last word).
+  const preload = process.env.DATABASE_URL ? undefined : preloadEmbeddedPostgres();
+  const { loadConfig } = await import('./config.js');
   let config;
   try {
     config = loadConfig();
@@ -18,7 +25,12 @@ export async function main(): Promise<void> {
     throw err;
   }
   const embedded = !config.databaseUrl;
+  if (!embedded) preload?.discard();
+  const database = embedded ? startEmbeddedPostgres(config.dataDir, preload) : undefined;
+  database?.catch(() => {}); // startServer reports it
+  const { startServer } = await import('./server.js');
   const server = await startServer(config, {
+    embedded: database,
     onDemoAccounts: (accounts) => {
       // Printed once, at the first start, and only for the local embedded database.
       if (!embedded) return;

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config.js';
 import { resolveSecrets } from './secrets.js';
-import { openDatabase, type Database } from './db/index.js';
+import { startDatabase, type Database } from './db/index.js';
+import type { EmbeddedPostgres } from './db/embedded-postgres.js';
 import { seedIfWanted } from './db/seed.js';
 import { openCache } from './cache/index.js';
 import { createTokenService } from './auth/tokens.js';
@@ -25,31 +26,46 @@ export interface StartOptions {
   readonly onDemoAccounts?: (accounts: readonly { username: string; role: string; password: string }[]) => void;
   /** Called after the server stopped itself because a part failed after it started listening. */
   readonly onFatal?: (err: unknown) => void;
+  /** The embedded database, when the caller started it before loading this module (see main.ts). */
+  readonly embedded?: Promise<EmbeddedPostgres>;
 }
 
 /**
- * Opens every dependency named by the config, builds the app and listens. The speech engine
- * (model, worker threads) keeps loading in the background: text commands work at once, and
- * the first audio waits for it. A speech engine that cannot start stops the service.
+ * Opens every dependency named by the config, builds the app and listens. The app is built while
+ * the database starts (the embedded one in its own thread), is migrated and seeded; it listens
+ * once all that is done, so /ready means commands can be answered. The speech engine (model, worker threads,
+ * grammar compilation: seconds of CPU on every core) starts only then, so that it does not slow
+ * the database's first start; text commands work at once, and the first audio waits for it. A
+ * speech engine that cannot start stops the service, and so does losing the embedded database.
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const secrets = await resolveSecrets(config);
   const log = pino({ level: options.logger === false ? 'silent' : config.logLevel });
-  let speechFailure: unknown = null;
-  let speech: DeferredSpeechEngine | undefined;
+  const phases = new StartupPhases();
+  let beginSpeech: (start: boolean) => void = () => {};
+  const speechStarting = new Promise<boolean>((resolve) => { beginSpeech = resolve; }).then((start) => {
+    if (!start) throw new Error('the service did not start');
+    return createSpeechEngine({ ...config.speech, cacheDir: config.dataDir, logger: log });
+  });
+  speechStarting.catch(() => {}); // handled once listening
+  const speech = new DeferredSpeechEngine(speechStarting, ENGINE_SAMPLE_RATE);
   let cache: Awaited<ReturnType<typeof openCache>> | undefined;
   let app: FastifyInstance | undefined;
   let db: Database | undefined;
   try {
-    db = await openDatabase(config, secrets.fieldKeys);
-    // Started after the database so that loading models does not compete with its first-start
-    // initialisation for the CPU; it goes on in the background from here.
-    const speechStarting = createSpeechEngine({ ...config.speech, cacheDir: config.dataDir, logger: log });
-    speechStarting.catch((err: unknown) => { speechFailure = err; });
-    speech = new DeferredSpeechEngine(speechStarting, ENGINE_SAMPLE_RATE);
-    // The demo seed (password hashing on the libuv pool) runs while the app is being built.
-    const seeding = seedIfWanted(config, db.dataSource);
-    seeding.catch(() => {}); // awaited below
+    const secrets = await resolveSecrets(config);
+    const starting = await startDatabase(config, secrets.fieldKeys, { embedded: options.embedded });
+    db = starting.database;
+    const { dataSource } = db;
+    // Migrations and the demo seed (password hashing on the libuv pool) go on while the app is built.
+    let createdDatabase = false;
+    const preparing = starting.opened.then(async (opened) => {
+      createdDatabase = opened.created;
+      phases.mark('database');
+      const created = await seedIfWanted(config, dataSource);
+      phases.mark('seed');
+      return created;
+    });
+    preparing.catch(() => {}); // awaited below
     cache = await openCache(config.redisUrl);
     const synthesizer = await createSpeechSynthesizer();
     app = await buildApp({
@@ -62,10 +78,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       synthesizer,
       logger: options.logger,
     });
-    const created = await seeding;
-    if (created.length > 0) options.onDemoAccounts?.(created);
-    // A misconfigured engine (e.g. vosk without a model) has failed by now: refuse to start.
-    if (speechFailure) throw speechFailure;
+    phases.mark('app');
     const opened = { cache, db, speech };
     app.addHook('onClose', async () => {
       await synthesizer?.close();
@@ -74,31 +87,72 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await opened.cache.store.close();
       await opened.db.close();
     });
+    const created = await preparing;
+    if (created.length > 0) options.onDemoAccounts?.(created);
     const url = await app.listen({ host: config.host, port: config.port });
-    app.log.info({ database: db.mode, cache: cache.store.kind, tts: synthesizer ? 'espeak-ng (wasm)' : 'none', dataDir: db.mode === 'postgres' ? undefined : config.dataDir }, 'HoloMesh Voice ready');
+    phases.mark('listening');
+    app.log.info({ database: db.mode, cache: cache.store.kind, tts: synthesizer ? 'espeak-ng (wasm)' : 'none', dataDir: db.mode === 'postgres' ? undefined : config.dataDir, initdb: createdDatabase || undefined, startup: phases.summary() }, 'HoloMesh Voice ready');
     const running = app;
     let closing: Promise<void> | undefined;
     const close = () => (closing ??= running.close().then(() => {}));
+    const fatal = (err: unknown, message: string) => {
+      running.log.fatal({ err }, message);
+      void close().then(() => options.onFatal?.(err));
+    };
+    void starting.lost.then((err) => fatal(err, 'embedded database lost: stopping'));
+    beginSpeech(true);
     speechStarting.then(
       async (engine) => {
-        running.log.info({ speech: engine.description }, 'speech recognition ready');
+        running.log.info({ speech: engine.description, startup: phases.at() }, 'speech recognition ready');
         // Compile the current grammar on every worker now rather than on the first utterance.
-        await engine.prepare?.(await running.voiceGrammar()).catch((err: unknown) => running.log.warn({ err }, 'grammar warm-up failed'));
+        try {
+          await engine.prepare?.(await running.voiceGrammar());
+          running.log.info({ startup: phases.at() }, 'speech grammar compiled');
+        } catch (err) {
+          if (!closing) running.log.warn({ err }, 'grammar warm-up failed');
+        }
       },
-      (err: unknown) => {
-        running.log.fatal({ err }, 'speech recognition failed to start: stopping');
-        void close().then(() => options.onFatal?.(err));
-      },
+      (err: unknown) => fatal(err, 'speech recognition failed to start: stopping'),
     );
     return { app, url, close };
   } catch (err) {
+    beginSpeech(false);
     if (app) await app.close().catch(() => {});
     else {
-      await speech?.close().catch(() => {});
+      await speech.close().catch(() => {});
       await cache?.pubsub.close().catch(() => {});
       await cache?.store.close().catch(() => {});
-      await db?.close().catch(() => {});
+      if (db) await db.close().catch(() => {});
+      else await options.embedded?.then((e) => e.close()).catch(() => {});
     }
     throw err;
+  }
+}
+
+/**
+ * Start-up timings for the ready log line: wall-clock ms since the process started (node's
+ * time origin) and the process's CPU ms (all threads) at each step.
+ */
+class StartupPhases {
+  readonly #wall: Record<string, number> = {};
+  readonly #cpu: Record<string, number> = {};
+
+  constructor() {
+    this.mark('modules');
+  }
+
+  mark(phase: string): void {
+    const { wallMs, cpuMs } = this.at();
+    this.#wall[phase] = wallMs;
+    this.#cpu[phase] = cpuMs;
+  }
+
+  at(): { wallMs: number; cpuMs: number } {
+    const cpu = process.cpuUsage();
+    return { wallMs: Math.round(performance.now()), cpuMs: Math.round((cpu.user + cpu.system) / 1000) };
+  }
+
+  summary(): { wallMs: Record<string, number>; cpuMs: Record<string, number> } {
+    return { wallMs: { ...this.#wall }, cpuMs: { ...this.#cpu } };
   }
 }

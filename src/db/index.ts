@@ -2,7 +2,8 @@ import type { DataSource } from 'typeorm';
 import type { Config } from '../config.js';
 import { FieldCipher, type FieldKey } from '../auth/field-encryption.js';
 import { createDataSource, type PgTarget } from './data-source.js';
-import { openEmbeddedPostgres } from './embedded-postgres.js';
+import { runMigrationsLocked } from './migration-lock.js';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
 
 export interface Database {
   readonly dataSource: DataSource;
@@ -11,41 +12,75 @@ export interface Database {
   close(): Promise<void>;
 }
 
+export interface OpenDatabaseOptions {
+  /** Run pending migrations (default true). */
+  readonly migrate?: boolean;
+  /** The embedded database when the caller started it already (see `startEmbeddedPostgres`). */
+  readonly embedded?: Promise<EmbeddedPostgres>;
+}
+
+/** A database whose data source connects in the background (see `startDatabase`). */
+export interface StartingDatabase {
+  readonly database: Database;
+  /** Resolves when the data source is connected and migrated; rejects (after closing) if that failed. */
+  readonly opened: Promise<{ readonly created: boolean }>;
+  /** Resolves if the embedded database thread died after it was ready; never for a real server. */
+  readonly lost: Promise<Error>;
+}
+
 /**
  * Opens the configured database: real PostgreSQL when DATABASE_URL is set, else the embedded
  * PGlite under DATA_DIR. Runs pending migrations unless `migrate: false`.
  */
-export async function openDatabase(config: Config, fieldKeys: readonly FieldKey[], options: { migrate?: boolean } = {}): Promise<Database> {
+export async function openDatabase(config: Config, fieldKeys: readonly FieldKey[], options: OpenDatabaseOptions = {}): Promise<Database> {
+  const { database, opened } = await startDatabase(config, fieldKeys, options);
+  await opened;
+  return database;
+}
+
+/**
+ * Like `openDatabase`, but returns as soon as the data source exists: the caller can build what
+ * only holds a reference to it (the app) while the database starts, and awaits `opened` before
+ * the first query.
+ */
+export async function startDatabase(config: Config, fieldKeys: readonly FieldKey[], options: OpenDatabaseOptions = {}): Promise<StartingDatabase> {
   let target: PgTarget;
-  let closeEmbedded = async () => {};
-  let mode: Database['mode'] = 'postgres';
+  let embedded: EmbeddedPostgres | undefined;
   if (config.databaseUrl) {
     target = { kind: 'url', url: config.databaseUrl };
   } else {
-    const embedded = await openEmbeddedPostgres(config.dataDir);
+    embedded = await (options.embedded ?? startEmbeddedPostgres(config.dataDir));
     target = embedded.target;
-    closeEmbedded = () => embedded.close();
-    mode = embedded.isOwner ? 'pglite' : 'pglite-client';
   }
+  const mode: Database['mode'] = !embedded ? 'postgres' : embedded.isOwner ? 'pglite' : 'pglite-client';
   const dataSource = createDataSource({
     target,
     poolSize: config.databaseUrl ? config.dbPoolSize : 1,
     cipher: new FieldCipher(fieldKeys),
   });
-  try {
-    await dataSource.initialize();
-    if (options.migrate !== false) await dataSource.runMigrations({ transaction: 'each' });
-  } catch (err) {
+  let closing: Promise<void> | undefined;
+  const close = () => (closing ??= (async () => {
+    await opening.catch(() => {});
     if (dataSource.isInitialized) await dataSource.destroy();
-    await closeEmbedded();
+    await embedded?.close();
+  })());
+  const opening = (async () => {
+    const { created } = embedded ? await embedded.ready : { created: false };
+    await dataSource.initialize();
+    if (options.migrate !== false) {
+      // A real server may be shared by instances starting together; the embedded pool has one connection.
+      if (mode === 'postgres') await runMigrationsLocked(dataSource);
+      else await dataSource.runMigrations({ transaction: 'each' });
+    }
+    return { created };
+  })();
+  const opened = opening.catch(async (err: unknown) => {
+    await close();
     throw err;
-  }
+  });
   return {
-    dataSource,
-    mode,
-    close: async () => {
-      if (dataSource.isInitialized) await dataSource.destroy();
-      await closeEmbedded();
-    },
+    database: { dataSource, mode, close },
+    opened,
+    lost: embedded?.lost ?? new Promise(() => {}),
   };
 }

@@ -9,7 +9,11 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
   ]);
 }
 
-/** GET /health: the process is alive. GET /ready: the database and the session store answer. */
+/**
+ * GET /health: the process is alive. GET /ready: the database and the session store answer, so
+ * commands can be served. `speech` tells whether speech recognition still starts (it loads after
+ * the service is ready; audio waits for it meanwhile) and does not change the status.
+ */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/health', async () => ({ status: 'ok' }));
 
@@ -23,6 +27,7 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       status: ready ? 'ready' : 'not_ready',
       checks: { database, cache },
       mode: { database: app.db.mode, cache: app.sessionStore.kind },
+      speech: !app.speech ? 'off' : app.speech.name === 'starting' ? 'starting' : 'ready',
     });
   });
 }
