@@ -5,6 +5,7 @@ import { createCommandLogWriter, type CommandLogEntry } from '../../src/assistan
 import { User } from '../../src/db/entities/index.js';
 import { seedDemoCatalog } from '../../src/db/seed.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { refuseLogRowsOfSession } from './helpers.js';
 
 let database: TestDatabase;
 let ds: DataSource;
@@ -23,13 +24,7 @@ beforeAll(async () => {
   ds = database.db.dataSource;
   await seedDemoCatalog(ds);
   alex = (await ds.getRepository(User).findOneByOrFail({ username: 'alex' })).id;
-  // A failure only some rows meet, raised by PostgreSQL itself: "disk full" for one session.
-  await ds.query(`CREATE FUNCTION fail_doomed() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      IF NEW.session_id = 'doomed-session' THEN RAISE EXCEPTION 'no space left' USING ERRCODE = '53100'; END IF;
-      RETURN NEW;
-    END $$`);
-  await ds.query(`CREATE TRIGGER fail_doomed BEFORE INSERT ON voice_commands FOR EACH ROW EXECUTE FUNCTION fail_doomed()`);
+  await refuseLogRowsOfSession(ds, 'doomed-session');
 });
 afterAll(() => database?.close());
 

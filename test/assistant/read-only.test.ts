@@ -8,6 +8,7 @@ import type { Principal } from '../../src/auth/tokens.js';
 import type { Slots } from '../../src/contracts.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
+import { refuseLogRowsOfSession } from './helpers.js';
 
 let t: TestApp;
 let ds: DataSource;
@@ -39,13 +40,7 @@ const logRows = async (commandId: string): Promise<number> =>
 beforeAll(async () => {
   t = await createTestApp();
   ds = t.database.db.dataSource;
-  // A log row PostgreSQL refuses ("disk full"), for commands in one session only.
-  await ds.query(`CREATE FUNCTION fail_doomed() RETURNS trigger LANGUAGE plpgsql AS $$
-    BEGIN
-      IF NEW.session_id = 'doomed-session' THEN RAISE EXCEPTION 'no space left' USING ERRCODE = '53100'; END IF;
-      RETURN NEW;
-    END $$`);
-  await ds.query(`CREATE TRIGGER fail_doomed BEFORE INSERT ON voice_commands FOR EACH ROW EXECUTE FUNCTION fail_doomed()`);
+  await refuseLogRowsOfSession(ds, 'doomed-session');
 });
 afterAll(() => t?.close());
 
