@@ -4,6 +4,10 @@ import { FieldCipher, type FieldKey } from '../auth/field-encryption.js';
 import { createDataSource, type PgTarget } from './data-source.js';
 import { runMigrationsLocked } from './migration-lock.js';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres.js';
+import { toUnavailableError } from '../errors.js';
+
+/** Attempts at the first connection, a second apart, before the start is given up. */
+const CONNECT_ATTEMPTS = 10;
 
 export interface Database {
   readonly dataSource: DataSource;
@@ -66,7 +70,7 @@ export async function startDatabase(config: Config, fieldKeys: readonly FieldKey
   })());
   const opening = (async () => {
     const { created } = embedded ? await embedded.ready : { created: false };
-    await dataSource.initialize();
+    await connectPatiently(dataSource);
     if (options.migrate !== false) {
       // A real server may be shared by instances starting together; the embedded pool has one connection.
       if (mode === 'postgres') await runMigrationsLocked(dataSource);
@@ -83,4 +87,23 @@ export async function startDatabase(config: Config, fieldKeys: readonly FieldKey
     opened,
     lost: embedded?.lost ?? new Promise(() => {}),
   };
+}
+
+/**
+ * The first connection, retried while the server is unreachable: PostgreSQL may still be starting
+ * beside the service, and on a starved machine the connect timeout can expire while this process
+ * is busy building the app. Other failures (bad credentials, no such database) fail at once.
+ */
+async function connectPatiently(dataSource: DataSource): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await dataSource.initialize();
+      return;
+    } catch (err) {
+      if (attempt >= CONNECT_ATTEMPTS || !toUnavailableError(err)) throw err;
+      // A failed initialize may leave its pool behind: end it before making another.
+      await dataSource.driver.disconnect().catch(() => {});
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  }
 }

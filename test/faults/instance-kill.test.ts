@@ -49,20 +49,6 @@ async function spawnInstance(env: Record<string, string>, port: number): Promise
 }
 
 /**
- * Starts an instance; a start that fails on its own (on a starved machine the first database
- * connection can time out) is tried once more — what is tested here is what happens after it runs.
- */
-async function startInstance(env: Record<string, string>): Promise<Awaited<ReturnType<typeof spawnInstance>>> {
-  try {
-    return await spawnInstance(env, await freePort());
-  } catch (err) {
-    if (!/exited/.test(String(err))) throw err;
-    console.warn(`retrying the start of holomesh serve: ${String(err).slice(0, 500)}`);
-    return spawnInstance(env, await freePort());
-  }
-}
-
-/**
  * An instance is SIGKILLed while purchases are in flight — some held mid-transaction by row
  * locks (rows written, not committed), others streaming — and a new instance takes over: no
  * half purchase survives, and every unanswered command retried with its id completes exactly once.
@@ -90,7 +76,7 @@ describe.skipIf(missing)(`an instance killed mid-purchase${missing ? ` (skipped:
     } finally {
       await setup.close();
     }
-    instance = await startInstance(faultEnv(url, redis.url, dataDir));
+    instance = await spawnInstance(faultEnv(url, redis.url, dataDir), await freePort());
   }, 180_000);
   afterAll(async () => {
     instance?.child.kill('SIGKILL');

@@ -1,7 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { createClients, expectMoneyInvariants } from '../money/helpers.js';
-import { createSeededDatabase, openFaultApp, type FaultApp } from './fault-app.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig } from '../../src/config.js';
+import { openDatabase } from '../../src/db/index.js';
+import { TEST_FIELD_KEYS } from '../helpers/database.js';
+import { createSeededDatabase, faultEnv, openFaultApp, type FaultApp } from './fault-app.js';
 import { startLoad, type Load, type Sample } from './load.js';
 import { postgresMissing, startPrivatePostgres, waitFor, type PrivatePostgres } from './servers.js';
 
@@ -76,6 +82,24 @@ describe.skipIf(missing)(`PostgreSQL restarted mid-load${missing ? ` (skipped: $
     expect(await waitFor('a reply frame', () => frames.find((fr) => fr.type === 'reply'))).toMatchObject({ commandId: `pg-ws-up-${mode}`, outcome: 'ok' });
     ws.terminate();
   };
+
+  it('starts when PostgreSQL comes up only after the service began to start', async () => {
+    await pgs.stop('fast');
+    const dataDir = await mkdtemp(join(tmpdir(), 'holomesh-fault-late-'));
+    try {
+      const opening = openDatabase(loadConfig(faultEnv(pgs.url('holomesh_fault_pg'), undefined, dataDir)), TEST_FIELD_KEYS);
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await pgs.start();
+      const db = await opening;
+      try {
+        expect(await db.dataSource.query("SELECT username FROM users WHERE username = 'alex'")).toEqual([{ username: 'alex' }]);
+      } finally {
+        await db.close();
+      }
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
 
   it('answers every command with its logged result or a fast 503 across a fast shutdown and a crash', async () => {
     const loads = startBuying('pg');
