@@ -1,15 +1,16 @@
 /**
  * Speech-stage figures on the REAL command grammar (intents/ + the demo catalog):
- *   npx tsx bench/speech.ts [--quick] [--model 16k|8k] [--split tune|holdout] [--snr clean,20,15,10,5]
- *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5]
- *                           [--no-accuracy] [--no-streams] [--per-intent] [--grammar speech|template]
+ *   npx tsx bench/speech.ts [--quick] [--model 16k|8k] [--split tune|holdout|flite] [--snr clean,20,15,10,5]
+ *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5] [--weight W] [--final-pass off]
+ *                           [--no-accuracy] [--no-streams] [--per-intent] [--grammar speech|template] [--sentences N]
  *  1. accuracy vs SNR: commands for every intent, several espeak-ng voices, four noise types (babble,
  *     kitchen clatter, pink, fan hum) scaled against the loudest speech frame; scored by intent +
  *     slots (what users feel) and exact text; right / wrong-accepted / rejected at the threshold,
  *     plus out-of-grammar speech and noise alone (false accepts);
  *  2. xRT per stream;
  *  3. paced real-time streams on 2 workers: streams held in real time, max lag, p95 end of speech → final.
- * Voices are split: `tune` (default, for sweeps) and `holdout` (for the final figure). Needs espeak-ng.
+ * Voices are split: `tune` (default, for sweeps) and `holdout` (for the final figure), both espeak-ng,
+ * and `flite` (Debian's flite voices, modelled on recordings of people). Needs espeak-ng (babble too).
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +21,7 @@ import { buildGrammar, createIntentEngine, sampleSentences } from '../src/nlu/in
 import { buildSpeechGrammar, createSpeechEngine } from '../src/speech/index.js';
 import type { DecoderTuning, GarbageOptions, RecognitionGrammar, StartedSpeechEngine } from '../src/speech/index.js';
 import { float32ToPcm16 } from '../src/speech/pcm.js';
-import { hasEspeak, makeNoise, mixAtSnr, synthesize } from '../test/helpers/audio.js';
+import { hasEspeak, hasFlite, makeNoise, mixAtSnr, synthesize } from '../test/helpers/audio.js';
 import { rng } from '../test/helpers/random.js';
 import type { NoiseKind, VoiceOptions } from '../test/helpers/audio.js';
 
@@ -60,6 +61,13 @@ const VOICES: Record<string, VoiceOptions[]> = {
     { voice: 'en-029', rate: 130, pitch: 45 },
     { voice: 'en-us+f4', rate: 165, pitch: 70 },
     { voice: 'en-gb-scotland', rate: 185, pitch: 30 },
+  ],
+  // Debian's flite voices are modelled on recordings of people: nearer to real speakers than espeak.
+  flite: [
+    { voice: 'flite:slt', rate: 160 },
+    { voice: 'flite:rms', rate: 150 },
+    { voice: 'flite:awb', rate: 170 },
+    { voice: 'flite:kal16', rate: 160 },
   ],
 };
 const NOISES: NoiseKind[] = ['babble', 'kitchen', 'pink', 'fan'];
@@ -112,11 +120,15 @@ async function main(): Promise<void> {
     console.error('bench/speech.ts needs espeak-ng (apt-get install espeak-ng)');
     process.exit(1);
   }
+  if (split === 'flite' && !hasFlite) {
+    console.error('--split flite needs Debian\'s flite (apt-get install flite)');
+    process.exit(1);
+  }
   const set = await loadIntentSet();
   const nlu = createIntentEngine(set);
   const t0 = performance.now();
   const grammarKind = option('--grammar') ?? 'speech';
-  const grammar: RecognitionGrammar = grammarKind === 'template' ? buildGrammar(set, DEMO_LISTS) : buildSpeechGrammar(set, DEMO_LISTS);
+  const grammar: RecognitionGrammar = grammarKind === 'template' ? buildGrammar(set, DEMO_LISTS) : buildSpeechGrammar(set, DEMO_LISTS, option('--sentences') ? { sentencesPerTemplate: Number(option('--sentences')) } : {});
   console.log(`# Speech bench — ${grammarKind} grammar: ${set.intents.length} intents, ${grammar.words.length} words, JSGF ${(grammar.jsgf.length / 1024).toFixed(0)} KiB (built in ${(performance.now() - t0).toFixed(0)} ms)`);
 
   // Commands: the hand-written ones plus a seeded pick of sampled sentences of every intent.
@@ -146,6 +158,8 @@ async function main(): Promise<void> {
     rejectBelow: 0,
     ...(garbage !== undefined ? { garbage } : {}),
     ...(has('--cond') && option('--cond') === 'off' ? { conditioning: false as const } : {}),
+    ...(option('--weight') !== undefined ? { grammarWeight: Number(option('--weight')) } : {}),
+    ...(option('--final-pass') === 'off' ? { finalPass: false } : {}),
   });
   const t1 = performance.now();
   await engine.prepare?.(grammar);

@@ -59,6 +59,10 @@ export interface SpeechEngineConfig {
   readonly garbage?: GarbageOptions | false;
   /** Decoders each worker creates at start (streams it serves without a pause). Default 4. */
   readonly warmDecoders?: number;
+  /** Cost of the grammar's branching against a path, × the language weight (see RecognizerSettings). */
+  readonly grammarWeight?: number;
+  /** Decode each utterance again, whole, when it ends (see RecognizerSettings). Default true. */
+  readonly finalPass?: boolean;
 }
 
 /** A running engine plus the model it uses (for the start-up log). */
@@ -100,6 +104,8 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       ...(config.conditioning !== undefined ? { conditioning: config.conditioning } : {}),
       ...(config.garbage !== undefined ? { garbage: config.garbage } : {}),
       warmDecoders: config.warmDecoders ?? 2,
+      ...(config.grammarWeight !== undefined ? { grammarWeight: config.grammarWeight } : {}),
+      ...(config.finalPass !== undefined ? { finalPass: config.finalPass } : {}),
     },
   });
   config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');

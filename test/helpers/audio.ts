@@ -13,12 +13,15 @@ import { rng } from './random.js';
  * random numbers, mixing at a given SNR, resampling.
  */
 
+/** True when Debian's flite can be run: its voices are built from recordings of people. */
+export const hasFlite: boolean = spawnSync('flite', ['-lv'], { stdio: 'ignore' }).status === 0;
+
 /** True when espeak-ng can be run (suites that need speech skip without it). */
 export const hasEspeak: boolean = spawnSync('espeak-ng', ['--version'], { stdio: 'ignore' }).status === 0;
 export const ESPEAK_MISSING = 'espeak-ng is not installed (apt-get install espeak-ng): speech tests skipped';
 
 export interface VoiceOptions {
-  /** espeak-ng voice, e.g. `en-us`, `en-gb`, `en-us+f3`. Default `en-us`. */
+  /** espeak-ng voice, e.g. `en-us`, `en-gb`, `en-us+f3`, or a flite voice as `flite:slt`. Default `en-us`. */
   readonly voice?: string;
   /** Words per minute. Default 160. */
   readonly rate?: number;
@@ -35,15 +38,21 @@ export interface SynthOptions extends VoiceOptions {
 
 const CACHE = join(tmpdir(), 'holomesh-tts');
 
-/** espeak-ng output as floats at its native rate (22 050 Hz), cached by text and voice. */
+/** Synthesized speech as floats at the synthesizer's rate, cached by text and voice. */
 export function speakRaw(text: string, voice: VoiceOptions = {}): { samples: Float32Array; sampleRate: number } {
-  const args = ['-v', voice.voice ?? 'en-us', '-s', String(voice.rate ?? 160), '-p', String(voice.pitch ?? 50)];
+  const name = voice.voice ?? 'en-us';
+  const flite = name.startsWith('flite:');
+  // flite has no pitch option; its speed is a duration stretch (160 words a minute = 1).
+  const args = flite
+    ? ['-voice', name.slice(6), '--setf', `duration_stretch=${(160 / (voice.rate ?? 160)).toFixed(3)}`]
+    : ['-v', name, '-s', String(voice.rate ?? 160), '-p', String(voice.pitch ?? 50)];
   const key = createHash('sha1').update(JSON.stringify([text, args])).digest('hex').slice(0, 16);
   const file = join(CACHE, `${key}.wav`);
   if (!existsSync(file)) {
     mkdirSync(CACHE, { recursive: true });
     const partial = `${file}.${process.pid}.tmp`;
-    execFileSync('espeak-ng', [...args, '-w', partial, text]);
+    if (flite) execFileSync('flite', [...args, '-t', text, '-o', partial]);
+    else execFileSync('espeak-ng', [...args, '-w', partial, text]);
     renameSync(partial, file);
   }
   const wav = parseWav(readFileSync(file));
