@@ -1,5 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { commandLogValues, COMMAND_LOG_COLUMNS, type CommandLogEntry } from './command-log.js';
+import { preparedQuery, type PreparedStatement } from '../db/prepared.js';
 
 /**
  * Group commit of the command log: rows written within the same moment go to PostgreSQL as one
@@ -17,11 +18,13 @@ export interface CommandLogWriter {
 }
 
 export interface CommandLogWriterOptions {
-  /** Most rows in one INSERT. Default 200; at most 4000 (14 parameters each, PostgreSQL takes 65 535). */
+  /** Most rows in one INSERT. Default 200; at most 4000. */
   readonly maxBatch?: number;
   /**
    * INSERTs in flight at once. Default 2: rows arriving while they run wait and form the next,
-   * larger batch, so batches grow with the load and a lone command waits for nobody.
+   * larger batch, so batches grow with the load and a lone command waits for nobody. (One writer
+   * halves the commits, but each command waits longer for its row; in back-to-back load runs
+   * closed-loop HTTP clients did no better with it.)
    */
   readonly maxInFlight?: number;
 }
@@ -31,6 +34,17 @@ interface Waiting {
   readonly resolve: (logged: boolean) => void;
   readonly reject: (err: unknown) => void;
 }
+
+/** PostgreSQL types of {@link COMMAND_LOG_COLUMNS}, in order (text goes into the varchar columns). */
+const COLUMN_TYPES = ['text', 'uuid', 'text', 'text', 'text', 'real', 'text', 'text', 'jsonb', 'real', 'text', 'text', 'jsonb', 'integer'] as const;
+
+/** Any number of rows, one array parameter per column: prepared once per connection. */
+const INSERT_ROWS: PreparedStatement = {
+  name: 'hm_log_commands',
+  text: `INSERT INTO voice_commands (${COMMAND_LOG_COLUMNS.join(', ')})
+         SELECT * FROM unnest(${COLUMN_TYPES.map((type, i) => `$${i + 1}::${type}[]`).join(', ')})
+         ON CONFLICT (user_id, command_id) DO NOTHING RETURNING user_id, command_id`,
+};
 
 const keyOf = (e: CommandLogEntry) => `${e.userId}\u0000${e.commandId}`;
 
@@ -52,18 +66,13 @@ export function createCommandLogWriter(dataSource: DataSource, options: CommandL
 
   /** One INSERT; returns the keys that were inserted (the others were already logged). */
   const insert = async (entries: readonly CommandLogEntry[]): Promise<Set<string>> => {
-    const params: unknown[] = [];
-    const tuples = entries.map((entry) => {
+    // One array per column: the statement's text is the same for any number of rows.
+    const columns: unknown[][] = COMMAND_LOG_COLUMNS.map(() => []);
+    for (const entry of entries) {
       const values = commandLogValues(entry);
-      const first = params.length;
-      params.push(...values);
-      return `(${values.map((_, i) => `$${first + i + 1}`).join(', ')})`;
-    });
-    const rows = await dataSource.query(
-      `INSERT INTO voice_commands (${COMMAND_LOG_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
-       ON CONFLICT (user_id, command_id) DO NOTHING RETURNING user_id, command_id`,
-      params,
-    ) as { user_id: string; command_id: string }[];
+      for (let i = 0; i < values.length; i += 1) columns[i]!.push(values[i]);
+    }
+    const rows = await preparedQuery<{ user_id: string; command_id: string }>(dataSource.manager, INSERT_ROWS, columns);
     return new Set(rows.map((r) => `${r.user_id}\u0000${r.command_id}`));
   };
 

@@ -8,7 +8,7 @@ const MAX_RECONNECT_DELAY_MS = 1_000;
 /** A command Redis does not answer (hung server, dead peer) fails after this, never hangs a request. */
 const COMMAND_TIMEOUT_MS = 2_000;
 
-function connect(url: string, name: string): Redis {
+function connect(url: string, name: string, options: { autoPipelining?: boolean } = {}): Redis {
   const redis = new Redis(url, {
     connectionName: name,
     keyPrefix: KEY_PREFIX,
@@ -20,6 +20,7 @@ function connect(url: string, name: string): Redis {
     connectTimeout: 2_000,
     commandTimeout: COMMAND_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(50 * attempt, MAX_RECONNECT_DELAY_MS),
+    enableAutoPipelining: options.autoPipelining ?? false,
   });
   // Surfaced per command and by ping(); without a listener an 'error' event would end the process.
   redis.on('error', () => {});
@@ -48,7 +49,8 @@ export class RedisSessionStore implements SessionStore {
 
   /** @throws when Redis cannot be reached at start. */
   static async connect(url: string): Promise<RedisSessionStore> {
-    const redis = connect(url, 'holomesh-store');
+    // Commands of requests handled together (dialog state, counters) go to Redis as one pipeline.
+    const redis = connect(url, 'holomesh-store', { autoPipelining: true });
     await redis.connect();
     return new RedisSessionStore(redis);
   }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { LedgerEntry, type SystemAccount } from '../db/entities/index.js';
+import { preparedQuery, type PreparedStatement } from '../db/prepared.js';
 
 /** One side of a transfer: a user's wallet or a system account, and a signed amount in credits. */
 export type Posting =
@@ -36,13 +37,15 @@ export async function postTransfer(
   return transferId;
 }
 
+/** Asked by every balance question: prepared once per connection (see src/db/prepared.ts). */
+const BALANCE: PreparedStatement = {
+  name: 'hm_balance_of',
+  text: 'SELECT COALESCE(SUM(amount), 0) AS balance FROM ledger_entries WHERE user_id = $1',
+};
+
 /** A user's balance: the sum of their ledger rows (never a stored number). */
 export async function balanceOf(manager: EntityManager, userId: string): Promise<number> {
-  const row = await manager
-    .createQueryBuilder(LedgerEntry, 'e')
-    .select('COALESCE(SUM(e.amount), 0)', 'balance')
-    .where('e.user_id = :userId', { userId })
-    .getRawOne<{ balance: string }>();
+  const [row] = await preparedQuery<{ balance: string }>(manager, BALANCE, [userId]);
   return Number(row?.balance ?? 0);
 }
 

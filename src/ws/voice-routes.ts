@@ -13,7 +13,7 @@ export interface VoiceRouteOptions {
   readonly grammar: () => Promise<RecognitionGrammar>;
   /** Text-to-speech for sessions that ask for spoken replies; null = not offered. */
   readonly synthesizer: SpeechSynthesizer | null;
-  readonly runCommand: (input: { principal: NonNullable<FastifyRequest['principal']>; sessionId: string; commandId: string; transcript: Transcript }) => Promise<CommandResult>;
+  readonly runCommand: (input: { principal: NonNullable<FastifyRequest['principal']>; sessionId: string; commandId?: string; transcript: Transcript }) => Promise<CommandResult>;
   readonly limits?: Partial<VoiceSessionLimits>;
 }
 

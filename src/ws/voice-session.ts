@@ -38,8 +38,12 @@ export interface VoiceSessionDeps {
   readonly engine: SpeechEngine;
   /** The grammar built from the intents and the live lists (cached by its provider). */
   readonly grammar: () => Promise<RecognitionGrammar>;
-  /** Runs a command for the authenticated speaker; null = anonymous, transcription only. */
-  readonly runCommand: ((transcript: Transcript, ids: { sessionId: string; commandId: string }) => Promise<CommandResult>) | null;
+  /**
+   * Runs a command for the authenticated speaker; null = anonymous, transcription only. `commandId`
+   * is the client's own id, when it sent one (a retry with it gets the earlier answer); without
+   * one the assistant makes a fresh id, which cannot have been logged before.
+   */
+  readonly runCommand: ((transcript: Transcript, ids: { sessionId: string; commandId?: string }) => Promise<CommandResult>) | null;
   readonly send: (frame: Record<string, unknown>) => void;
   /** Binary frames to the client (synthesized replies). */
   readonly sendBinary?: (data: Uint8Array) => void;
@@ -298,7 +302,7 @@ export class VoiceSession {
     }
     frame.asrConfidence = transcript.confidence;
     frame.sessionId = this.sessionId;
-    const result = hadSpeech || transcript.text ? await this.#runCommand(transcript, randomUUID()) : null;
+    const result = hadSpeech || transcript.text ? await this.#runCommand(transcript, undefined) : null;
     if (result) Object.assign(frame, toResultFields(result));
     await this.#sendWithSpeech(frame, result?.reply.text);
   }
@@ -313,14 +317,14 @@ export class VoiceSession {
       throw Errors.ProtocolViolation('"commandId" must be 8 to 128 letters, digits, "-" or "_"');
     }
     const transcript: Transcript = { text: text.trim(), source: 'text', confidence: 1, engine: 'text' };
-    const result = await this.#runCommand(transcript, (commandId as string | undefined) ?? randomUUID());
+    const result = await this.#runCommand(transcript, commandId as string | undefined);
     if (!result) throw Errors.Unauthenticated('text commands need a signed-in user');
     await this.#sendWithSpeech({ type: 'reply', text: transcript.text, sessionId: this.sessionId, ...toResultFields(result) }, result.reply.text);
   }
 
-  async #runCommand(transcript: Transcript, commandId: string): Promise<CommandResult | null> {
+  async #runCommand(transcript: Transcript, commandId: string | undefined): Promise<CommandResult | null> {
     if (!this.#deps.runCommand) return null;
-    return this.#deps.runCommand(transcript, { sessionId: this.sessionId, commandId });
+    return this.#deps.runCommand(transcript, commandId === undefined ? { sessionId: this.sessionId } : { sessionId: this.sessionId, commandId });
   }
 
   /** The JSON frame, then — in tts sessions — the reply as PCM16 frames (announced in `audio`). */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +29,7 @@ describe('voice session protocol', () => {
       runCommand: options.anonymous ? null : async (transcript, ids): Promise<CommandResult> => {
         commands.push(transcript);
         return {
-          commandId: ids.commandId,
+          commandId: ids.commandId ?? randomUUID(),
           understanding: { text: transcript.text, intent: transcript.text ? 'CheckBalance' : null, confidence: 1, slots: {} },
           reply: { text: 'You have 500 credits.', ssml: '<speak>You have 500 credits.</speak>' },
           outcome: 'ok',
