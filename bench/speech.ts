@@ -181,7 +181,7 @@ interface Decoded {
 
 async function decode(engine: StartedSpeechEngine, grammar: RecognitionGrammar, audio: Float32Array): Promise<Decoded> {
   const pcm = float32ToPcm16(audio);
-  const stream = await engine.openStream(grammar, { partials: false });
+  const stream = await engine.openStream(grammar);
   const t0 = performance.now();
   for (let i = 0; i < pcm.length; i += 1600) await stream.accept(pcm.subarray(i, i + 1600));
   const result = await stream.finish();

@@ -58,7 +58,7 @@ export async function* transcribeFiles(options: TranscribeOptions): AsyncIterabl
       audioSeconds = wav.samples.length / wav.sampleRate;
       const pcm = wav.sampleRate === engine.sampleRate ? wav.samples : float32ToPcm16(resample(pcm16ToFloat32(wav.samples), wav.sampleRate, engine.sampleRate));
       const decodeStart = performance.now();
-      const stream = await engine.openStream(grammar, { partials: false });
+      const stream = await engine.openStream(grammar);
       try {
         for (let i = 0; i < pcm.length; i += chunk) await stream.accept(pcm.subarray(i, i + chunk));
         const transcript = await stream.finish();

@@ -4,9 +4,8 @@ import { float32ToPcm16, pcm16ToFloat32 } from './pcm.js';
 import { resample } from './resample.js';
 
 /**
- * Decodes one whole utterance (e.g. an uploaded WAV): resampled to the engine's rate, then fed
- * in 0.1 s chunks as a live client's audio would be. Nobody listens to partials here, so the
- * engine may search it once, whole, at the end.
+ * Decodes one whole utterance (e.g. an uploaded WAV): resampled to the engine's rate, then
+ * streamed through a recogniser in 0.1 s chunks exactly as a live client's audio would be.
  */
 export async function decodeUtterance(
   engine: SpeechEngine,
@@ -16,7 +15,7 @@ export async function decodeUtterance(
 ): Promise<Transcript> {
   const pcm = sampleRate === engine.sampleRate ? samples : float32ToPcm16(resample(pcm16ToFloat32(samples), sampleRate, engine.sampleRate));
   const chunk = Math.round(engine.sampleRate / 10);
-  const stream = await engine.openStream(grammar, { partials: false });
+  const stream = await engine.openStream(grammar);
   try {
     for (let i = 0; i < pcm.length; i += chunk) await stream.accept(pcm.subarray(i, i + chunk));
     return await stream.finish();

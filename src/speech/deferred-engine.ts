@@ -1,4 +1,4 @@
-import type { RecognitionGrammar, RecognizerStream, SpeechEngine, StreamOptions } from './engine.js';
+import type { RecognitionGrammar, RecognizerStream, SpeechEngine } from './engine.js';
 
 /**
  * A {@link SpeechEngine} that is still starting (model loading, worker threads): the service can
@@ -24,8 +24,8 @@ export class DeferredSpeechEngine implements SpeechEngine {
     return this.#starting;
   }
 
-  async openStream(grammar: RecognitionGrammar, options?: StreamOptions): Promise<RecognizerStream> {
-    return (await this.#starting).openStream(grammar, options);
+  async openStream(grammar: RecognitionGrammar): Promise<RecognizerStream> {
+    return (await this.#starting).openStream(grammar);
   }
 
   async prepare(grammar: RecognitionGrammar): Promise<void> {

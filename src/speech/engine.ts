@@ -30,22 +30,13 @@ export interface RecognizerStream {
   close(): Promise<void>;
 }
 
-/** How a stream is used. */
-export interface StreamOptions {
-  /**
-   * `false` when nobody listens to partials (a WAV file, an upload): engines with a whole-utterance
-   * pass may then skip the streaming search, and `accept` resolves with an empty partial. Default true.
-   */
-  readonly partials?: boolean;
-}
-
 /** A speech engine (soundswallower, vosk, …) behind one streaming interface. */
 export interface SpeechEngine {
   /** e.g. `soundswallower/en-us-16k` — logged at start and stored with every voice command. */
   readonly name: string;
   /** The PCM rate the engine decodes at; callers resample to it. */
   readonly sampleRate: number;
-  openStream(grammar: RecognitionGrammar, options?: StreamOptions): Promise<RecognizerStream>;
+  openStream(grammar: RecognitionGrammar): Promise<RecognizerStream>;
   /**
    * Optional: compile `grammar` ahead of the first stream (and after the live lists change), so
    * opening a stream never waits for it. Engines without a compile step may omit it.

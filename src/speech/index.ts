@@ -13,7 +13,7 @@ import { PooledSpeechEngine } from './worker-pool.js';
 import type { SpeechLogger } from './worker-pool.js';
 
 /** The speech stage's public API. */
-export type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine, StreamOptions } from './engine.js';
+export type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine } from './engine.js';
 export { SpeechError, isSpeechError, SPEECH_ERROR_CODES } from './errors.js';
 export type { SpeechErrorCode } from './errors.js';
 export { parseWav, writeWav } from './wav.js';

@@ -2,7 +2,7 @@ import createModule from 'soundswallower';
 import type { Decoder, SoundSwallowerModule } from 'soundswallower';
 import type { Transcript, TranscriptWord } from '../contracts.js';
 import { InputConditioner } from './conditioning.js';
-import type { PartialResult, RecognitionGrammar, StreamOptions } from './engine.js';
+import type { PartialResult, RecognitionGrammar } from './engine.js';
 import { SpeechError } from './errors.js';
 import { compactNumberRanges, garbageWords, isGarbageWord, withGarbageLoop } from './grammar-tools.js';
 import type { GarbageOptions } from './grammar-tools.js';
@@ -174,7 +174,7 @@ export class SoundSwallowerRecognizer {
     for (const pooled of this.#idle) if (pooled.grammarVersion !== compiled.version) this.#attach(pooled, compiled);
   }
 
-  async openSession(grammar: RecognitionGrammar, options: StreamOptions = {}): Promise<DecoderSession> {
+  async openSession(grammar: RecognitionGrammar): Promise<DecoderSession> {
     const compiled = await this.#compile(grammar);
     const index = this.#idle.findIndex((d) => d.grammarVersion === grammar.version);
     const pooled = index >= 0 ? this.#idle.splice(index, 1)[0] : (this.#idle.pop() ?? (await this.#createDecoder()));
@@ -186,7 +186,7 @@ export class SoundSwallowerRecognizer {
       pooled.decoder.delete();
       throw error;
     }
-    return new DecoderSession(pooled, this.settings, (d) => this.#release(d), options.partials !== false);
+    return new DecoderSession(pooled, this.settings, (d) => this.#release(d));
   }
 
   /** Frees every idle decoder and compiled grammar. */
@@ -361,14 +361,9 @@ export class DecoderSession {
   /** The current utterance as fed to the decoder, for the final pass (null when it is off or too long). */
   #utterance: Float32Array[] | null = null;
   #utteranceSamples = 0;
-  /** Whether partials are wanted: without them (and with the final pass) audio is only kept, and searched once at the end. */
-  readonly #partials: boolean;
-  /** Whether the current utterance is searched as it comes. */
-  #searching = true;
 
-  constructor(pooled: PooledDecoder, settings: RecognizerSettings, release: (d: PooledDecoder) => void, partials = true) {
+  constructor(pooled: PooledDecoder, settings: RecognizerSettings, release: (d: PooledDecoder) => void) {
     this.#pooled = pooled;
-    this.#partials = partials;
     this.#settings = settings;
     this.#release = release;
     const conditioning = settings.conditioning === undefined ? DEFAULT_CONDITIONING : settings.conditioning;
@@ -383,24 +378,16 @@ export class DecoderSession {
       this.#started = true;
       this.#utterance = this.#settings.finalPass === false ? null : [];
       this.#utteranceSamples = 0;
-      this.#searching = this.#partials || this.#utterance === null;
     }
     if (pcm.length) {
       const samples = this.#conditioner ? this.#conditioner.process(pcm) : Float32Array.from(pcm, (v) => v / 32768);
-      let search = this.#searching;
       if (this.#utterance) {
         this.#utterance.push(samples);
         this.#utteranceSamples += samples.length;
-        if (this.#utteranceSamples > MAX_FINAL_PASS_SECONDS * this.#settings.sampleRate) {
-          // Too long to keep: searched as it comes from here on (what was kept first, this chunk with it).
-          if (!this.#searching) for (const kept of this.#utterance) decoder.process_audio(kept, false, false);
-          this.#searching = true;
-          this.#utterance = null;
-          search = false;
-        }
+        if (this.#utteranceSamples > MAX_FINAL_PASS_SECONDS * this.#settings.sampleRate) this.#utterance = null;
       }
-      if (search) decoder.process_audio(samples, false, false);
-      if (this.#searching) this.#partial = withoutGarbage(decoder.get_text());
+      decoder.process_audio(samples, false, false);
+      this.#partial = withoutGarbage(decoder.get_text());
     }
     return { partial: this.#partial };
   }

@@ -24,7 +24,7 @@ async function handle(recognizer: SoundSwallowerRecognizer, request: WorkerReque
         await recognizer.prepare(request.grammar);
         return { type: 'reply', seq, ok: true, value: null };
       case 'open':
-        sessions.set(request.stream, await recognizer.openSession(request.grammar, request.options));
+        sessions.set(request.stream, await recognizer.openSession(request.grammar));
         return { type: 'reply', seq, ok: true, value: null };
       case 'accept':
         return { type: 'reply', seq, ok: true, value: session(request.stream).accept(request.pcm) };

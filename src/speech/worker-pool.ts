@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { spawnModuleWorker } from '../worker-thread.js';
 import type { Transcript } from '../contracts.js';
-import type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine, StreamOptions } from './engine.js';
+import type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine } from './engine.js';
 import { SpeechError } from './errors.js';
 import type { SpeechErrorCode } from './errors.js';
 import type { RecognizerSettings } from './soundswallower-recognizer.js';
@@ -138,7 +138,7 @@ export class PooledSpeechEngine implements SpeechEngine {
     return this.#workers.length;
   }
 
-  async openStream(grammar: RecognitionGrammar, options?: StreamOptions): Promise<RecognizerStream> {
+  async openStream(grammar: RecognitionGrammar): Promise<RecognizerStream> {
     if (this.#closed) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The speech engine is closed');
     const worker = this.#workers.filter((w) => w.alive).sort((a, b) => a.streams - b.streams)[0];
     if (!worker) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'No speech worker is running');
@@ -146,7 +146,7 @@ export class PooledSpeechEngine implements SpeechEngine {
     const stream = ++this.#nextStream;
     worker.streams++;
     try {
-      await worker.request({ type: 'open', stream, grammar: plainGrammar(grammar), ...(options ? { options: { ...options } } : {}) });
+      await worker.request({ type: 'open', stream, grammar: plainGrammar(grammar) });
     } catch (error) {
       worker.streams--;
       throw error;

@@ -106,23 +106,6 @@ describe.skipIf(!hasEspeak)(`speech engine through the worker pool${hasEspeak ? 
     await expect(stream.accept(new Int16Array(10))).rejects.toMatchObject({ code: 'HM_ERR_SPEECH_STREAM_CLOSED' });
   });
 
-  it('searches a stream without partials once, whole, at the end: same words, no partials', async () => {
-    const stream = await engine.openStream(COMMAND_GRAMMAR, { partials: false });
-    try {
-      for (const command of ['subscribe to mira okafor', 'what is my balance']) {
-        const pcm = synthesizePcm(command);
-        const partials: string[] = [];
-        for (let i = 0; i < pcm.length; i += 1600) partials.push((await stream.accept(pcm.subarray(i, i + 1600))).partial);
-        expect(partials.every((p) => p === '')).toBe(true);
-        const result = await stream.finish();
-        expect(result.text).toBe(command);
-        expect(result.words?.map((w) => w.word).join(' ')).toBe(command);
-      }
-    } finally {
-      await stream.close();
-    }
-  });
-
   it('gives words unknown to every dictionary a pronunciation', async () => {
     const grammar = grammarFromJsgf('#JSGF V1.0;\ngrammar t;\npublic <t> = play zorblax | play quixotron | stop;\n');
     const stream = await engine.openStream(grammar);
