@@ -3,7 +3,7 @@
  *   npx tsx bench/speech.ts [--quick] [--model 16k|8k] [--split tune|holdout] [--snr clean,20,15,10,5]
  *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5]
  *                           [--no-accuracy] [--no-streams] [--per-intent] [--grammar speech|template]
- *                           [--streams 4,8,12] [--seconds 15]
+ *                           [--streams 4,8,12] [--seconds 15] [--stagger 1000]
  *  1. accuracy vs SNR: commands for every intent, several espeak-ng voices, four noise types (babble,
  *     kitchen clatter, pink, fan hum) scaled against the loudest speech frame; scored by intent +
  *     slots (what users feel) and exact text; right / wrong-accepted / rejected at the threshold,
@@ -261,7 +261,9 @@ const ms = (v: number): string => `${v.toFixed(0)} ms`;
 async function concurrency(engine: StartedSpeechEngine, grammar: RecognitionGrammar, samples: readonly Sample[]): Promise<void> {
   const levels = (option('--streams') ?? (quick ? '8' : '4,8,12')).split(',').map(Number);
   const seconds = Number(option('--seconds') ?? (quick ? 8 : 15));
-  console.log(`\n## paced real-time streams on ${2} workers, ${seconds} s each (one stream = utterance after utterance, 0.3 s between; opened once, starts staggered over 1 s)`);
+  // Streams start this many ms apart in all (0: all opened at once, like clients reconnecting after a restart).
+  const stagger = Number(option('--stagger') ?? 1000);
+  console.log(`\n## paced real-time streams on ${2} workers, ${seconds} s each (one stream = utterance after utterance, 0.3 s between; opened once, starts spread over ${stagger} ms)`);
   console.log('| streams | held in real time | chunk lag p50 / p95 / p99 / max | end of speech → final p50 / p95 / max | utterances | slowest open | CPU (cores) | RSS |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const n of levels) {
@@ -272,7 +274,7 @@ async function concurrency(engine: StartedSpeechEngine, grammar: RecognitionGram
     const t0 = performance.now();
     const until = t0 + seconds * 1000;
     await Promise.all(Array.from({ length: n }, async (_, s) => {
-      await sleep(t0 + (s * 1000) / n - performance.now());
+      await sleep(t0 + (s * stagger) / n - performance.now());
       const opening = performance.now();
       const stream = await engine.openStream(grammar);
       slowestOpen = Math.max(slowestOpen, performance.now() - opening);
