@@ -3,7 +3,7 @@
  *   npx tsx bench/speech.ts [--quick] [--model 16k|8k] [--split tune|holdout] [--snr clean,20,15,10,5]
  *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5]
  *                           [--no-accuracy] [--no-streams] [--per-intent] [--grammar speech|template]
- *                           [--streams 4,8,12] [--seconds 15] [--stagger 1000]
+ *                           [--streams 4,8,12] [--seconds 15] [--stagger 1000] [--sessions]
  *  1. accuracy vs SNR: commands for every intent, several espeak-ng voices, four noise types (babble,
  *     kitchen clatter, pink, fan hum) scaled against the loudest speech frame; scored by intent +
  *     slots (what users feel) and exact text; right / wrong-accepted / rejected at the threshold,
@@ -22,6 +22,7 @@ import { buildGrammar, createIntentEngine, sampleSentences } from '../src/nlu/in
 import { buildSpeechGrammar, createSpeechEngine } from '../src/speech/index.js';
 import type { DecoderTuning, GarbageOptions, RecognitionGrammar, StartedSpeechEngine } from '../src/speech/index.js';
 import { float32ToPcm16 } from '../src/speech/pcm.js';
+import { VoiceSession } from '../src/ws/voice-session.js';
 import { hasEspeak, makeNoise, mixAtSnr, synthesize } from '../test/helpers/audio.js';
 import { rng } from '../test/helpers/random.js';
 import type { NoiseKind, VoiceOptions } from '../test/helpers/audio.js';
@@ -155,6 +156,7 @@ async function main(): Promise<void> {
   try {
     if (!has('--no-accuracy')) await accuracy(engine, grammar, samples, oog, nlu);
     if (!has('--no-streams')) await concurrency(engine, grammar, samples);
+    if (has('--sessions')) await sessions(engine, grammar, samples);
   } finally {
     await engine.close();
   }
@@ -311,6 +313,86 @@ async function concurrency(engine: StartedSpeechEngine, grammar: RecognitionGram
     console.log(
       `| ${n} | ${p99 < 300 ? 'yes' : 'no'} | ${[0.5, 0.95, 0.99].map((q) => ms(quantile(lags, q))).join(' / ')} / ${ms(lags.at(-1) ?? NaN)} | ` +
         `${ms(quantile(finals, 0.5))} / ${ms(quantile(finals, 0.95))} / ${ms(finals.at(-1) ?? NaN)} | ${finals.length} | ${ms(slowestOpen)} | ${cores.toFixed(2)} | ${rss.toFixed(0)} MiB |`,
+    );
+  }
+}
+
+/**
+ * The production path without the socket: a VoiceSession per stream (server-side endpointer, one
+ * reply per binary frame), frames sent open-loop on a 100 ms clock, silence after each command
+ * until the final comes. Frame lag = its reply − the moment its audio ended; endpoint → final =
+ * the final − the moment the frame that completed the trailing silence ended (the endpointer's
+ * own trailing silence, 600 ms by default, comes before that by design).
+ */
+async function sessions(engine: StartedSpeechEngine, grammar: RecognitionGrammar, samples: readonly Sample[]): Promise<void> {
+  const levels = (option('--streams') ?? (quick ? '8' : '4,8,12')).split(',').map(Number);
+  const seconds = Number(option('--seconds') ?? (quick ? 8 : 15));
+  const stagger = Number(option('--stagger') ?? 1000);
+  console.log(`\n## voice sessions (production path without the socket), ${seconds} s each, starts spread over ${stagger} ms`);
+  console.log('| sessions | held in real time | frame lag p50 / p95 / p99 / max | endpoint → final p50 / p95 / max | finals (empty) | CPU (cores) | RSS |');
+  console.log('|---|---|---|---|---|---|---|');
+  const frameSamples = 1600;
+  for (const n of levels) {
+    const lags: number[] = [];
+    const finals: number[] = [];
+    let empty = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const until = t0 + seconds * 1000;
+    await Promise.all(Array.from({ length: n }, async (_, s) => {
+      await sleep(t0 + (s * stagger) / n - performance.now());
+      const recorded: number[] = [];
+      let finalReply: (() => void) | null = null;
+      const session = new VoiceSession({
+        engine,
+        grammar: async () => grammar,
+        runCommand: null,
+        send: (frame) => {
+          if (!('partial' in frame) && !('text' in frame)) return;
+          const at = recorded.shift();
+          if (at === undefined) return;
+          const lag = performance.now() - at;
+          lags.push(lag);
+          if ('text' in frame) {
+            finals.push(lag);
+            if (!frame.text) empty++;
+            finalReply?.();
+          }
+        },
+        close: () => {},
+      });
+      let k = s * 7;
+      const silence = new Int16Array(frameSamples);
+      let clock = performance.now();
+      const sendFrame = async (pcm: Int16Array): Promise<void> => {
+        clock += (pcm.length / RATE) * 1000;
+        await sleep(clock - performance.now());
+        recorded.push(clock);
+        session.onBinary(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+      };
+      try {
+        while (performance.now() < until) {
+          const pcm = float32ToPcm16(samples[k++ % samples.length].audio);
+          let done = false;
+          const final = new Promise<void>((r) => (finalReply = () => { done = true; r(); }));
+          for (let i = 0; i < pcm.length && !done; i += frameSamples) await sendFrame(pcm.subarray(i, i + frameSamples));
+          // The microphone stays open: silence until the endpointer ends the utterance (at most 3 s).
+          for (let i = 0; i < 30 && !done; i++) await sendFrame(silence);
+          await Promise.race([final, sleep(3000)]);
+          await sleep(300);
+          clock = performance.now();
+        }
+      } finally {
+        await session.dispose();
+      }
+    }));
+    lags.sort((a, b) => a - b);
+    finals.sort((a, b) => a - b);
+    const used = process.cpuUsage(cpu0);
+    const cores = (used.user + used.system) / 1000 / (performance.now() - t0);
+    console.log(
+      `| ${n} | ${quantile(lags, 0.99) < 300 ? 'yes' : 'no'} | ${[0.5, 0.95, 0.99].map((q) => ms(quantile(lags, q))).join(' / ')} / ${ms(lags.at(-1) ?? NaN)} | ` +
+        `${ms(quantile(finals, 0.5))} / ${ms(quantile(finals, 0.95))} / ${ms(finals.at(-1) ?? NaN)} | ${finals.length} (${empty}) | ${cores.toFixed(2)} | ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB |`,
     );
   }
 }
