@@ -93,12 +93,6 @@ export class VoiceSession {
   #closed = false;
   #idleTimer: NodeJS.Timeout | null = null;
   #utteranceHasSpeech = false;
-  /**
-   * Binary frames queued and not yet started on: a frame arriving while the decoder is busy joins
-   * them, and they go to the decoder in one request. One round trip per frame would let a
-   * session that fell behind (a busy core, a pause) catch up by only one frame per round trip.
-   */
-  #audioBatch: { frames: Uint8Array[]; bytes: number } | null = null;
 
   constructor(deps: VoiceSessionDeps) {
     this.#deps = deps;
@@ -137,27 +131,10 @@ export class VoiceSession {
     if (!this.#admit(data.byteLength)) return;
     this.#backlogSamples += data.byteLength / 2;
     const copy = new Uint8Array(data); // the socket library may reuse its buffer
-    if (this.#audioBatch) {
-      // Counted like a message of its own until its batch is done.
-      this.#audioBatch.frames.push(copy);
-      this.#audioBatch.bytes += copy.byteLength;
-      this.#pendingMessages += 1;
-      this.#pendingBytes += copy.byteLength;
-      return;
-    }
-    const batch = { frames: [copy], bytes: copy.byteLength };
     this.#enqueue(copy.byteLength, async () => {
-      if (this.#audioBatch === batch) this.#audioBatch = null;
-      this.#backlogSamples -= batch.bytes / 2;
-      try {
-        await this.#handleAudio(batch.frames);
-      } finally {
-        // The first frame is released by #enqueue; the ones that joined it here.
-        this.#pendingMessages -= batch.frames.length - 1;
-        this.#pendingBytes -= batch.bytes - copy.byteLength;
-      }
+      this.#backlogSamples -= copy.byteLength / 2;
+      await this.#handleAudio(copy);
     });
-    this.#audioBatch = batch;
   }
 
   /** The socket closed (either side): release the decoder. */
@@ -182,15 +159,10 @@ export class VoiceSession {
   }
 
   #enqueue(bytes: number, task: () => Promise<void>): void {
-    // Frames join only the batch queued last: never one queued before a text message.
-    this.#audioBatch = null;
     this.#pendingMessages += 1;
     this.#pendingBytes += bytes;
     this.#queue = this.#queue.then(async () => {
-      if (this.#closed) {
-        this.#audioBatch = null;
-        return;
-      }
+      if (this.#closed) return;
       try {
         await task();
       } catch (err) {
@@ -265,57 +237,9 @@ export class VoiceSession {
     return this.#stream;
   }
 
-  /**
-   * Consecutive binary frames, one reply each (vosk-style): the frames of one utterance go to the
-   * decoder in one request; a frame that ends the utterance gets the final result, and the frames
-   * after it start the next utterance.
-   */
-  async #handleAudio(frames: readonly Uint8Array[]): Promise<void> {
+  async #handleAudio(bytes: Uint8Array): Promise<void> {
     const stream = await this.#ensureStream();
-    let chunks: Int16Array[] = [];
-    let unanswered = 0;
-    const decode = async (): Promise<string> => {
-      const samples = chunks.reduce((n, c) => n + c.length, 0);
-      let partial = '';
-      if (samples > 0) {
-        const pcm = chunks.length === 1 ? chunks[0] : new Int16Array(samples);
-        if (chunks.length > 1) chunks.reduce((at, c) => (pcm.set(c, at), at + c.length), 0);
-        partial = (await stream.accept(pcm)).partial;
-      }
-      chunks = [];
-      return partial;
-    };
-    const answer = (partial: string, frames: number): void => {
-      for (let i = 0; i < frames; i++) this.#deps.send({ partial });
-    };
-    for (const bytes of frames) {
-      const pcm = this.#toPcm(bytes);
-      unanswered += 1;
-      if (pcm.length === 0) continue;
-      chunks.push(pcm);
-      const events = this.#endpointer!.push(pcm);
-      if (events.some((e) => e.type === 'speech-start')) this.#utteranceHasSpeech = true;
-      const end = events.find((e) => e.type === 'speech-end');
-      if (end && end.type === 'speech-end') {
-        answer(await decode(), unanswered - 1);
-        unanswered = 0;
-        await this.#endUtterance(end.reason);
-      }
-    }
-    if (unanswered === 0) return;
-    const hadAudio = chunks.length > 0;
-    const partial = await decode();
-    const end = hadAudio && this.#utteranceHasSpeech ? this.#endpointer!.hypothesis(partial).find((e) => e.type === 'speech-end') : undefined;
-    if (end && end.type === 'speech-end') {
-      answer(partial, unanswered - 1);
-      await this.#endUtterance(end.reason);
-      return;
-    }
-    answer(partial, unanswered);
-  }
-
-  /** PCM16 at the engine's rate from one binary frame (a frame may split a sample in two). */
-  #toPcm(bytes: Uint8Array): Int16Array {
+    // A frame may split a sample in two: keep the odd byte for the next frame.
     let data = bytes;
     if (this.#oddByte !== null) {
       data = new Uint8Array(bytes.byteLength + 1);
@@ -324,15 +248,25 @@ export class VoiceSession {
       this.#oddByte = null;
     }
     if (data.byteLength % 2 === 1) this.#oddByte = data[data.byteLength - 1]!;
-    const pcm = bytesToPcm16(data);
-    return this.#resampler ? float32ToPcm16(this.#resampler.process(pcm16ToFloat32(pcm))) : pcm;
-  }
-
-  async #endUtterance(reason: 'silence' | 'max-length' | 'stable-hypothesis'): Promise<void> {
-    if (reason === 'max-length') {
-      this.#sendError(Errors.ProtocolViolation(`utterance longer than ${this.#limits.maxUtteranceMs / 1000} s: finalised there`));
+    let pcm = bytesToPcm16(data);
+    if (this.#resampler) pcm = float32ToPcm16(this.#resampler.process(pcm16ToFloat32(pcm)));
+    if (pcm.length === 0) {
+      this.#deps.send({ partial: '' });
+      return;
     }
-    await this.#finishUtterance('endpoint');
+    const events = this.#endpointer!.push(pcm);
+    if (events.some((e) => e.type === 'speech-start')) this.#utteranceHasSpeech = true;
+    const partial = await stream.accept(pcm);
+    if (this.#utteranceHasSpeech) events.push(...this.#endpointer!.hypothesis(partial.partial));
+    const end = events.find((e) => e.type === 'speech-end');
+    if (end && end.type === 'speech-end') {
+      if (end.reason === 'max-length') {
+        this.#sendError(Errors.ProtocolViolation(`utterance longer than ${this.#limits.maxUtteranceMs / 1000} s: finalised there`));
+      }
+      await this.#finishUtterance('endpoint');
+      return;
+    }
+    this.#deps.send({ partial: partial.partial });
   }
 
   /** Final result of the current utterance (if any audio came) and, for speech, the command. */

@@ -7,7 +7,6 @@ import { VoiceSession } from '../../src/ws/voice-session.js';
 import type { CommandResult } from '../../src/assistant/index.js';
 import { grammarFromPhrases } from '../../src/ws/phrase-grammar.js';
 import type { Transcript } from '../../src/contracts.js';
-import { hasEspeak, synthesizePcm } from '../helpers/audio.js';
 
 /** The protocol state machine with the real decoder, driven frame by frame like a socket would. */
 describe('voice session protocol', () => {
@@ -111,34 +110,6 @@ describe('voice session protocol', () => {
     expect(anonymous.frames[0]).toMatchObject({ type: 'error', code: 'HM_ERR_AUTH_REQUIRED' });
     await signedIn.session.dispose();
     await anonymous.session.dispose();
-  });
-
-  it.skipIf(!hasEspeak)('answers every frame of a backlog decoded in one go, the final at the same frame as one by one', async () => {
-    const speech = synthesizePcm('what is my balance');
-    const audio = new Int16Array(speech.length + 16_000 * 1.5);
-    audio.set(speech);
-    const frames: Uint8Array[] = [];
-    for (let i = 0; i < audio.length; i += 1600) frames.push(new Uint8Array(audio.buffer, i * 2, Math.min(1600, audio.length - i) * 2));
-    const kinds = (s: ReturnType<typeof open>) => s.frames.map((f) => ('partial' in f ? 'partial' : 'text' in f ? 'final' : 'other'));
-    const oneByOne = open({ anonymous: true });
-    for (const f of frames) {
-      oneByOne.session.onBinary(f);
-      await oneByOne.session.drained();
-    }
-    // All at once: they queue behind the first and reach the decoder together.
-    const backlog = open({ anonymous: true });
-    for (const f of frames) backlog.session.onBinary(f);
-    await backlog.session.drained();
-    expect(kinds(backlog).length).toBe(frames.length);
-    expect(kinds(backlog).filter((k) => k === 'final')).toEqual(['final']);
-    expect(kinds(backlog)).toEqual(kinds(oneByOne));
-    const final = kinds(backlog).indexOf('final');
-    expect(backlog.frames[final]).toMatchObject({ text: 'what is my balance' });
-    expect(oneByOne.frames[final]).toMatchObject({ text: 'what is my balance' });
-    // The frames after it belong to the next utterance.
-    expect(final).toBeLessThan(frames.length - 1);
-    await oneByOne.session.dispose();
-    await backlog.session.dispose();
   });
 
   it('refuses audio that arrives faster than a bounded backlog', async () => {
