@@ -3,12 +3,14 @@
  *   npx tsx bench/speech.ts [--quick] [--model 16k|8k] [--split tune|holdout|flite] [--snr clean,20,15,10,5]
  *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5] [--weight W] [--final-pass off]
  *                           [--no-accuracy] [--no-streams] [--per-intent] [--grammar speech|template] [--sentences N]
+ *                           [--streams 4,8,12] [--seconds 15] [--stagger 1000] [--sessions]
  *  1. accuracy vs SNR: commands for every intent, several espeak-ng voices, four noise types (babble,
  *     kitchen clatter, pink, fan hum) scaled against the loudest speech frame; scored by intent +
  *     slots (what users feel) and exact text; right / wrong-accepted / rejected at the threshold,
  *     plus out-of-grammar speech and noise alone (false accepts);
  *  2. xRT per stream;
- *  3. paced real-time streams on 2 workers: streams held in real time, max lag, p95 end of speech → final.
+ *  3. paced real-time streams on 2 workers (open-loop, like a microphone): chunk lag percentiles,
+ *     end of speech → final percentiles, slowest stream open, process RSS. `--streams 4,8,12 --seconds 15`.
  * Voices are split: `tune` (default, for sweeps) and `holdout` (for the final figure), both espeak-ng,
  * and `flite` (Debian's flite voices, modelled on recordings of people). Needs espeak-ng (babble too).
  */
@@ -21,6 +23,7 @@ import { buildGrammar, createIntentEngine, sampleSentences } from '../src/nlu/in
 import { buildSpeechGrammar, createSpeechEngine } from '../src/speech/index.js';
 import type { DecoderTuning, GarbageOptions, RecognitionGrammar, StartedSpeechEngine } from '../src/speech/index.js';
 import { float32ToPcm16 } from '../src/speech/pcm.js';
+import { VoiceSession } from '../src/ws/voice-session.js';
 import { hasEspeak, hasFlite, makeNoise, mixAtSnr, synthesize } from '../test/helpers/audio.js';
 import { rng } from '../test/helpers/random.js';
 import type { NoiseKind, VoiceOptions } from '../test/helpers/audio.js';
@@ -167,6 +170,7 @@ async function main(): Promise<void> {
   try {
     if (!has('--no-accuracy')) await accuracy(engine, grammar, samples, oog, nlu);
     if (!has('--no-streams')) await concurrency(engine, grammar, samples);
+    if (has('--sessions')) await sessions(engine, grammar, samples);
   } finally {
     await engine.close();
   }
@@ -257,43 +261,153 @@ async function accuracy(
   if (misses.length) console.log(`\nwrong and accepted, e.g.:\n${misses.map((m) => `- ${m}`).join('\n')}`);
 }
 
-/** N streams fed in real time (100 ms chunks on a 100 ms clock) with 0.6 s of trailing silence, as an endpointer would see it. */
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
+const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+const ms = (v: number): string => `${v.toFixed(0)} ms`;
+
+/**
+ * N streams fed in real time, open-loop like a microphone: each 100 ms chunk is sent the moment its
+ * audio would have been recorded, whether or not the decoder has answered the chunks before it.
+ * Lag of a chunk = its reply − the moment its audio ended (what a client waits for its partial);
+ * end of speech → final = the final result − the moment the utterance's audio ended (its trailing
+ * silence is part of the audio, as an endpointer would see it). Held in real time = p99 lag < 300 ms.
+ * CPU = the whole process (all workers) per second of wall time: on a shared machine, compare it
+ * with what the streams need (streams × xRT) before blaming the service for lag.
+ */
 async function concurrency(engine: StartedSpeechEngine, grammar: RecognitionGrammar, samples: readonly Sample[]): Promise<void> {
-  console.log(`\n## paced real-time streams on ${2} workers (one stream = utterance after utterance; the stream is opened once)`);
-  console.log('| streams | held in real time | max lag behind real time | p95 end of speech → final | max | utterances |');
-  console.log('|---|---|---|---|---|---|');
-  for (const n of quick ? [8] : [4, 8, 12]) {
-    const latencies: number[] = [];
-    let maxLag = 0;
-    const until = performance.now() + (quick ? 8000 : 15_000);
+  const levels = (option('--streams') ?? (quick ? '8' : '4,8,12')).split(',').map(Number);
+  const seconds = Number(option('--seconds') ?? (quick ? 8 : 15));
+  // Streams start this many ms apart in all (0: all opened at once, like clients reconnecting after a restart).
+  const stagger = Number(option('--stagger') ?? 1000);
+  console.log(`\n## paced real-time streams on ${2} workers, ${seconds} s each (one stream = utterance after utterance, 0.3 s between; opened once, starts spread over ${stagger} ms)`);
+  console.log('| streams | held in real time | chunk lag p50 / p95 / p99 / max | end of speech → final p50 / p95 / max | utterances | slowest open | CPU (cores) | RSS |');
+  console.log('|---|---|---|---|---|---|---|---|');
+  for (const n of levels) {
+    const lags: number[] = [];
+    const finals: number[] = [];
+    let slowestOpen = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const until = t0 + seconds * 1000;
     await Promise.all(Array.from({ length: n }, async (_, s) => {
-      let k = s * 7;
+      await sleep(t0 + (s * stagger) / n - performance.now());
+      const opening = performance.now();
       const stream = await engine.openStream(grammar);
+      slowestOpen = Math.max(slowestOpen, performance.now() - opening);
+      let k = s * 7;
       try {
         while (performance.now() < until) {
-          const sample = samples[k++ % samples.length];
-          const pcm = float32ToPcm16(sample.audio);
+          const pcm = float32ToPcm16(samples[k++ % samples.length].audio);
           const start = performance.now();
-          for (let i = 0, c = 0; i < pcm.length; i += 1600, c++) {
-            const due = start + c * 100;
-            const wait = due - performance.now();
-            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-            else maxLag = Math.max(maxLag, -wait);
-            await stream.accept(pcm.subarray(i, i + 1600));
+          const replies: Promise<void>[] = [];
+          let audioEnd = start;
+          for (let i = 0; i < pcm.length; i += 1600) {
+            const chunk = pcm.subarray(i, i + 1600);
+            const recorded = start + ((i + chunk.length) / RATE) * 1000;
+            audioEnd = recorded;
+            await sleep(recorded - performance.now());
+            replies.push(stream.accept(chunk).then(() => void lags.push(performance.now() - recorded)));
           }
-          // End of speech: the last chunk has been sent (the endpointer's trailing silence is part of the audio).
-          const end = performance.now();
-          await stream.finish();
-          latencies.push(performance.now() - end);
-          await new Promise((r) => setTimeout(r, 300));
+          const final = stream.finish();
+          await Promise.all(replies);
+          await final;
+          finals.push(performance.now() - audioEnd);
+          await sleep(300);
         }
       } finally {
         await stream.close();
       }
     }));
-    latencies.sort((a, b) => a - b);
-    const p95 = latencies[Math.floor(0.95 * (latencies.length - 1))] ?? NaN;
-    console.log(`| ${n} | ${maxLag < 300 ? 'yes' : 'no'} | ${maxLag.toFixed(0)} ms | ${p95.toFixed(0)} ms | ${(latencies.at(-1) ?? NaN).toFixed(0)} ms | ${latencies.length} |`);
+    lags.sort((a, b) => a - b);
+    finals.sort((a, b) => a - b);
+    const p99 = quantile(lags, 0.99);
+    const rss = process.memoryUsage().rss / 1048576;
+    const used = process.cpuUsage(cpu0);
+    const cores = (used.user + used.system) / 1000 / (performance.now() - t0);
+    console.log(
+      `| ${n} | ${p99 < 300 ? 'yes' : 'no'} | ${[0.5, 0.95, 0.99].map((q) => ms(quantile(lags, q))).join(' / ')} / ${ms(lags.at(-1) ?? NaN)} | ` +
+        `${ms(quantile(finals, 0.5))} / ${ms(quantile(finals, 0.95))} / ${ms(finals.at(-1) ?? NaN)} | ${finals.length} | ${ms(slowestOpen)} | ${cores.toFixed(2)} | ${rss.toFixed(0)} MiB |`,
+    );
+  }
+}
+
+/**
+ * The production path without the socket: a VoiceSession per stream (server-side endpointer, one
+ * reply per binary frame), frames sent open-loop on a 100 ms clock, silence after each command
+ * until the final comes. Frame lag = its reply − the moment its audio ended; endpoint → final =
+ * the final − the moment the frame that completed the trailing silence ended (the endpointer's
+ * own trailing silence, 600 ms by default, comes before that by design).
+ */
+async function sessions(engine: StartedSpeechEngine, grammar: RecognitionGrammar, samples: readonly Sample[]): Promise<void> {
+  const levels = (option('--streams') ?? (quick ? '8' : '4,8,12')).split(',').map(Number);
+  const seconds = Number(option('--seconds') ?? (quick ? 8 : 15));
+  const stagger = Number(option('--stagger') ?? 1000);
+  console.log(`\n## voice sessions (production path without the socket), ${seconds} s each, starts spread over ${stagger} ms`);
+  console.log('| sessions | held in real time | frame lag p50 / p95 / p99 / max | endpoint → final p50 / p95 / max | finals (empty) | CPU (cores) | RSS |');
+  console.log('|---|---|---|---|---|---|---|');
+  const frameSamples = 1600;
+  for (const n of levels) {
+    const lags: number[] = [];
+    const finals: number[] = [];
+    let empty = 0;
+    const cpu0 = process.cpuUsage();
+    const t0 = performance.now();
+    const until = t0 + seconds * 1000;
+    await Promise.all(Array.from({ length: n }, async (_, s) => {
+      await sleep(t0 + (s * stagger) / n - performance.now());
+      const recorded: number[] = [];
+      let finalReply: (() => void) | null = null;
+      const session = new VoiceSession({
+        engine,
+        grammar: async () => grammar,
+        runCommand: null,
+        send: (frame) => {
+          if (!('partial' in frame) && !('text' in frame)) return;
+          const at = recorded.shift();
+          if (at === undefined) return;
+          const lag = performance.now() - at;
+          lags.push(lag);
+          if ('text' in frame) {
+            finals.push(lag);
+            if (!frame.text) empty++;
+            finalReply?.();
+          }
+        },
+        close: () => {},
+      });
+      let k = s * 7;
+      const silence = new Int16Array(frameSamples);
+      let clock = performance.now();
+      const sendFrame = async (pcm: Int16Array): Promise<void> => {
+        clock += (pcm.length / RATE) * 1000;
+        await sleep(clock - performance.now());
+        recorded.push(clock);
+        session.onBinary(new Uint8Array(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+      };
+      try {
+        while (performance.now() < until) {
+          const pcm = float32ToPcm16(samples[k++ % samples.length].audio);
+          let done = false;
+          const final = new Promise<void>((r) => (finalReply = () => { done = true; r(); }));
+          for (let i = 0; i < pcm.length && !done; i += frameSamples) await sendFrame(pcm.subarray(i, i + frameSamples));
+          // The microphone stays open: silence until the endpointer ends the utterance (at most 3 s).
+          for (let i = 0; i < 30 && !done; i++) await sendFrame(silence);
+          await Promise.race([final, sleep(3000)]);
+          await sleep(300);
+          clock = performance.now();
+        }
+      } finally {
+        await session.dispose();
+      }
+    }));
+    lags.sort((a, b) => a - b);
+    finals.sort((a, b) => a - b);
+    const used = process.cpuUsage(cpu0);
+    const cores = (used.user + used.system) / 1000 / (performance.now() - t0);
+    console.log(
+      `| ${n} | ${quantile(lags, 0.99) < 300 ? 'yes' : 'no'} | ${[0.5, 0.95, 0.99].map((q) => ms(quantile(lags, q))).join(' / ')} / ${ms(lags.at(-1) ?? NaN)} | ` +
+        `${ms(quantile(finals, 0.5))} / ${ms(quantile(finals, 0.95))} / ${ms(finals.at(-1) ?? NaN)} | ${finals.length} (${empty}) | ${cores.toFixed(2)} | ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB |`,
+    );
   }
 }
 

@@ -7,7 +7,7 @@ import { describeSpeechModel, resolveSpeechModel } from './model.js';
 import type { SpeechModel } from './model.js';
 import { loadPronunciationFile } from './pronunciation.js';
 import type { ConditioningSettings, DecoderTuning } from './soundswallower-recognizer.js';
-import { DEFAULT_REJECT_BELOW, DEFAULT_TUNING } from './soundswallower-recognizer.js';
+import { DEFAULT_REJECT_BELOW, DEFAULT_TUNING, DEFAULT_WARM_DECODERS } from './soundswallower-recognizer.js';
 import type { GarbageOptions } from './grammar-tools.js';
 import { PooledSpeechEngine } from './worker-pool.js';
 import type { SpeechLogger } from './worker-pool.js';
@@ -57,7 +57,7 @@ export interface SpeechEngineConfig {
   readonly conditioning?: ConditioningSettings | false;
   /** Garbage phone loop beside the commands; `false` disables. */
   readonly garbage?: GarbageOptions | false;
-  /** Decoders each worker creates at start (streams it serves without a pause). Default 4. */
+  /** Stream decoders each worker creates at start (streams it serves without building one). Default 4. */
   readonly warmDecoders?: number;
   /** Cost of the grammar's branching against a path, × the language weight (see RecognizerSettings). */
   readonly grammarWeight?: number;
@@ -103,7 +103,7 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       ...(rejectBelow > 0 ? { rejectBelow } : {}),
       ...(config.conditioning !== undefined ? { conditioning: config.conditioning } : {}),
       ...(config.garbage !== undefined ? { garbage: config.garbage } : {}),
-      warmDecoders: config.warmDecoders ?? 2,
+      warmDecoders: config.warmDecoders ?? DEFAULT_WARM_DECODERS,
       ...(config.grammarWeight !== undefined ? { grammarWeight: config.grammarWeight } : {}),
       ...(config.finalPass !== undefined ? { finalPass: config.finalPass } : {}),
     },

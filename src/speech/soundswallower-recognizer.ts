@@ -12,11 +12,14 @@ import { compileWordGraph } from './word-graph.js';
 import type { WordGraph } from './word-graph.js';
 
 /**
- * The SoundSwallower decoder for one thread: one WASM module, a set of warm decoders (each holds
- * its own copy of the model: ~1 s to create), and per grammar version one compiled search graph
- * (FSG) shared by all of them (compiling takes seconds for the full command grammar; attaching a
- * compiled one to another decoder well under one). Synchronous once set up: it runs inside a pool
- * worker, never on the main event loop.
+ * The SoundSwallower decoder for one thread: one WASM module, one lexicon decoder with the model's
+ * full pronunciation dictionary (~25 MiB, ~0.3–1 s to create: the dictionary is most of both),
+ * a pool of lean stream decoders whose dictionary holds only the grammar's words (~8 MiB, tens of
+ * ms), and per grammar version one compiled search graph (FSG) shared by all of them (compiling
+ * takes seconds for the full command grammar; attaching a compiled one to another decoder well
+ * under one). A spare stream decoder is kept ready in the background, so opening a stream never
+ * waits for one to be built. Synchronous once set up: it runs inside a pool worker, never on the
+ * main event loop.
  */
 
 /** Decoder settings worth tuning (SoundSwallower config keys). */
@@ -62,7 +65,7 @@ export interface RecognizerSettings {
   readonly conditioning?: ConditioningSettings | false;
   /** Out-of-grammar speech and noise go to a phone loop instead of the nearest command. `false` disables. */
   readonly garbage?: GarbageOptions | false;
-  /** Decoders created up front (streams served at once without creating one). Default 2. */
+  /** Stream decoders created up front (streams served at once without creating one). Default 4. */
   readonly warmDecoders?: number;
   /**
    * How strongly the grammar's branching counts against a path, as a multiple of the language
@@ -77,6 +80,8 @@ export interface RecognizerSettings {
    * removes a steady noise's colouring (fan, hum, pink noise). Costs a second search at the end.
    */
   readonly finalPass?: boolean;
+  /** Idle stream decoders kept ready: when a stream takes one and fewer are left, another is built in the background. Default 1. */
+  readonly spareDecoders?: number;
 }
 
 /** Defaults measured with bench/speech.ts (see its output for the figures). */
@@ -100,6 +105,8 @@ export const DEFAULT_REJECT_BELOW = 0;
 // DEFAULT_GARBAGE is a starting point for `garbage: DEFAULT_GARBAGE`; not enabled by default.
 
 const MAX_IDLE_DECODERS = 8;
+export const DEFAULT_WARM_DECODERS = 4;
+const DEFAULT_SPARE_DECODERS = 1;
 /** Compiled grammars kept per worker (the current one and the one before, while streams drain). */
 const MAX_COMPILED = 2;
 const FILLER = /^(<s>|<\/s>|<sil>|\(NULL\)|\[[A-Z_]+\]|\+\+.*\+\+)$/;
@@ -134,6 +141,8 @@ function loadModule(): Promise<SoundSwallowerModule> {
 
 interface PooledDecoder {
   readonly decoder: Decoder;
+  /** Its dictionary holds only the words given to it (the lexicon decoder has the model's full one). */
+  readonly lean: boolean;
   grammarVersion: string | null;
   /** Words added to this decoder's dictionary (they stay: adding twice is wasted work). */
   readonly added: Set<string>;
@@ -143,6 +152,8 @@ interface CompiledGrammar {
   readonly version: string;
   readonly fsg: number;
   readonly words: readonly [string, string][];
+  /** Every dictionary entry the grammar's words have (variants included): what a lean decoder needs. */
+  readonly lexicon: readonly [string, string][];
 }
 
 export class SoundSwallowerRecognizer {
@@ -152,6 +163,12 @@ export class SoundSwallowerRecognizer {
   readonly #pronunciations: PronunciationTable;
   readonly #idle: PooledDecoder[] = [];
   readonly #compiled = new Map<string, CompiledGrammar>();
+  /** Full dictionary: pronunciation look-ups and the words of new grammars; never given to a stream. */
+  #lexicon!: PooledDecoder;
+  /** The grammar last compiled or opened: spare decoders are made ready for it. */
+  #current: CompiledGrammar | null = null;
+  #replenishing = false;
+  #disposed = false;
 
   private constructor(module: SoundSwallowerModule, settings: RecognizerSettings) {
     this.#module = module;
@@ -163,21 +180,24 @@ export class SoundSwallowerRecognizer {
   static async create(settings: RecognizerSettings): Promise<SoundSwallowerRecognizer> {
     const recognizer = new SoundSwallowerRecognizer(await loadModule(), settings);
     // Load the model up front, so streams open fast and a broken model fails here.
-    const count = Math.max(1, settings.warmDecoders ?? 2);
-    for (let i = 0; i < count; i++) recognizer.#idle.push(await recognizer.#createDecoder());
+    recognizer.#lexicon = await recognizer.#createDecoder(false);
+    const count = Math.max(1, settings.warmDecoders ?? DEFAULT_WARM_DECODERS);
+    for (let i = 0; i < count; i++) recognizer.#idle.push(await recognizer.#createDecoder(true));
     return recognizer;
   }
 
   /** Compiles `grammar` and attaches it to every idle decoder, so streams using it open at once. */
   async prepare(grammar: RecognitionGrammar): Promise<void> {
     const compiled = await this.#compile(grammar);
+    this.#current = compiled;
     for (const pooled of this.#idle) if (pooled.grammarVersion !== compiled.version) this.#attach(pooled, compiled);
   }
 
   async openSession(grammar: RecognitionGrammar): Promise<DecoderSession> {
     const compiled = await this.#compile(grammar);
+    this.#current = compiled;
     const index = this.#idle.findIndex((d) => d.grammarVersion === grammar.version);
-    const pooled = index >= 0 ? this.#idle.splice(index, 1)[0] : (this.#idle.pop() ?? (await this.#createDecoder()));
+    const pooled = index >= 0 ? this.#idle.splice(index, 1)[0] : (this.#idle.pop() ?? (await this.#createDecoder(true)));
     try {
       if (pooled.grammarVersion !== grammar.version) this.#attach(pooled, compiled);
       // Each stream starts from the model's CMN prior, not from the last stream's room and voice.
@@ -186,23 +206,68 @@ export class SoundSwallowerRecognizer {
       pooled.decoder.delete();
       throw error;
     }
+    this.#replenish();
     return new DecoderSession(pooled, this.settings, (d) => this.#release(d));
+  }
+
+  /** Idle stream decoders (tests, diagnostics). */
+  get idleDecoders(): number {
+    return this.#idle.length;
+  }
+
+  /** Resolves once no spare decoder is being built (tests, diagnostics). */
+  async settled(): Promise<void> {
+    while (this.#replenishing) await new Promise((r) => setTimeout(r, 5));
   }
 
   /** Frees every idle decoder and compiled grammar. */
   dispose(): void {
+    this.#disposed = true;
     for (const d of this.#idle.splice(0)) d.decoder.delete();
+    this.#lexicon.decoder.delete();
     for (const c of this.#compiled.values()) this.#low._fsg_model_free(c.fsg);
     this.#compiled.clear();
   }
 
   #release(pooled: PooledDecoder): void {
-    if (this.#idle.length < MAX_IDLE_DECODERS) this.#idle.push(pooled);
+    if (!this.#disposed && this.#idle.length < MAX_IDLE_DECODERS) this.#idle.push(pooled);
     else pooled.decoder.delete();
   }
 
-  async #createDecoder(): Promise<PooledDecoder> {
+  /**
+   * Tops the idle pool up to the spare count after a stream took a decoder: built a macrotask
+   * later, between the chunks of the streams already running (a lean decoder costs them one pause
+   * of tens of ms, instead of the next stream waiting for it while everything behind it queues).
+   */
+  #replenish(): void {
+    const spare = Math.max(0, this.settings.spareDecoders ?? DEFAULT_SPARE_DECODERS);
+    if (this.#replenishing || this.#disposed || this.#idle.length >= spare) return;
+    this.#replenishing = true;
+    setTimeout(() => {
+      void (async () => {
+        try {
+          while (!this.#disposed && this.#idle.length < spare) {
+            const pooled = await this.#createDecoder(true);
+            const current = this.#current;
+            if (current && this.#compiled.get(current.version) === current) this.#attach(pooled, current);
+            if (this.#disposed) pooled.decoder.delete();
+            else this.#idle.push(pooled);
+          }
+        } catch {
+          // A stream that then finds no spare builds its own decoder and reports the error.
+        } finally {
+          this.#replenishing = false;
+        }
+      })();
+    }, 0);
+  }
+
+  /** `lean`: no pronunciation dictionary of its own; each grammar's words are added to it on attach. */
+  async #createDecoder(lean: boolean): Promise<PooledDecoder> {
     const decoder = new this.#module.Decoder({ hmm: this.settings.modelPath, samprate: this.settings.sampleRate, loglevel: 'FATAL' });
+    // With no `dict` the decoder starts with the filler words only (noisedict): ~17 MiB and most
+    // of the load time less than with the model's full dictionary.
+    if (lean) decoder.unset_config('dict');
     try {
       await decoder.initialize();
     } catch (error) {
@@ -218,16 +283,15 @@ export class SoundSwallowerRecognizer {
     }
     // Front-end settings are read when the audio chain is built: rebuild it after changing them.
     if (audioChanged) await decoder.reinitialize_audio();
-    return { decoder, grammarVersion: null, added: new Set() };
+    return { decoder, lean, grammarVersion: null, added: new Set() };
   }
 
   /** The grammar's search graph, compiled once per version on this thread. */
   async #compile(grammar: RecognitionGrammar): Promise<CompiledGrammar> {
     const found = this.#compiled.get(grammar.version);
     if (found) return found;
-    // Words must be in the dictionary when the graph is built: use (or make) an idle decoder for it.
-    if (!this.#idle.length) this.#idle.push(await this.#createDecoder());
-    const host = this.#idle[0];
+    // Words are looked up in (and added to) the lexicon decoder's full dictionary.
+    const host = this.#lexicon;
     const inDictionary = (w: string): boolean => host.decoder.lookup_word(w) !== null;
     const missing = resolveMissingPronunciations(grammar.words, inDictionary, this.#pronunciations);
     // The first pronunciation of a word is its base entry; further ones are `word(2)` … variants.
@@ -250,7 +314,7 @@ export class SoundSwallowerRecognizer {
     const graph = compileWordGraph(source);
     const fsg = graph ? this.#graphToFsg(graph, logmath, lw, this.settings.grammarWeight ?? DEFAULT_GRAMMAR_WEIGHT) : this.#jsgfToFsg(source, logmath, lw);
     if (!fsg) throw new SpeechError('HM_ERR_SPEECH_GRAMMAR_INVALID', 'The recognition grammar does not compile (JSGF syntax error or no public rule)');
-    const compiled: CompiledGrammar = { version: grammar.version, fsg, words };
+    const compiled: CompiledGrammar = { version: grammar.version, fsg, words, lexicon: this.#lexiconOf(host, grammar.words, source) };
     this.#compiled.set(grammar.version, compiled);
     while (this.#compiled.size > MAX_COMPILED) {
       const [oldest, old] = this.#compiled.entries().next().value as [string, CompiledGrammar];
@@ -318,6 +382,25 @@ export class SoundSwallowerRecognizer {
     return pointer;
   }
 
+  /**
+   * The dictionary entries (with their `word(2)` … variants) of the grammar's words and of every
+   * word-like token of its source (rules rewritten on the way, e.g. number ranges, stay covered).
+   */
+  #lexiconOf(host: PooledDecoder, words: readonly string[], source: string): [string, string][] {
+    const tokens = new Set(words.map((w) => w.toLowerCase()));
+    for (const token of source.replace(/<[^>]*>/g, ' ').match(/[a-z][a-z0-9'_-]*/g) ?? []) tokens.add(token);
+    const out: [string, string][] = [];
+    for (const word of tokens) {
+      for (let n = 1; ; n++) {
+        const entry = n === 1 ? word : `${word}(${n})`;
+        const phones = host.decoder.lookup_word(entry);
+        if (phones === null) break;
+        out.push([entry, phones]);
+      }
+    }
+    return out;
+  }
+
   #addWords(pooled: PooledDecoder, words: readonly [string, string][]): void {
     const fresh = words.filter(([w]) => !pooled.added.has(w));
     if (!fresh.length) return;
@@ -326,6 +409,7 @@ export class SoundSwallowerRecognizer {
   }
 
   #attach(pooled: PooledDecoder, compiled: CompiledGrammar): void {
+    if (pooled.lean) this.#addWords(pooled, compiled.lexicon);
     this.#addWords(pooled, compiled.words);
     // The decoder takes over one reference (and drops it when given another grammar); the cache
     // keeps its own. `refcount` is the first field of fsg_model_t (no retain function is exported).

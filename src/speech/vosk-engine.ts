@@ -8,7 +8,7 @@ import { spawnModuleWorker } from '../worker-thread.js';
 import type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine } from './engine.js';
 import { SpeechError } from './errors.js';
 import type { SpeechErrorCode } from './errors.js';
-import { WorkerStream, type SpeechLogger } from './worker-pool.js';
+import { WorkerStream, leastLoaded, type SpeechLogger } from './worker-pool.js';
 import { VOSK_MODEL_HOWTO, VoskModel, VoskRecognizer, loadVosk, setVoskLogLevel } from './vosk-binding.js';
 
 /**
@@ -295,6 +295,11 @@ class VoskWorker {
     return this.#dead === null;
   }
 
+  /** Requests sent and not answered yet (the worker's queue). */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
   request<T>(message: Request): Promise<T> {
     if (this.#dead) return Promise.reject(this.#dead);
     const seq = ++this.#seq;
@@ -326,6 +331,7 @@ class VoskEngine implements StartedVoskEngine {
   #workers: VoskWorker[] = [];
   #nextWorker = 0;
   #nextStream = 0;
+  #lastPicked: VoskWorker | undefined;
   #closed = false;
 
   private constructor(options: VoskPoolOptions) {
@@ -354,12 +360,14 @@ class VoskEngine implements StartedVoskEngine {
 
   async openStream(grammar: RecognitionGrammar): Promise<RecognizerStream> {
     if (this.#closed) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The speech engine is closed');
-    const worker = this.#workers.filter((w) => w.alive).sort((a, b) => a.streams - b.streams)[0];
+    const worker = leastLoaded(this.#workers, this.#lastPicked);
     if (!worker) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'No Vosk worker is running');
-    await worker.ready;
-    const stream = ++this.#nextStream;
+    this.#lastPicked = worker;
+    // Counted before the first await, so the next stream opened in this tick goes elsewhere.
     worker.streams++;
+    const stream = ++this.#nextStream;
     try {
+      await worker.ready;
       await worker.request({ type: 'open', stream, phrases: [...grammar.phrases] });
     } catch (error) {
       worker.streams--;

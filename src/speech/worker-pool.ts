@@ -14,6 +14,29 @@ import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.j
  * a slow stream only shares a core with the streams of its own worker.
  */
 
+/** What the pool balances on: a worker's open streams and the requests it has not answered yet. */
+export interface BalancedWorker {
+  streams: number;
+  readonly alive: boolean;
+  readonly pending: number;
+}
+
+/**
+ * The live worker with the fewest streams (then the fewest unanswered requests; then the one
+ * after `last`, so ties rotate). The caller must count the stream on it before any `await`:
+ * streams opened in the same tick would otherwise all see the same counts and pile onto one worker.
+ */
+export function leastLoaded<W extends BalancedWorker>(workers: readonly W[], last: W | undefined): W | undefined {
+  const start = last ? workers.indexOf(last) + 1 : 0;
+  let best: W | undefined;
+  for (let k = 0; k < workers.length; k++) {
+    const w = workers[(start + k) % workers.length];
+    if (!w.alive) continue;
+    if (!best || w.streams < best.streams || (w.streams === best.streams && w.pending < best.pending)) best = w;
+  }
+  return best;
+}
+
 export interface SpeechLogger {
   info(obj: object, msg?: string): void;
   warn(obj: object, msg?: string): void;
@@ -90,6 +113,11 @@ class PoolWorker {
     return this.#dead === null;
   }
 
+  /** Requests sent and not answered yet (the worker's queue). */
+  get pending(): number {
+    return this.#pending.size;
+  }
+
   async terminate(): Promise<void> {
     this.#dead ??= new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The speech engine is closed');
     await this.#worker.terminate();
@@ -109,6 +137,7 @@ export class PooledSpeechEngine implements SpeechEngine {
   #workers: PoolWorker[] = [];
   #nextStream = 0;
   #nextWorker = 0;
+  #lastPicked: PoolWorker | undefined;
   #closed = false;
 
   private constructor(options: SpeechPoolOptions) {
@@ -140,12 +169,14 @@ export class PooledSpeechEngine implements SpeechEngine {
 
   async openStream(grammar: RecognitionGrammar): Promise<RecognizerStream> {
     if (this.#closed) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The speech engine is closed');
-    const worker = this.#workers.filter((w) => w.alive).sort((a, b) => a.streams - b.streams)[0];
+    const worker = leastLoaded(this.#workers, this.#lastPicked);
     if (!worker) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'No speech worker is running');
-    await worker.ready;
-    const stream = ++this.#nextStream;
+    this.#lastPicked = worker;
+    // Counted before the first await, so the next stream opened in this tick goes elsewhere.
     worker.streams++;
+    const stream = ++this.#nextStream;
     try {
+      await worker.ready;
       await worker.request({ type: 'open', stream, grammar: plainGrammar(grammar) });
     } catch (error) {
       worker.streams--;
