@@ -74,10 +74,11 @@ export interface RecognizerSettings {
    */
   readonly grammarWeight?: number;
   /**
-   * Decode each utterance a second time, whole, when it ends (default true). The streaming pass
-   * can only normalise the cepstra with the model's prior mean plus what earlier utterances
-   * taught it; the whole-utterance pass subtracts this utterance's own mean, which is what
-   * removes a steady noise's colouring (fan, hum, pink noise). Costs a second search at the end.
+   * Decode each utterance a second time, whole, when it ends (default true), and keep the more
+   * confident of the two results. The streaming pass can only normalise the cepstra with the
+   * model's prior mean plus what earlier utterances taught it; the whole-utterance pass subtracts
+   * this utterance's own mean, which removes a steady noise's colouring (fan, hum, pink noise).
+   * Costs a second search at the end.
    */
   readonly finalPass?: boolean;
   /** Idle stream decoders kept ready: when a stream takes one and fewer are left, another is built in the background. Default 1. */
@@ -426,6 +427,13 @@ function hostPointer(decoder: Decoder): number {
   return (decoder as unknown as { cdecoder: number }).cdecoder;
 }
 
+/** One pass's result for an utterance. */
+interface Heard {
+  readonly text: string;
+  readonly words: readonly TranscriptWord[];
+  readonly confidence: number;
+}
+
 interface AlignmentSegment {
   readonly t: string;
   readonly b: number;
@@ -483,7 +491,9 @@ export class DecoderSession {
     if (!this.#started) return { text: '', source: 'voice', confidence: 0, engine, words: [] };
     decoder.stop();
     this.#started = false;
+    const streamed = this.#read();
     const utterance = this.#takeUtterance();
+    let whole: Heard | null = null;
     if (utterance) {
       // The whole utterance at once: the front end normalises it with its own cepstral mean.
       // Streaming switches the feature stage to live normalisation for good; a rebuilt one
@@ -492,8 +502,11 @@ export class DecoderSession {
       decoder.start();
       decoder.process_audio(utterance, false, true);
       decoder.stop();
+      whole = this.#read();
     }
-    const raw = decoder.get_text().trim();
+    // The more confident pass wins: the whole-utterance one in steady noise, the streaming one
+    // (whose prior mean suits clean, short commands better) otherwise.
+    const [heard, other] = !whole || (streamed.text && streamed.confidence > whole.confidence) ? [streamed, whole] : [whole, streamed];
     const partial = this.#partial.trim();
     this.#partial = '';
     const rejected = (hypothesis: string, confidence: number): Transcript => ({
@@ -505,19 +518,29 @@ export class DecoderSession {
       alternatives: hypothesis ? [{ text: hypothesis, confidence }] : [],
     });
     // No path reached the grammar's end (a command cut off): nothing to act on.
-    if (!raw) return rejected(partial, 0);
-    const segments = (decoder.get_alignment() as { w?: readonly AlignmentSegment[] }).w ?? [];
+    if (!heard.text) return rejected(partial, 0);
+    const { text, words, confidence } = heard;
     // The garbage loop won: what was said is not a command (or was drowned in noise).
-    if (raw.split(/\s+/).some(isGarbageWord)) return rejected(withoutGarbage(raw), 0);
+    if (text.split(/\s+/).some(isGarbageWord)) return rejected(withoutGarbage(text), 0);
+    const threshold = this.#settings.rejectBelow;
+    if (threshold !== undefined && confidence < threshold) return rejected(text, confidence);
+    const alternatives = [{ text, confidence }];
+    if (other?.text && other.text !== text && !other.text.split(/\s+/).some(isGarbageWord)) alternatives.push({ text: other.text, confidence: other.confidence });
+    return { text, source: 'voice', confidence, engine, words, alternatives };
+  }
+
+  /** The decoder's result for the utterance it has just ended. */
+  #read(): Heard {
+    const { decoder } = this.#pooled;
+    const text = decoder.get_text().trim();
+    if (!text) return { text, words: [], confidence: 0 };
+    const segments = (decoder.get_alignment() as { w?: readonly AlignmentSegment[] }).w ?? [];
     const words: TranscriptWord[] = [];
     for (const seg of segments) {
       if (FILLER.test(seg.t)) continue;
       words.push({ word: seg.t.replace(/\(\d+\)$/, ''), start: seg.b, end: seg.b + seg.d, conf: clamp01(seg.p) });
     }
-    const confidence = utteranceConfidence(words);
-    const threshold = this.#settings.rejectBelow;
-    if (threshold !== undefined && confidence < threshold) return rejected(raw, confidence);
-    return { text: raw, source: 'voice', confidence, engine, words, alternatives: [{ text: raw, confidence }] };
+    return { text, words, confidence: utteranceConfidence(words) };
   }
 
   #takeUtterance(): Float32Array | null {

@@ -15,7 +15,8 @@ import { DEBIAN_MODEL_DIR } from '../../src/speech/model.js';
 /**
  * The whole-utterance pass against steady noise, on the real command grammar: the streaming pass
  * normalises the cepstra with the model's prior mean, so a hum or hiss colours every frame and
- * paths die before the grammar's end; decoding the utterance again with its own mean removes that.
+ * paths die before the grammar's end; decoding the utterance again with its own mean removes that
+ * (and the more confident of the two results is kept).
  * Floors are from measured runs (the decoder and the seeded noise are deterministic).
  */
 
