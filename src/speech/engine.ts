@@ -20,12 +20,21 @@ export interface PartialResult {
   readonly partial: string;
 }
 
+/** What the caller knows about the utterance it ends. */
+export interface FinishOptions {
+  /**
+   * Where the speech began, in seconds since the utterance began (the stream opened or the last
+   * `finish`): audio before it (a speaker's idle room) need not be decoded again at the end.
+   */
+  readonly speechFromSeconds?: number;
+}
+
 /** One recognition stream: one utterance at a time, many utterances per stream. */
 export interface RecognizerStream {
   /** Feed 16-bit mono PCM at the engine's sample rate. Resolves with the current partial text. */
   accept(pcm: Int16Array): Promise<PartialResult>;
   /** End the current utterance: the final transcript; the stream is ready for the next one. */
-  finish(): Promise<Transcript>;
+  finish(options?: FinishOptions): Promise<Transcript>;
   /** Release the decoder. Idempotent. */
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import createModule from 'soundswallower';
 import type { Decoder, SoundSwallowerModule } from 'soundswallower';
 import type { Transcript, TranscriptWord } from '../contracts.js';
 import { InputConditioner } from './conditioning.js';
-import type { PartialResult, RecognitionGrammar } from './engine.js';
+import type { FinishOptions, PartialResult, RecognitionGrammar } from './engine.js';
 import { SpeechError } from './errors.js';
 import { compactNumberRanges, garbageWords, isGarbageWord, withGarbageLoop } from './grammar-tools.js';
 import type { GarbageOptions } from './grammar-tools.js';
@@ -98,8 +98,8 @@ export const DEFAULT_GRAMMAR_WEIGHT = 0;
 
 export const DEFAULT_GARBAGE: GarbageOptions = { phoneWeight: 1e-4, entryWeight: 1e-6 };
 
-/** Longest utterance kept for the final pass (longer ones keep the streaming result), seconds. */
-const MAX_FINAL_PASS_SECONDS = 30;
+/** Audio kept for the final pass: the last this many seconds of an utterance. */
+const MAX_FINAL_PASS_SECONDS = 20;
 
 /** Default rejection threshold on the utterance confidence (bench/speech.ts, accuracy vs SNR). */
 export const DEFAULT_REJECT_BELOW = 0;
@@ -450,9 +450,11 @@ export class DecoderSession {
   #started = false;
   #closed = false;
   #partial = '';
-  /** The current utterance as fed to the decoder, for the final pass (null when it is off or too long). */
+  /** The current utterance's latest audio as fed to the decoder, for the final pass (null when it is off). */
   #utterance: Float32Array[] | null = null;
-  #utteranceSamples = 0;
+  /** Samples of the current utterance dropped from the front of `#utterance`, and kept in it. */
+  #dropped = 0;
+  #kept = 0;
 
   constructor(pooled: PooledDecoder, settings: RecognizerSettings, release: (d: PooledDecoder) => void) {
     this.#pooled = pooled;
@@ -469,14 +471,19 @@ export class DecoderSession {
       decoder.start();
       this.#started = true;
       this.#utterance = this.#settings.finalPass === false ? null : [];
-      this.#utteranceSamples = 0;
+      this.#dropped = 0;
+      this.#kept = 0;
     }
     if (pcm.length) {
       const samples = this.#conditioner ? this.#conditioner.process(pcm) : Float32Array.from(pcm, (v) => v / 32768);
       if (this.#utterance) {
         this.#utterance.push(samples);
-        this.#utteranceSamples += samples.length;
-        if (this.#utteranceSamples > MAX_FINAL_PASS_SECONDS * this.#settings.sampleRate) this.#utterance = null;
+        this.#kept += samples.length;
+        while (this.#utterance.length > 1 && this.#kept - this.#utterance[0].length >= MAX_FINAL_PASS_SECONDS * this.#settings.sampleRate) {
+          const oldest = this.#utterance.shift()!;
+          this.#kept -= oldest.length;
+          this.#dropped += oldest.length;
+        }
       }
       decoder.process_audio(samples, false, false);
       this.#partial = withoutGarbage(decoder.get_text());
@@ -484,7 +491,7 @@ export class DecoderSession {
     return { partial: this.#partial };
   }
 
-  async finish(): Promise<Transcript> {
+  async finish(options: FinishOptions = {}): Promise<Transcript> {
     this.#assertOpen();
     const { decoder } = this.#pooled;
     const engine = this.#settings.engineName;
@@ -492,7 +499,8 @@ export class DecoderSession {
     decoder.stop();
     this.#started = false;
     const streamed = this.#read();
-    const utterance = this.#takeUtterance();
+    const from = Math.round((options.speechFromSeconds ?? 0) * this.#settings.sampleRate);
+    const utterance = this.#takeUtterance(from);
     let whole: Heard | null = null;
     if (utterance) {
       // The whole utterance at once: the front end normalises it with its own cepstral mean.
@@ -500,9 +508,10 @@ export class DecoderSession {
       // starts from the configured (whole-utterance) mode again.
       await decoder.reinitialize_audio();
       decoder.start();
-      decoder.process_audio(utterance, false, true);
+      decoder.process_audio(utterance.audio, false, true);
       decoder.stop();
-      whole = this.#read();
+      // Word times count from the utterance's start, not from where the kept audio starts.
+      whole = this.#read(utterance.offset / this.#settings.sampleRate);
     }
     // The more confident pass wins: the whole-utterance one in steady noise, the streaming one
     // (whose prior mean suits clean, short commands better) otherwise.
@@ -529,8 +538,8 @@ export class DecoderSession {
     return { text, source: 'voice', confidence, engine, words, alternatives };
   }
 
-  /** The decoder's result for the utterance it has just ended. */
-  #read(): Heard {
+  /** The decoder's result for the utterance it has just ended; word times (seconds) shifted by `offset`. */
+  #read(offset = 0): Heard {
     const { decoder } = this.#pooled;
     const text = decoder.get_text().trim();
     if (!text) return { text, words: [], confidence: 0 };
@@ -538,22 +547,26 @@ export class DecoderSession {
     const words: TranscriptWord[] = [];
     for (const seg of segments) {
       if (FILLER.test(seg.t)) continue;
-      words.push({ word: seg.t.replace(/\(\d+\)$/, ''), start: seg.b, end: seg.b + seg.d, conf: clamp01(seg.p) });
+      words.push({ word: seg.t.replace(/\(\d+\)$/, ''), start: round2(seg.b + offset), end: round2(seg.b + seg.d + offset), conf: clamp01(seg.p) });
     }
     return { text, words, confidence: utteranceConfidence(words) };
   }
 
-  #takeUtterance(): Float32Array | null {
+  /** The kept audio of the utterance from sample `from` on (never less than the last second), and where it starts. */
+  #takeUtterance(from: number): { audio: Float32Array; offset: number } | null {
     const chunks = this.#utterance;
     this.#utterance = null;
     if (!chunks?.length) return null;
-    const all = new Float32Array(this.#utteranceSamples);
-    let at = 0;
+    const end = this.#dropped + this.#kept;
+    const start = Math.max(this.#dropped, Math.min(from, end - this.#settings.sampleRate));
+    const audio = new Float32Array(end - start);
+    let at = this.#dropped;
     for (const chunk of chunks) {
-      all.set(chunk, at);
+      const skip = Math.max(0, start - at);
+      if (skip < chunk.length) audio.set(skip ? chunk.subarray(skip) : chunk, at + skip - start);
       at += chunk.length;
     }
-    return all;
+    return { audio, offset: start };
   }
 
   close(): void {
@@ -580,6 +593,8 @@ function withoutGarbage(text: string): string {
     .filter((w) => w && !isGarbageWord(w))
     .join(' ');
 }
+
+const round2 = (v: number): number => Math.round(v * 100) / 100;
 
 const clamp01 = (v: number): number => (Number.isFinite(v) ? Math.min(1, Math.max(0, v)) : 0);
 

@@ -29,7 +29,7 @@ async function handle(recognizer: SoundSwallowerRecognizer, request: WorkerReque
       case 'accept':
         return { type: 'reply', seq, ok: true, value: session(request.stream).accept(request.pcm) };
       case 'finish':
-        return { type: 'reply', seq, ok: true, value: await session(request.stream).finish() };
+        return { type: 'reply', seq, ok: true, value: await session(request.stream).finish(request.options) };
       case 'close':
         sessions.get(request.stream)?.close();
         sessions.delete(request.stream);

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
 import { spawnModuleWorker } from '../worker-thread.js';
 import type { Transcript } from '../contracts.js';
-import type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine } from './engine.js';
+import type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine, FinishOptions } from './engine.js';
 import { SpeechError } from './errors.js';
 import type { SpeechErrorCode } from './errors.js';
 import type { RecognizerSettings } from './soundswallower-recognizer.js';
@@ -219,7 +219,7 @@ function plainGrammar(g: RecognitionGrammar): RecognitionGrammar {
 export interface StreamHost {
   streams: number;
   readonly alive: boolean;
-  request<T>(message: { type: 'accept'; stream: number; pcm: Int16Array } | { type: 'finish' | 'close'; stream: number }): Promise<T>;
+  request<T>(message: { type: 'accept'; stream: number; pcm: Int16Array } | { type: 'finish'; stream: number; options?: FinishOptions } | { type: 'close'; stream: number }): Promise<T>;
 }
 
 /** A recognition stream living in a worker thread, addressed by its number there. */
@@ -238,9 +238,9 @@ export class WorkerStream implements RecognizerStream {
     return this.#worker.request<PartialResult>({ type: 'accept', stream: this.#stream, pcm });
   }
 
-  finish(): Promise<Transcript> {
+  finish(options?: FinishOptions): Promise<Transcript> {
     if (this.#closed) return Promise.reject(new SpeechError('HM_ERR_SPEECH_STREAM_CLOSED', 'The recognition stream is closed'));
-    return this.#worker.request<Transcript>({ type: 'finish', stream: this.#stream });
+    return this.#worker.request<Transcript>({ type: 'finish', stream: this.#stream, ...(options ? { options: { ...options } } : {}) });
   }
 
   async close(): Promise<void> {

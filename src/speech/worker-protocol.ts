@@ -1,5 +1,5 @@
 import type { Transcript } from '../contracts.js';
-import type { PartialResult, RecognitionGrammar } from './engine.js';
+import type { FinishOptions, PartialResult, RecognitionGrammar } from './engine.js';
 import type { RecognizerSettings } from './soundswallower-recognizer.js';
 
 /** Messages between the pool (main thread) and a speech worker. Every request has a `seq`. */
@@ -7,7 +7,7 @@ export type WorkerRequest =
   | { readonly type: 'prepare'; readonly seq: number; readonly grammar: RecognitionGrammar }
   | { readonly type: 'open'; readonly seq: number; readonly stream: number; readonly grammar: RecognitionGrammar }
   | { readonly type: 'accept'; readonly seq: number; readonly stream: number; readonly pcm: Int16Array }
-  | { readonly type: 'finish'; readonly seq: number; readonly stream: number }
+  | { readonly type: 'finish'; readonly seq: number; readonly stream: number; readonly options?: FinishOptions }
   | { readonly type: 'close'; readonly seq: number; readonly stream: number };
 
 export type WorkerReply =

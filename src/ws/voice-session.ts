@@ -73,6 +73,9 @@ function flag(value: unknown, name: string): boolean {
 }
 
 /** WebSocket close codes used by the voice protocol. */
+/** Audio before the detected start of speech that the recogniser's final pass still gets, seconds. */
+const SPEECH_LEAD_IN_S = 0.5;
+
 export const CloseCodes = { normal: 1000, goingAway: 1001, policy: 1008, idle: 4408, unauthorized: 4401 } as const;
 
 /**
@@ -97,6 +100,8 @@ export class VoiceSession {
   #closed = false;
   #idleTimer: NodeJS.Timeout | null = null;
   #utteranceHasSpeech = false;
+  /** Where the current utterance's speech began, seconds since the utterance began (null before). */
+  #speechStartS: number | null = null;
 
   constructor(deps: VoiceSessionDeps) {
     this.#deps = deps;
@@ -259,7 +264,11 @@ export class VoiceSession {
       return;
     }
     const events = this.#endpointer!.push(pcm);
-    if (events.some((e) => e.type === 'speech-start')) this.#utteranceHasSpeech = true;
+    for (const e of events) {
+      if (e.type !== 'speech-start') continue;
+      this.#utteranceHasSpeech = true;
+      this.#speechStartS ??= e.at;
+    }
     const partial = await stream.accept(pcm);
     if (this.#utteranceHasSpeech) events.push(...this.#endpointer!.hypothesis(partial.partial));
     const end = events.find((e) => e.type === 'speech-end');
@@ -286,9 +295,12 @@ export class VoiceSession {
       this.#resampler.reset();
     }
     const hadSpeech = this.#utteranceHasSpeech;
+    const speechStartS = this.#speechStartS;
     this.#utteranceHasSpeech = false;
+    this.#speechStartS = null;
     this.#endpointer?.reset();
-    const transcript = await stream.finish();
+    // The idle room before the speech (a speaker streams all day) is not decoded again at the end.
+    const transcript = await stream.finish(speechStartS === null ? {} : { speechFromSeconds: Math.max(0, speechStartS - SPEECH_LEAD_IN_S) });
     if (why === 'reset' || why === 'eof') {
       // After a reset a new config may follow; the next audio opens a fresh stream.
       await stream.close();

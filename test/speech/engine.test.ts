@@ -6,7 +6,8 @@ import { transcribeFiles } from '../../src/cli/transcribe.js';
 import { createSpeechEngine, grammarFromJsgf, writeWav } from '../../src/speech/index.js';
 import type { StartedSpeechEngine } from '../../src/speech/index.js';
 import { DEBIAN_MODEL_DIR, resolveSpeechModel } from '../../src/speech/model.js';
-import { ESPEAK_MISSING, hasEspeak, synthesizePcm } from '../helpers/audio.js';
+import { float32ToPcm16 } from '../../src/speech/pcm.js';
+import { ESPEAK_MISSING, hasEspeak, makeNoise, synthesizePcm } from '../helpers/audio.js';
 import { COMMANDS, COMMAND_GRAMMAR } from './fixtures.js';
 
 const hasDebianModel = existsSync(join(DEBIAN_MODEL_DIR, 'feat.params'));
@@ -105,6 +106,26 @@ describe.skipIf(!hasEspeak)(`speech engine through the worker pool${hasEspeak ? 
     await stream.close();
     await expect(stream.accept(new Int16Array(10))).rejects.toMatchObject({ code: 'HM_ERR_SPEECH_STREAM_CLOSED' });
   });
+
+  it('decodes a command after a long idle room, word times counted from the utterance start', async () => {
+    // 25 s of a quiet room, then the command: more than the final pass keeps (20 s), and the
+    // caller says where the speech began, so only the command is decoded again.
+    const room = float32ToPcm16(makeNoise('pink', 25 * 16_000, 16_000, 5).map((v) => v * 0.01));
+    const command = synthesizePcm('what is my balance');
+    for (const speechFromSeconds of [undefined, 24.8]) {
+      const stream = await engine.openStream(COMMAND_GRAMMAR);
+      try {
+        for (const pcm of [room, command]) for (let i = 0; i < pcm.length; i += 1600) await stream.accept(pcm.subarray(i, i + 1600));
+        const result = await stream.finish(speechFromSeconds === undefined ? {} : { speechFromSeconds });
+        expect(result.text).toBe('what is my balance');
+        // Seconds: the first word starts after the 25 s room (and the synthesizer's lead silence).
+        expect(result.words![0]!.start).toBeGreaterThanOrEqual(25);
+        expect(result.words!.at(-1)!.end).toBeLessThanOrEqual(25 + command.length / 16_000);
+      } finally {
+        await stream.close();
+      }
+    }
+  }, 60_000);
 
   it('gives words unknown to every dictionary a pronunciation', async () => {
     const grammar = grammarFromJsgf('#JSGF V1.0;\ngrammar t;\npublic <t> = play zorblax | play quixotron | stop;\n');
