@@ -3,13 +3,13 @@
  *   npx tsx bench/speech.ts [--quick] [--model 16k|8k] [--split tune|holdout|flite] [--snr clean,20,15,10,5]
  *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5] [--weight W] [--final-pass off]
  *                           [--no-accuracy] [--no-streams] [--per-intent] [--grammar speech|template] [--sentences N]
- *                           [--streams 4,8,12] [--seconds 15] [--stagger 1000] [--sessions]
+ *                           [--streams 4,8,12] [--seconds 15] [--stagger 1000] [--sessions] [--workers 2]
  *  1. accuracy vs SNR: commands for every intent, several espeak-ng voices, four noise types (babble,
  *     kitchen clatter, pink, fan hum) scaled against the loudest speech frame; scored by intent +
  *     slots (what users feel) and exact text; right / wrong-accepted / rejected at the threshold,
  *     plus out-of-grammar speech and noise alone (false accepts);
  *  2. xRT per stream;
- *  3. paced real-time streams on 2 workers (open-loop, like a microphone): chunk lag percentiles,
+ *  3. paced real-time streams on --workers (default 2) speech workers (open-loop, like a microphone): chunk lag percentiles,
  *     end of speech → final percentiles, slowest stream open, process RSS. `--streams 4,8,12 --seconds 15`.
  * Voices are split: `tune` (default, for sweeps) and `holdout` (for the final figure), both espeak-ng,
  * and `flite` (Debian's flite voices, modelled on recordings of people). Needs espeak-ng (babble too).
@@ -48,6 +48,7 @@ const rejectArg = option('--reject');
 const model = (option('--model') ?? '16k') as '16k' | '8k';
 const split = option('--split') ?? 'tune';
 const RATE = 16_000;
+const WORKERS = Number(option('--workers') ?? 2);
 const SNRS = (option('--snr') ?? 'clean,20,15,10,5').split(',').map((s) => (s === 'clean' ? Infinity : Number(s)));
 const THRESHOLDS = [0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
 
@@ -156,7 +157,7 @@ async function main(): Promise<void> {
     engine: 'soundswallower',
     model,
     cacheDir: join(tmpdir(), 'holomesh-bench-cache'),
-    workers: 2,
+    workers: WORKERS,
     tuning: tuning as DecoderTuning,
     rejectBelow: 0,
     ...(garbage !== undefined ? { garbage } : {}),
@@ -166,7 +167,7 @@ async function main(): Promise<void> {
   });
   const t1 = performance.now();
   await engine.prepare?.(grammar);
-  console.log(`${engine.description}\ntuning ${JSON.stringify(tuning)} garbage ${JSON.stringify(garbage ?? 'default')}; grammar compiled on both workers in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  console.log(`${engine.description}\ntuning ${JSON.stringify(tuning)} garbage ${JSON.stringify(garbage ?? 'default')}; grammar compiled on ${WORKERS} workers in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
   try {
     if (!has('--no-accuracy')) await accuracy(engine, grammar, samples, oog, nlu);
     if (!has('--no-streams')) await concurrency(engine, grammar, samples);
@@ -279,7 +280,7 @@ async function concurrency(engine: StartedSpeechEngine, grammar: RecognitionGram
   const seconds = Number(option('--seconds') ?? (quick ? 8 : 15));
   // Streams start this many ms apart in all (0: all opened at once, like clients reconnecting after a restart).
   const stagger = Number(option('--stagger') ?? 1000);
-  console.log(`\n## paced real-time streams on ${2} workers, ${seconds} s each (one stream = utterance after utterance, 0.3 s between; opened once, starts spread over ${stagger} ms)`);
+  console.log(`\n## paced real-time streams on ${WORKERS} workers, ${seconds} s each (one stream = utterance after utterance, 0.3 s between; opened once, starts spread over ${stagger} ms)`);
   console.log('| streams | held in real time | chunk lag p50 / p95 / p99 / max | end of speech → final p50 / p95 / max | utterances | slowest open | CPU (cores) | RSS |');
   console.log('|---|---|---|---|---|---|---|---|');
   for (const n of levels) {
