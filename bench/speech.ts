@@ -1,7 +1,7 @@
 /**
  * Speech-stage figures on the REAL command grammar (intents/ + the demo catalog):
  *   npx tsx bench/speech.ts [--quick] [--model 16k|8k] [--split tune|holdout|flite] [--snr clean,20,15,10,5]
- *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5] [--weight W] [--final-pass off]
+ *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5] [--final-pass off]
  *                           [--no-accuracy] [--no-streams] [--per-intent] [--grammar speech|template] [--sentences N]
  *                           [--streams 4,8,12] [--seconds 15] [--stagger 1000] [--sessions] [--workers 2]
  *  1. accuracy vs SNR: commands for every intent, several espeak-ng voices, four noise types (babble,
@@ -162,7 +162,6 @@ async function main(): Promise<void> {
     rejectBelow: 0,
     ...(garbage !== undefined ? { garbage } : {}),
     ...(has('--cond') && option('--cond') === 'off' ? { conditioning: false as const } : {}),
-    ...(option('--weight') !== undefined ? { grammarWeight: Number(option('--weight')) } : {}),
     ...(option('--final-pass') === 'off' ? { finalPass: false } : {}),
   });
   const t1 = performance.now();

@@ -59,8 +59,6 @@ export interface SpeechEngineConfig {
   readonly garbage?: GarbageOptions | false;
   /** Stream decoders each worker creates at start (streams it serves without building one). Default 4. */
   readonly warmDecoders?: number;
-  /** Cost of the grammar's branching against a path, × the language weight (see RecognizerSettings). */
-  readonly grammarWeight?: number;
   /** Decode each utterance again, whole, when it ends (see RecognizerSettings). Default true. */
   readonly finalPass?: boolean;
 }
@@ -104,7 +102,6 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       ...(config.conditioning !== undefined ? { conditioning: config.conditioning } : {}),
       ...(config.garbage !== undefined ? { garbage: config.garbage } : {}),
       warmDecoders: config.warmDecoders ?? DEFAULT_WARM_DECODERS,
-      ...(config.grammarWeight !== undefined ? { grammarWeight: config.grammarWeight } : {}),
       ...(config.finalPass !== undefined ? { finalPass: config.finalPass } : {}),
     },
   });

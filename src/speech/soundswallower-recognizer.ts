@@ -68,12 +68,6 @@ export interface RecognizerSettings {
   /** Stream decoders created up front (streams served at once without creating one). Default 4. */
   readonly warmDecoders?: number;
   /**
-   * How strongly the grammar's branching counts against a path, as a multiple of the language
-   * weight: each way on from a word-graph state costs log(1 / number of ways on). 0 = every path
-   * free, as the JSGF compiler's graph has it. Default DEFAULT_GRAMMAR_WEIGHT.
-   */
-  readonly grammarWeight?: number;
-  /**
    * Decode each utterance a second time, whole, when it ends (default true), and keep the more
    * confident of the two results. The streaming pass can only normalise the cepstra with the
    * model's prior mean plus what earlier utterances taught it; the whole-utterance pass subtracts
@@ -89,12 +83,6 @@ export interface RecognizerSettings {
 export const DEFAULT_TUNING: DecoderTuning = {};
 
 export const DEFAULT_CONDITIONING: ConditioningSettings = { targetPeakDb: -26, floorBelowPeakDb: 35 };
-
-/**
- * Branching cost off by default: with the final pass, weight 1 accepted fewer wrong commands but
- * also got fewer right (bench/speech.ts `--weight`: espeak voices clean 91 → 81 %, 20 dB 56 → 44 %).
- */
-export const DEFAULT_GRAMMAR_WEIGHT = 0;
 
 export const DEFAULT_GARBAGE: GarbageOptions = { phoneWeight: 1e-4, entryWeight: 1e-6 };
 
@@ -123,7 +111,6 @@ interface LowLevelModule {
   _jsgf_build_fsg(jsgf: number, rule: number, logmath: number, lw: number): number;
   _jsgf_grammar_free(jsgf: number): void;
   _decoder_logmath(decoder: number): number;
-  _logmath_log(logmath: number, p: number): number;
   _decoder_set_fsg(decoder: number, fsg: number): number;
   _fsg_model_free(fsg: number): number;
   _fsg_model_init(name: number, logmath: number, lw: number, states: number): number;
@@ -313,7 +300,7 @@ export class SoundSwallowerRecognizer {
     const lw = Number(host.decoder.get_config('lw'));
     // The minimal word graph searches ~10× faster than the JSGF compiler's graph (see word-graph.ts).
     const graph = compileWordGraph(source);
-    const fsg = graph ? this.#graphToFsg(graph, logmath, lw, this.settings.grammarWeight ?? DEFAULT_GRAMMAR_WEIGHT) : this.#jsgfToFsg(source, logmath, lw);
+    const fsg = graph ? this.#graphToFsg(graph, logmath, lw) : this.#jsgfToFsg(source, logmath, lw);
     if (!fsg) throw new SpeechError('HM_ERR_SPEECH_GRAMMAR_INVALID', 'The recognition grammar does not compile (JSGF syntax error or no public rule)');
     const compiled: CompiledGrammar = { version: grammar.version, fsg, words, lexicon: this.#lexiconOf(host, grammar.words, source) };
     this.#compiled.set(grammar.version, compiled);
@@ -339,23 +326,11 @@ export class SoundSwallowerRecognizer {
   }
 
   /**
-   * The word graph as the decoder's FSG. With a grammar weight, each state shares its probability
-   * evenly among its ways on, so a sentence's prior falls with every choice it takes (a wide branch
-   * such as prices then costs more than a short command); without, every arc is free.
+   * The word graph as the decoder's FSG, every arc free. (Sharing each state's probability among its
+   * ways on, as the JSGF compiler does among alternatives, got fewer commands right: bench/speech.ts.)
    */
-  #graphToFsg(graph: WordGraph, logmath: number, lw: number, weight: number): number {
+  #graphToFsg(graph: WordGraph, logmath: number, lw: number): number {
     const low = this.#low;
-    const ways = new Int32Array(graph.states);
-    for (const [from] of graph.arcs) ways[from]++;
-    for (const [from] of graph.nulls) ways[from]++;
-    const cost = new Map<number, number>();
-    const logp = (from: number): number => {
-      const n = ways[from];
-      if (weight === 0 || n <= 1) return 0;
-      let c = cost.get(n);
-      if (c === undefined) cost.set(n, (c = Math.round(weight * lw * low._logmath_log(logmath, 1 / n))));
-      return c;
-    };
     const name = this.#cString('holomesh');
     const fsg = low._fsg_model_init(name, logmath, lw, graph.states);
     low._free(name);
@@ -369,9 +344,9 @@ export class SoundSwallowerRecognizer {
         low._free(text);
         ids.set(word, id);
       }
-      low._fsg_model_trans_add(fsg, from, to, logp(from), id);
+      low._fsg_model_trans_add(fsg, from, to, 0, id);
     }
-    for (const [from, to] of graph.nulls) low._fsg_model_null_trans_add(fsg, from, to, logp(from));
+    for (const [from, to] of graph.nulls) low._fsg_model_null_trans_add(fsg, from, to, 0);
     low._fsg_set_states(fsg, graph.start, graph.final);
     return fsg;
   }
