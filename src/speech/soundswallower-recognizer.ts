@@ -505,11 +505,11 @@ export class DecoderSession {
     if (!heard.text) return rejected(partial, 0);
     const { text, words, confidence } = heard;
     // The garbage loop won: what was said is not a command (or was drowned in noise).
-    if (text.split(/\s+/).some(isGarbageWord)) return rejected(withoutGarbage(text), 0);
+    if (hasGarbage(text)) return rejected(withoutGarbage(text), 0);
     const threshold = this.#settings.rejectBelow;
     if (threshold !== undefined && confidence < threshold) return rejected(text, confidence);
     const alternatives = [{ text, confidence }];
-    if (other?.text && other.text !== text && !other.text.split(/\s+/).some(isGarbageWord)) alternatives.push({ text: other.text, confidence: other.confidence });
+    if (other?.text && other.text !== text && !hasGarbage(other.text)) alternatives.push({ text: other.text, confidence: other.confidence });
     return { text, source: 'voice', confidence, engine, words, alternatives };
   }
 
@@ -561,6 +561,8 @@ export class DecoderSession {
     if (this.#closed) throw new SpeechError('HM_ERR_SPEECH_STREAM_CLOSED', 'The recognition stream is closed');
   }
 }
+
+const hasGarbage = (text: string): boolean => text.split(/\s+/).some(isGarbageWord);
 
 function withoutGarbage(text: string): string {
   return text

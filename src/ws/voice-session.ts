@@ -72,10 +72,10 @@ function flag(value: unknown, name: string): boolean {
   throw Errors.ProtocolViolation(`${name} must be true or false`);
 }
 
-/** WebSocket close codes used by the voice protocol. */
 /** Audio before the detected start of speech that the recogniser's final pass still gets, seconds. */
 const SPEECH_LEAD_IN_S = 0.5;
 
+/** WebSocket close codes used by the voice protocol. */
 export const CloseCodes = { normal: 1000, goingAway: 1001, policy: 1008, idle: 4408, unauthorized: 4401 } as const;
 
 /**
@@ -99,8 +99,7 @@ export class VoiceSession {
   #pendingBytes = 0;
   #closed = false;
   #idleTimer: NodeJS.Timeout | null = null;
-  #utteranceHasSpeech = false;
-  /** Where the current utterance's speech began, seconds since the utterance began (null before). */
+  /** Where the current utterance's speech began, seconds since the utterance began (null: no speech yet). */
   #speechStartS: number | null = null;
 
   constructor(deps: VoiceSessionDeps) {
@@ -264,13 +263,10 @@ export class VoiceSession {
       return;
     }
     const events = this.#endpointer!.push(pcm);
-    for (const e of events) {
-      if (e.type !== 'speech-start') continue;
-      this.#utteranceHasSpeech = true;
-      this.#speechStartS ??= e.at;
-    }
+    const start = events.find((e) => e.type === 'speech-start');
+    if (start) this.#speechStartS ??= start.at;
     const partial = await stream.accept(pcm);
-    if (this.#utteranceHasSpeech) events.push(...this.#endpointer!.hypothesis(partial.partial));
+    if (this.#speechStartS !== null) events.push(...this.#endpointer!.hypothesis(partial.partial));
     const end = events.find((e) => e.type === 'speech-end');
     if (end && end.type === 'speech-end') {
       if (end.reason === 'max-length') {
@@ -294,9 +290,7 @@ export class VoiceSession {
       if (tail.length > 0) await stream.accept(float32ToPcm16(tail));
       this.#resampler.reset();
     }
-    const hadSpeech = this.#utteranceHasSpeech;
     const speechStartS = this.#speechStartS;
-    this.#utteranceHasSpeech = false;
     this.#speechStartS = null;
     this.#endpointer?.reset();
     // The idle room before the speech (a speaker streams all day) is not decoded again at the end.
@@ -314,7 +308,7 @@ export class VoiceSession {
     }
     frame.asrConfidence = transcript.confidence;
     frame.sessionId = this.sessionId;
-    const result = hadSpeech || transcript.text ? await this.#runCommand(transcript, undefined) : null;
+    const result = speechStartS !== null || transcript.text ? await this.#runCommand(transcript, undefined) : null;
     if (result) Object.assign(frame, toResultFields(result));
     await this.#sendWithSpeech(frame, result?.reply.text);
   }
