@@ -265,6 +265,30 @@ const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Ma
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
 const ms = (v: number): string => `${v.toFixed(0)} ms`;
 
+/** The paced runs' options: stream counts, seconds per count, and how far apart streams start (0: at once). */
+function pacing(): { levels: number[]; seconds: number; stagger: number } {
+  return {
+    levels: (option('--streams') ?? (quick ? '8' : '4,8,12')).split(',').map(Number),
+    seconds: Number(option('--seconds') ?? (quick ? 8 : 15)),
+    stagger: Number(option('--stagger') ?? 1000),
+  };
+}
+
+/** Lag percentiles (held = p99 under 300 ms) and final-latency percentiles, as table cells; sorts both. */
+function latencyCells(lags: number[], finals: number[]): string {
+  lags.sort((a, b) => a - b);
+  finals.sort((a, b) => a - b);
+  const held = quantile(lags, 0.99) < 300 ? 'yes' : 'no';
+  const lag = `${[0.5, 0.95, 0.99].map((q) => ms(quantile(lags, q))).join(' / ')} / ${ms(lags.at(-1) ?? NaN)}`;
+  return `${held} | ${lag} | ${ms(quantile(finals, 0.5))} / ${ms(quantile(finals, 0.95))} / ${ms(finals.at(-1) ?? NaN)}`;
+}
+
+/** CPU cores the whole process used since `cpu0` / `t0`. */
+const coresSince = (cpu0: NodeJS.CpuUsage, t0: number): number => {
+  const used = process.cpuUsage(cpu0);
+  return (used.user + used.system) / 1000 / (performance.now() - t0);
+};
+
 /**
  * N streams fed in real time, open-loop like a microphone: each 100 ms chunk is sent the moment its
  * audio would have been recorded, whether or not the decoder has answered the chunks before it.
@@ -275,10 +299,7 @@ const ms = (v: number): string => `${v.toFixed(0)} ms`;
  * with what the streams need (streams × xRT) before blaming the service for lag.
  */
 async function concurrency(engine: StartedSpeechEngine, grammar: RecognitionGrammar, samples: readonly Sample[]): Promise<void> {
-  const levels = (option('--streams') ?? (quick ? '8' : '4,8,12')).split(',').map(Number);
-  const seconds = Number(option('--seconds') ?? (quick ? 8 : 15));
-  // Streams start this many ms apart in all (0: all opened at once, like clients reconnecting after a restart).
-  const stagger = Number(option('--stagger') ?? 1000);
+  const { levels, seconds, stagger } = pacing();
   console.log(`\n## paced real-time streams on ${WORKERS} workers, ${seconds} s each (one stream = utterance after utterance, 0.3 s between; opened once, starts spread over ${stagger} ms)`);
   console.log('| streams | held in real time | chunk lag p50 / p95 / p99 / max | end of speech → final p50 / p95 / max | utterances | slowest open | CPU (cores) | RSS |');
   console.log('|---|---|---|---|---|---|---|---|');
@@ -318,16 +339,8 @@ async function concurrency(engine: StartedSpeechEngine, grammar: RecognitionGram
         await stream.close();
       }
     }));
-    lags.sort((a, b) => a - b);
-    finals.sort((a, b) => a - b);
-    const p99 = quantile(lags, 0.99);
     const rss = process.memoryUsage().rss / 1048576;
-    const used = process.cpuUsage(cpu0);
-    const cores = (used.user + used.system) / 1000 / (performance.now() - t0);
-    console.log(
-      `| ${n} | ${p99 < 300 ? 'yes' : 'no'} | ${[0.5, 0.95, 0.99].map((q) => ms(quantile(lags, q))).join(' / ')} / ${ms(lags.at(-1) ?? NaN)} | ` +
-        `${ms(quantile(finals, 0.5))} / ${ms(quantile(finals, 0.95))} / ${ms(finals.at(-1) ?? NaN)} | ${finals.length} | ${ms(slowestOpen)} | ${cores.toFixed(2)} | ${rss.toFixed(0)} MiB |`,
-    );
+    console.log(`| ${n} | ${latencyCells(lags, finals)} | ${finals.length} | ${ms(slowestOpen)} | ${coresSince(cpu0, t0).toFixed(2)} | ${rss.toFixed(0)} MiB |`);
   }
 }
 
@@ -339,9 +352,7 @@ async function concurrency(engine: StartedSpeechEngine, grammar: RecognitionGram
  * own trailing silence, 600 ms by default, comes before that by design).
  */
 async function sessions(engine: StartedSpeechEngine, grammar: RecognitionGrammar, samples: readonly Sample[]): Promise<void> {
-  const levels = (option('--streams') ?? (quick ? '8' : '4,8,12')).split(',').map(Number);
-  const seconds = Number(option('--seconds') ?? (quick ? 8 : 15));
-  const stagger = Number(option('--stagger') ?? 1000);
+  const { levels, seconds, stagger } = pacing();
   console.log(`\n## voice sessions (production path without the socket), ${seconds} s each, starts spread over ${stagger} ms`);
   console.log('| sessions | held in real time | frame lag p50 / p95 / p99 / max | endpoint → final p50 / p95 / max | finals (empty) | CPU (cores) | RSS |');
   console.log('|---|---|---|---|---|---|---|');
@@ -400,14 +411,8 @@ async function sessions(engine: StartedSpeechEngine, grammar: RecognitionGrammar
         await session.dispose();
       }
     }));
-    lags.sort((a, b) => a - b);
-    finals.sort((a, b) => a - b);
-    const used = process.cpuUsage(cpu0);
-    const cores = (used.user + used.system) / 1000 / (performance.now() - t0);
-    console.log(
-      `| ${n} | ${quantile(lags, 0.99) < 300 ? 'yes' : 'no'} | ${[0.5, 0.95, 0.99].map((q) => ms(quantile(lags, q))).join(' / ')} / ${ms(lags.at(-1) ?? NaN)} | ` +
-        `${ms(quantile(finals, 0.5))} / ${ms(quantile(finals, 0.95))} / ${ms(finals.at(-1) ?? NaN)} | ${finals.length} (${empty}) | ${cores.toFixed(2)} | ${(process.memoryUsage().rss / 1048576).toFixed(0)} MiB |`,
-    );
+    const rss = process.memoryUsage().rss / 1048576;
+    console.log(`| ${n} | ${latencyCells(lags, finals)} | ${finals.length} (${empty}) | ${coresSince(cpu0, t0).toFixed(2)} | ${rss.toFixed(0)} MiB |`);
   }
 }
 
