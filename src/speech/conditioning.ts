@@ -106,3 +106,44 @@ export class InputConditioner {
     return out;
   }
 }
+
+/**
+ * How far an utterance's loud frames stand above its quiet ones: the 90th over the 10th percentile
+ * of its 20 ms levels, dB. A rough SNR (the quiet frames are the room between words): conditioned
+ * clean speech spreads 28–35 dB, speech in noise at 20 dB SNR 13–21 dB (bench/speech.ts voices).
+ */
+export class LevelSpread {
+  readonly #frame: number;
+  #levels: number[] = [];
+  #sum = 0;
+  #filled = 0;
+
+  constructor(sampleRate: number) {
+    this.#frame = Math.max(1, Math.round(sampleRate * 0.02));
+  }
+
+  push(samples: Float32Array): void {
+    for (let i = 0; i < samples.length; i++) {
+      this.#sum += samples[i] * samples[i];
+      if (++this.#filled === this.#frame) {
+        this.#levels.push(Math.sqrt(this.#sum / this.#frame) + 1e-9);
+        this.#sum = 0;
+        this.#filled = 0;
+      }
+    }
+  }
+
+  /** The spread so far (0 with fewer than ten frames); `reset` starts the next utterance. */
+  spreadDb(): number {
+    if (this.#levels.length < 10) return 0;
+    const sorted = [...this.#levels].sort((a, b) => a - b);
+    const at = (q: number): number => sorted[Math.floor(q * (sorted.length - 1))];
+    return 20 * Math.log10(at(0.9) / at(0.1));
+  }
+
+  reset(): void {
+    this.#levels = [];
+    this.#sum = 0;
+    this.#filled = 0;
+  }
+}

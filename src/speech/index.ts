@@ -6,7 +6,7 @@ import { SpeechError } from './errors.js';
 import { describeSpeechModel, resolveSpeechModel } from './model.js';
 import type { SpeechModel } from './model.js';
 import { loadPronunciationFile } from './pronunciation.js';
-import type { ConditioningSettings, DecoderTuning } from './soundswallower-recognizer.js';
+import type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './soundswallower-recognizer.js';
 import { DEFAULT_REJECT_BELOW, DEFAULT_TUNING, DEFAULT_WARM_DECODERS } from './soundswallower-recognizer.js';
 import type { GarbageOptions } from './grammar-tools.js';
 import { PooledSpeechEngine } from './worker-pool.js';
@@ -24,8 +24,8 @@ export type { EndpointEvent, EndpointerOptions } from './endpointer.js';
 export { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from './pcm.js';
 export { describeSpeechModel, resolveSpeechModel } from './model.js';
 export type { SpeechModel } from './model.js';
-export { DEFAULT_CONDITIONING, DEFAULT_GARBAGE, DEFAULT_REJECT_BELOW, DEFAULT_TUNING } from './soundswallower-recognizer.js';
-export type { ConditioningSettings, DecoderTuning } from './soundswallower-recognizer.js';
+export { DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP, DEFAULT_GARBAGE, DEFAULT_REJECT_BELOW, DEFAULT_TUNING } from './soundswallower-recognizer.js';
+export type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './soundswallower-recognizer.js';
 export type { GarbageOptions } from './grammar-tools.js';
 export { InputConditioner } from './conditioning.js';
 export { buildSpeechGrammar } from './speech-grammar.js';
@@ -61,6 +61,8 @@ export interface SpeechEngineConfig {
   readonly warmDecoders?: number;
   /** Decode each utterance again, whole, when it ends (see RecognizerSettings). Default true. */
   readonly finalPass?: boolean;
+  /** When the final pass may be skipped (see RecognizerSettings). */
+  readonly finalPassSkip?: FinalPassSkip;
 }
 
 /** A running engine plus the model it uses (for the start-up log). */
@@ -103,6 +105,7 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       ...(config.garbage !== undefined ? { garbage: config.garbage } : {}),
       warmDecoders: config.warmDecoders ?? DEFAULT_WARM_DECODERS,
       ...(config.finalPass !== undefined ? { finalPass: config.finalPass } : {}),
+      ...(config.finalPassSkip !== undefined ? { finalPassSkip: config.finalPassSkip } : {}),
     },
   });
   config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');

@@ -1,7 +1,7 @@
 import createModule from 'soundswallower';
 import type { Decoder, SoundSwallowerModule } from 'soundswallower';
 import type { Transcript, TranscriptWord } from '../contracts.js';
-import { InputConditioner } from './conditioning.js';
+import { InputConditioner, LevelSpread } from './conditioning.js';
 import type { FinishOptions, PartialResult, RecognitionGrammar } from './engine.js';
 import { SpeechError } from './errors.js';
 import { compactNumberRanges, garbageWords, isGarbageWord, withGarbageLoop } from './grammar-tools.js';
@@ -44,6 +44,14 @@ export interface DecoderTuning {
   readonly fsgusealtpron?: boolean;
 }
 
+/** When a clear streaming result stands without the final pass (see `RecognizerSettings.finalPassSkip`). */
+export interface FinalPassSkip {
+  /** Streaming confidence from which a command is clear. */
+  readonly confidence: number;
+  /** Loud over quiet frames (LevelSpread) from which the room is quiet, dB. */
+  readonly quietSpreadDb: number;
+}
+
 /** Level normalisation and noise floor in front of the decoder (see conditioning.ts). */
 export interface ConditioningSettings {
   readonly targetPeakDb?: number;
@@ -75,6 +83,14 @@ export interface RecognizerSettings {
    * Costs a second search at the end.
    */
   readonly finalPass?: boolean;
+  /**
+   * When the final pass may be skipped: the streaming result is a command at least this confident,
+   * heard in a quiet room (loud frames at least `quietSpreadDb` over the quiet ones, see
+   * LevelSpread). There the streaming result is as good or better, and the answer comes without a
+   * second search; in noise the streaming pass is often confidently wrong, so the final pass runs.
+   * Default DEFAULT_FINAL_PASS_SKIP; `confidence: 2` never skips.
+   */
+  readonly finalPassSkip?: FinalPassSkip;
   /** Idle stream decoders kept ready: when a stream takes one and fewer are left, another is built in the background. Default 1. */
   readonly spareDecoders?: number;
 }
@@ -85,6 +101,9 @@ export const DEFAULT_TUNING: DecoderTuning = {};
 export const DEFAULT_CONDITIONING: ConditioningSettings = { targetPeakDb: -26, floorBelowPeakDb: 35 };
 
 export const DEFAULT_GARBAGE: GarbageOptions = { phoneWeight: 1e-4, entryWeight: 1e-6 };
+
+/** Measured with bench/speech.ts --final-pass-skip CONFIDENCE,DB (holdout and flite voices). */
+export const DEFAULT_FINAL_PASS_SKIP: FinalPassSkip = { confidence: 0.8, quietSpreadDb: 25 };
 
 /** Audio kept for the final pass: the last this many seconds of an utterance. */
 const MAX_FINAL_PASS_SECONDS = 20;
@@ -430,6 +449,7 @@ export class DecoderSession {
   /** Samples of the current utterance dropped from the front of `#utterance`, and kept in it. */
   #dropped = 0;
   #kept = 0;
+  readonly #levels: LevelSpread;
 
   constructor(pooled: PooledDecoder, settings: RecognizerSettings, release: (d: PooledDecoder) => void) {
     this.#pooled = pooled;
@@ -437,6 +457,7 @@ export class DecoderSession {
     this.#release = release;
     const conditioning = settings.conditioning === undefined ? DEFAULT_CONDITIONING : settings.conditioning;
     this.#conditioner = conditioning ? new InputConditioner({ sampleRate: settings.sampleRate, ...conditioning }) : null;
+    this.#levels = new LevelSpread(settings.sampleRate);
   }
 
   accept(pcm: Int16Array): PartialResult {
@@ -448,10 +469,12 @@ export class DecoderSession {
       this.#utterance = this.#settings.finalPass === false ? null : [];
       this.#dropped = 0;
       this.#kept = 0;
+      this.#levels.reset();
     }
     if (pcm.length) {
       const samples = this.#conditioner ? this.#conditioner.process(pcm) : Float32Array.from(pcm, (v) => v / 32768);
       if (this.#utterance) {
+        this.#levels.push(samples);
         this.#utterance.push(samples);
         this.#kept += samples.length;
         while (this.#utterance.length > 1 && this.#kept - this.#utterance[0].length >= MAX_FINAL_PASS_SECONDS * this.#settings.sampleRate) {
@@ -477,7 +500,7 @@ export class DecoderSession {
     const from = Math.round((options.speechFromSeconds ?? 0) * this.#settings.sampleRate);
     const utterance = this.#takeUtterance(from);
     let whole: Heard | null = null;
-    if (utterance) {
+    if (utterance && needsFinalPass(streamed, this.#levels.spreadDb(), this.#settings.finalPassSkip ?? DEFAULT_FINAL_PASS_SKIP)) {
       // The whole utterance at once: the front end normalises it with its own cepstral mean.
       // Streaming switches the feature stage to live normalisation for good; a rebuilt one
       // starts from the configured (whole-utterance) mode again.
@@ -560,6 +583,16 @@ export class DecoderSession {
   #assertOpen(): void {
     if (this.#closed) throw new SpeechError('HM_ERR_SPEECH_STREAM_CLOSED', 'The recognition stream is closed');
   }
+}
+
+/** Whether an utterance is decoded again, whole: unless the streaming pass heard a clear command in a quiet room (see `finalPassSkip`). */
+export function needsFinalPass(
+  streamed: { readonly text: string; readonly confidence: number },
+  spreadDb: number,
+  skip: FinalPassSkip,
+): boolean {
+  if (!streamed.text || hasGarbage(streamed.text)) return true;
+  return streamed.confidence < skip.confidence || spreadDb < skip.quietSpreadDb;
 }
 
 const hasGarbage = (text: string): boolean => text.split(/\s+/).some(isGarbageWord);

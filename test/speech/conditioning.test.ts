@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Errors } from '../../src/errors.js';
-import { InputConditioner } from '../../src/speech/conditioning.js';
+import { InputConditioner, LevelSpread } from '../../src/speech/conditioning.js';
+import { DEFAULT_FINAL_PASS_SKIP, needsFinalPass } from '../../src/speech/soundswallower-recognizer.js';
 import { SpeechError, SPEECH_ERROR_CODES } from '../../src/speech/errors.js';
-import { compactNumberRanges, isGarbageWord, withGarbageLoop } from '../../src/speech/grammar-tools.js';
+import { compactNumberRanges, GARBAGE_PREFIX, isGarbageWord, withGarbageLoop } from '../../src/speech/grammar-tools.js';
 import { float32ToPcm16 } from '../../src/speech/pcm.js';
-import { tone } from '../helpers/audio.js';
+import { ESPEAK_MISSING, hasEspeak, makeNoise, mixAtSnr, synthesize, tone } from '../helpers/audio.js';
 
 const rmsDb = (x: Float32Array): number => 10 * Math.log10(x.reduce((s, v) => s + v * v, 0) / x.length);
 
@@ -37,6 +38,51 @@ describe('input conditioning', () => {
     const a = new InputConditioner({ sampleRate: 16_000 }).process(new Int16Array(800));
     const b = new InputConditioner({ sampleRate: 16_000 }).process(new Int16Array(800));
     expect(a).toEqual(b);
+  });
+});
+
+describe.skipIf(!hasEspeak)(`level spread of an utterance${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
+  /** The spread of a command as the decoder gets it: conditioned in 100 ms chunks. */
+  const spreadOf = (audio: Float32Array): number => {
+    const conditioner = new InputConditioner({ sampleRate: 16_000 });
+    const levels = new LevelSpread(16_000);
+    const pcm = float32ToPcm16(audio);
+    for (let i = 0; i < pcm.length; i += 1600) levels.push(conditioner.process(pcm.subarray(i, i + 1600)));
+    return levels.spreadDb();
+  };
+  const commands = ['what is my balance', 'buy the neon dragon chip', 'how were my sales this week'];
+
+  it('tells a quiet room from speech in noise at 20 dB', () => {
+    for (const [i, text] of commands.entries()) {
+      const clean = synthesize(text, { voice: i % 2 ? 'en-gb' : 'en-us' });
+      const quiet = spreadOf(clean);
+      expect(quiet, text).toBeGreaterThanOrEqual(DEFAULT_FINAL_PASS_SKIP.quietSpreadDb);
+      for (const kind of ['fan', 'babble', 'kitchen'] as const) {
+        const noisy = spreadOf(mixAtSnr(clean, makeNoise(kind, clean.length, 16_000, 3 + i), 20, 16_000));
+        expect(noisy, `${text} in ${kind}`).toBeLessThan(DEFAULT_FINAL_PASS_SKIP.quietSpreadDb);
+      }
+    }
+  });
+
+  it('starts again for each utterance', () => {
+    const levels = new LevelSpread(16_000);
+    levels.push(synthesize('what is my balance'));
+    expect(levels.spreadDb()).toBeGreaterThan(20);
+    levels.reset();
+    expect(levels.spreadDb()).toBe(0);
+  });
+});
+
+describe('when the final pass runs', () => {
+  const skip = { confidence: 0.8, quietSpreadDb: 25 };
+  it('not for a clear command in a quiet room', () => {
+    expect(needsFinalPass({ text: 'what is my balance', confidence: 0.9 }, 30, skip)).toBe(false);
+  });
+  it('for an empty, unsure or garbage result, or in noise', () => {
+    expect(needsFinalPass({ text: '', confidence: 0 }, 30, skip)).toBe(true);
+    expect(needsFinalPass({ text: 'what is my balance', confidence: 0.7 }, 30, skip)).toBe(true);
+    expect(needsFinalPass({ text: 'what is my balance', confidence: 0.9 }, 18, skip)).toBe(true);
+    expect(needsFinalPass({ text: `buy the ${GARBAGE_PREFIX}ah`, confidence: 0.95 }, 30, skip)).toBe(true);
   });
 });
 
