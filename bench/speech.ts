@@ -3,7 +3,7 @@
  *   npx tsx bench/speech.ts [--quick] [--model 16k|8k] [--split tune|holdout|flite] [--snr clean,20,15,10,5]
  *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5] [--final-pass off] [--final-pass-skip 0.8,25]
  *                           [--no-accuracy] [--no-streams] [--per-intent] [--grammar speech|template] [--sentences N]
- *                           [--streams 4,8,12] [--seconds 15] [--stagger 1000] [--sessions] [--workers 2]
+ *                           [--streams 4,8,12] [--seconds 15] [--stagger 1000] [--sessions] [--workers 2] [--stream-snr 20]
  *  1. accuracy vs SNR: commands for every intent, several espeak-ng voices, four noise types (babble,
  *     kitchen clatter, pink, fan hum) scaled against the loudest speech frame; scored by intent +
  *     slots (what users feel) and exact text; right / wrong-accepted / rejected at the threshold,
@@ -170,8 +170,12 @@ async function main(): Promise<void> {
   console.log(`${engine.description}\ntuning ${JSON.stringify(tuning)} garbage ${JSON.stringify(garbage ?? 'default')}; grammar compiled on ${WORKERS} workers in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
   try {
     if (!has('--no-accuracy')) await accuracy(engine, grammar, samples, oog, nlu);
-    if (!has('--no-streams')) await concurrency(engine, grammar, samples);
-    if (has('--sessions')) await sessions(engine, grammar, samples);
+    // The paced runs speak clean commands unless --stream-snr mixes in the accuracy run's noises.
+    const streamSnr = option('--stream-snr');
+    const paced = streamSnr === undefined ? samples : samples.map((s, i) => ({ ...s, audio: mixAtSnr(s.audio, makeNoise(NOISES[i % NOISES.length], s.audio.length, RATE, 11 + i), Number(streamSnr), RATE) }));
+    if (streamSnr !== undefined) console.log(`\npaced runs: commands mixed with noise at ${streamSnr} dB SNR`);
+    if (!has('--no-streams')) await concurrency(engine, grammar, paced);
+    if (has('--sessions')) await sessions(engine, grammar, paced);
   } finally {
     await engine.close();
   }
