@@ -1,7 +1,7 @@
 /**
  * Speech-stage figures on the REAL command grammar (intents/ + the demo catalog):
  *   npx tsx bench/speech.ts [--quick] [--model 16k|8k] [--split tune|holdout|flite] [--snr clean,20,15,10,5]
- *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5] [--final-pass off] [--final-pass-skip 0.8,25]
+ *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5] [--final-pass off] [--final-pass-skip 0.8,25] [--denoise off]
  *                           [--no-accuracy] [--no-streams] [--per-intent] [--grammar speech|template] [--sentences N]
  *                           [--streams 4,8,12] [--seconds 15] [--stagger 1000] [--sessions] [--workers 2] [--stream-snr 20]
  *  1. accuracy vs SNR: commands for every intent, several espeak-ng voices, four noise types (babble,
@@ -163,6 +163,7 @@ async function main(): Promise<void> {
     ...(garbage !== undefined ? { garbage } : {}),
     ...(has('--cond') && option('--cond') === 'off' ? { conditioning: false as const } : {}),
     ...(option('--final-pass') === 'off' ? { finalPass: false } : {}),
+    ...(option('--denoise') === 'off' ? { denoise: false } : {}),
     ...(option('--final-pass-skip') ? { finalPassSkip: { confidence: Number(option('--final-pass-skip')!.split(',')[0]), quietSpreadDb: Number(option('--final-pass-skip')!.split(',')[1]) } } : {}),
   });
   const t1 = performance.now();

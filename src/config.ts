@@ -30,6 +30,7 @@ const EnvSchema = Type.Object({
   VOSK_MODEL_PATH: Type.Optional(Type.String({ minLength: 1 })),
   SPEECH_WORKERS: Type.Integer({ default: 0, minimum: 0, maximum: 64 }),
   SPEECH_FINAL_PASS: Type.Boolean({ default: true }),
+  SPEECH_DENOISE: Type.Boolean({ default: true }),
   SPEECH_WARM_DECODERS: Type.Integer({ default: 4, minimum: 1, maximum: 64 }),
   NLU_THRESHOLD: Type.Number({ default: 0.5, minimum: 0, maximum: 1 }),
   SESSION_TTL_S: Type.Integer({ default: 1_800, minimum: 60 }),
@@ -83,6 +84,7 @@ export interface Config {
     readonly workers: number;
     /** Decode each utterance again, whole, at its end (normalised by its own cepstral mean). */
     readonly finalPass: boolean;
+    readonly denoise: boolean;
     /** Stream decoders each worker has ready from the start (streams it serves without building one). */
     readonly warmDecoders: number;
     readonly allowAnonymous: boolean;
@@ -173,6 +175,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       voskModelPath: env.VOSK_MODEL_PATH,
       workers: env.SPEECH_WORKERS || availableParallelism(),
       finalPass: env.SPEECH_FINAL_PASS,
+      denoise: env.SPEECH_DENOISE,
       warmDecoders: env.SPEECH_WARM_DECODERS,
       allowAnonymous: env.ALLOW_ANONYMOUS_TRANSCRIBE,
       endpointSilenceMs: env.ENDPOINT_SILENCE_MS,

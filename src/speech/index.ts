@@ -63,6 +63,8 @@ export interface SpeechEngineConfig {
   readonly finalPass?: boolean;
   /** When the final pass may be skipped (see RecognizerSettings). */
   readonly finalPassSkip?: FinalPassSkip;
+  /** Noise suppression before the final pass of a noisy utterance (see RecognizerSettings). Default true. */
+  readonly denoise?: boolean;
 }
 
 /** A running engine plus the model it uses (for the start-up log). */
@@ -106,6 +108,7 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       warmDecoders: config.warmDecoders ?? DEFAULT_WARM_DECODERS,
       ...(config.finalPass !== undefined ? { finalPass: config.finalPass } : {}),
       ...(config.finalPassSkip !== undefined ? { finalPassSkip: config.finalPassSkip } : {}),
+      ...(config.denoise !== undefined ? { denoise: config.denoise } : {}),
     },
   });
   config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');

@@ -2,6 +2,7 @@ import createModule from 'soundswallower';
 import type { Decoder, SoundSwallowerModule } from 'soundswallower';
 import type { Transcript, TranscriptWord } from '../contracts.js';
 import { InputConditioner, LevelSpread } from './conditioning.js';
+import { Denoiser } from './denoise.js';
 import type { FinishOptions, PartialResult, RecognitionGrammar } from './engine.js';
 import { SpeechError } from './errors.js';
 import { compactNumberRanges, garbageWords, isGarbageWord, withGarbageLoop } from './grammar-tools.js';
@@ -91,6 +92,12 @@ export interface RecognizerSettings {
    * Default DEFAULT_FINAL_PASS_SKIP; `confidence: 2` never skips.
    */
   readonly finalPassSkip?: FinalPassSkip;
+  /**
+   * Noise suppression (RNNoise, see denoise.ts) over a noisy utterance (level spread under
+   * `finalPassSkip.quietSpreadDb`) before its final pass (default true). The streaming pass and
+   * quiet rooms get the audio as it came: the network's artefacts cost clean speech a little.
+   */
+  readonly denoise?: boolean;
   /** Idle stream decoders kept ready: when a stream takes one and fewer are left, another is built in the background. Default 1. */
   readonly spareDecoders?: number;
 }
@@ -176,6 +183,7 @@ export class SoundSwallowerRecognizer {
   #current: CompiledGrammar | null = null;
   #replenishing = false;
   #disposed = false;
+  #denoiser: Denoiser | null = null;
 
   private constructor(module: SoundSwallowerModule, settings: RecognizerSettings) {
     this.#module = module;
@@ -188,6 +196,7 @@ export class SoundSwallowerRecognizer {
     const recognizer = new SoundSwallowerRecognizer(await loadModule(), settings);
     // Load the model up front, so streams open fast and a broken model fails here.
     recognizer.#lexicon = await recognizer.#createDecoder(false);
+    if (settings.denoise !== false && settings.finalPass !== false) recognizer.#denoiser = await Denoiser.create();
     const count = Math.max(1, settings.warmDecoders ?? DEFAULT_WARM_DECODERS);
     for (let i = 0; i < count; i++) recognizer.#idle.push(await recognizer.#createDecoder(true));
     return recognizer;
@@ -214,7 +223,7 @@ export class SoundSwallowerRecognizer {
       throw error;
     }
     this.#replenish();
-    return new DecoderSession(pooled, this.settings, (d) => this.#release(d));
+    return new DecoderSession(pooled, this.settings, (d) => this.#release(d), this.#denoiser);
   }
 
   /** Idle stream decoders (tests, diagnostics). */
@@ -450,8 +459,10 @@ export class DecoderSession {
   #dropped = 0;
   #kept = 0;
   readonly #levels: LevelSpread;
+  readonly #denoiser: Denoiser | null;
 
-  constructor(pooled: PooledDecoder, settings: RecognizerSettings, release: (d: PooledDecoder) => void) {
+  constructor(pooled: PooledDecoder, settings: RecognizerSettings, release: (d: PooledDecoder) => void, denoiser: Denoiser | null = null) {
+    this.#denoiser = denoiser;
     this.#pooled = pooled;
     this.#settings = settings;
     this.#release = release;
@@ -500,13 +511,17 @@ export class DecoderSession {
     const from = Math.round((options.speechFromSeconds ?? 0) * this.#settings.sampleRate);
     const utterance = this.#takeUtterance(from);
     let whole: Heard | null = null;
-    if (utterance && needsFinalPass(streamed, this.#levels.spreadDb(), this.#settings.finalPassSkip ?? DEFAULT_FINAL_PASS_SKIP)) {
+    const skip = this.#settings.finalPassSkip ?? DEFAULT_FINAL_PASS_SKIP;
+    const spreadDb = this.#levels.spreadDb();
+    if (utterance && needsFinalPass(streamed, spreadDb, skip)) {
+      const noisy = spreadDb < skip.quietSpreadDb;
+      const audio = noisy && this.#denoiser ? this.#denoiser.denoise(utterance.audio, this.#settings.sampleRate) : utterance.audio;
       // The whole utterance at once: the front end normalises it with its own cepstral mean.
       // Streaming switches the feature stage to live normalisation for good; a rebuilt one
       // starts from the configured (whole-utterance) mode again.
       await decoder.reinitialize_audio();
       decoder.start();
-      decoder.process_audio(utterance.audio, false, true);
+      decoder.process_audio(audio, false, true);
       decoder.stop();
       // Word times count from the utterance's start, not from where the kept audio starts.
       whole = this.#read(utterance.offset / this.#settings.sampleRate);
