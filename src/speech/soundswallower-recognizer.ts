@@ -2,7 +2,9 @@ import createModule from 'soundswallower';
 import type { Decoder, SoundSwallowerModule } from 'soundswallower';
 import type { Transcript, TranscriptWord } from '../contracts.js';
 import { InputConditioner, LevelSpread } from './conditioning.js';
+import { AudioWindow } from './audio-window.js';
 import { Denoiser } from './denoise.js';
+import type { DenoiseStream } from './denoise.js';
 import type { FinishOptions, PartialResult, RecognitionGrammar } from './engine.js';
 import { SpeechError } from './errors.js';
 import { compactNumberRanges, garbageWords, isGarbageWord, withGarbageLoop } from './grammar-tools.js';
@@ -454,12 +456,14 @@ export class DecoderSession {
   #closed = false;
   #partial = '';
   /** The current utterance's latest audio as fed to the decoder, for the final pass (null when it is off). */
-  #utterance: Float32Array[] | null = null;
-  /** Samples of the current utterance dropped from the front of `#utterance`, and kept in it. */
-  #dropped = 0;
-  #kept = 0;
+  #utterance: AudioWindow | null = null;
   readonly #levels: LevelSpread;
   readonly #denoiser: Denoiser | null;
+  /**
+   * The same audio denoised, from position `from` of the utterance on: started as soon as the
+   * utterance sounds noisy, so that its final pass need not wait for a whole utterance's denoising.
+   */
+  #denoised: { readonly stream: DenoiseStream; readonly window: AudioWindow; readonly from: number } | null = null;
 
   constructor(pooled: PooledDecoder, settings: RecognizerSettings, release: (d: PooledDecoder) => void, denoiser: Denoiser | null = null) {
     this.#denoiser = denoiser;
@@ -477,22 +481,16 @@ export class DecoderSession {
     if (!this.#started) {
       decoder.start();
       this.#started = true;
-      this.#utterance = this.#settings.finalPass === false ? null : [];
-      this.#dropped = 0;
-      this.#kept = 0;
+      this.#utterance = this.#settings.finalPass === false ? null : new AudioWindow(MAX_FINAL_PASS_SECONDS * this.#settings.sampleRate);
       this.#levels.reset();
+      this.#stopDenoising();
     }
     if (pcm.length) {
       const samples = this.#conditioner ? this.#conditioner.process(pcm) : Float32Array.from(pcm, (v) => v / 32768);
       if (this.#utterance) {
         this.#levels.push(samples);
         this.#utterance.push(samples);
-        this.#kept += samples.length;
-        while (this.#utterance.length > 1 && this.#kept - this.#utterance[0].length >= MAX_FINAL_PASS_SECONDS * this.#settings.sampleRate) {
-          const oldest = this.#utterance.shift()!;
-          this.#kept -= oldest.length;
-          this.#dropped += oldest.length;
-        }
+        this.#denoise(samples);
       }
       decoder.process_audio(samples, false, false);
       this.#partial = withoutGarbage(decoder.get_text());
@@ -514,8 +512,7 @@ export class DecoderSession {
     const skip = this.#settings.finalPassSkip ?? DEFAULT_FINAL_PASS_SKIP;
     const spreadDb = this.#levels.spreadDb();
     if (utterance && needsFinalPass(streamed, spreadDb, skip)) {
-      const noisy = spreadDb < skip.quietSpreadDb;
-      const audio = noisy && this.#denoiser ? this.#denoiser.denoise(utterance.audio, this.#settings.sampleRate) : utterance.audio;
+      const audio = spreadDb < skip.quietSpreadDb ? this.#takeDenoised(utterance) : utterance.audio;
       // The whole utterance at once: the front end normalises it with its own cepstral mean.
       // Streaming switches the feature stage to live normalisation for good; a rebuilt one
       // starts from the configured (whole-utterance) mode again.
@@ -526,6 +523,7 @@ export class DecoderSession {
       // Word times count from the utterance's start, not from where the kept audio starts.
       whole = this.#read(utterance.offset / this.#settings.sampleRate);
     }
+    this.#stopDenoising();
     // The more confident pass wins: the whole-utterance one in steady noise, the streaming one
     // (whose prior mean suits clean, short commands better) otherwise.
     const [heard, other] = !whole || (streamed.text && streamed.confidence > whole.confidence) ? [streamed, whole] : [whole, streamed];
@@ -567,24 +565,48 @@ export class DecoderSession {
 
   /** The kept audio of the utterance from sample `from` on (never less than the last second), and where it starts. */
   #takeUtterance(from: number): { audio: Float32Array; offset: number } | null {
-    const chunks = this.#utterance;
+    const window = this.#utterance;
     this.#utterance = null;
-    if (!chunks?.length) return null;
-    const end = this.#dropped + this.#kept;
-    const start = Math.max(this.#dropped, Math.min(from, end - this.#settings.sampleRate));
-    const audio = new Float32Array(end - start);
-    let at = this.#dropped;
-    for (const chunk of chunks) {
-      const skip = Math.max(0, start - at);
-      if (skip < chunk.length) audio.set(skip ? chunk.subarray(skip) : chunk, at + skip - start);
-      at += chunk.length;
+    if (!window?.end) return null;
+    const offset = Math.max(window.start, Math.min(from, window.end - this.#settings.sampleRate));
+    return { audio: window.slice(offset), offset };
+  }
+
+  /**
+   * Feeds the denoiser once the utterance sounds noisy (after its first second; what came before
+   * goes in first), so that little is left to denoise when it ends.
+   */
+  #denoise(samples: Float32Array): void {
+    if (this.#denoised) {
+      this.#denoised.window.push(this.#denoised.stream.push(samples));
+      return;
     }
-    return { audio, offset: start };
+    const window = this.#utterance;
+    const skip = this.#settings.finalPassSkip ?? DEFAULT_FINAL_PASS_SKIP;
+    if (!this.#denoiser || !window || window.end < this.#settings.sampleRate || this.#levels.spreadDb() >= skip.quietSpreadDb) return;
+    const denoised = { stream: this.#denoiser.open(this.#settings.sampleRate), window: new AudioWindow(MAX_FINAL_PASS_SECONDS * this.#settings.sampleRate), from: window.start };
+    for (const chunk of window.chunks) denoised.window.push(denoised.stream.push(chunk));
+    this.#denoised = denoised;
+  }
+
+  /** The utterance's audio as the final pass of a noisy utterance gets it: denoised, when a denoiser is configured. */
+  #takeDenoised(utterance: { audio: Float32Array; offset: number }): Float32Array {
+    const denoised = this.#denoised;
+    this.#denoised = null;
+    if (!denoised) return this.#denoiser ? this.#denoiser.denoise(utterance.audio, this.#settings.sampleRate) : utterance.audio;
+    denoised.window.push(denoised.stream.end());
+    return denoised.window.slice(utterance.offset - denoised.from);
+  }
+
+  #stopDenoising(): void {
+    this.#denoised?.stream.close();
+    this.#denoised = null;
   }
 
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
+    this.#stopDenoising();
     if (this.#started) {
       try {
         this.#pooled.decoder.stop();

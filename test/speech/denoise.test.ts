@@ -36,6 +36,19 @@ describe.skipIf(!hasEspeak)(`noise suppression before the final pass${hasEspeak 
     expect(rms(out) / rms(clean)).toBeLessThan(1.3);
   });
 
+  it('streams: chunk by chunk it gives what it gives for the whole signal', () => {
+    const noisy = mixAtSnr(clean, makeNoise('fan', clean.length, RATE, 9), 10, RATE);
+    const stream = denoiser.open(RATE);
+    const parts: Float32Array[] = [];
+    for (let i = 0; i < noisy.length; i += 1600) parts.push(stream.push(noisy.subarray(i, i + 1600)));
+    parts.push(stream.end());
+    const streamed = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+    parts.reduce((at, p) => (streamed.set(p, at), at + p.length), 0);
+    const whole = denoiser.denoise(noisy, RATE);
+    expect(streamed.length).toBe(noisy.length);
+    expect(rms(minus(streamed, whole))).toBeLessThan(1e-4 * rms(whole));
+  });
+
   it('leaves silence silent and copes with audio shorter than one of its frames', () => {
     expect(rms(denoiser.denoise(new Float32Array(RATE), RATE))).toBeLessThan(1e-3);
     expect(denoiser.denoise(new Float32Array(10), RATE)).toHaveLength(10);
