@@ -135,10 +135,19 @@ export class LevelSpread {
 
   /** The spread so far (0 with fewer than ten frames); `reset` starts the next utterance. */
   spreadDb(): number {
+    return this.#over(0.9);
+  }
+
+  /** The loudest frame over the quiet ones (10th percentile), dB: speech has begun when it stands well out. */
+  peakDb(): number {
+    return this.#over(1);
+  }
+
+  #over(q: number): number {
     if (this.#levels.length < 10) return 0;
     const sorted = [...this.#levels].sort((a, b) => a - b);
-    const at = (q: number): number => sorted[Math.floor(q * (sorted.length - 1))];
-    return 20 * Math.log10(at(0.9) / at(0.1));
+    const at = (p: number): number => sorted[Math.floor(p * (sorted.length - 1))];
+    return 20 * Math.log10(at(q) / at(0.1));
   }
 
   reset(): void {

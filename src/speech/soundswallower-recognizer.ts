@@ -114,6 +114,9 @@ export const DEFAULT_GARBAGE: GarbageOptions = { phoneWeight: 1e-4, entryWeight:
 /** Measured with bench/speech.ts --final-pass-skip CONFIDENCE,DB (holdout and flite voices). */
 export const DEFAULT_FINAL_PASS_SKIP: FinalPassSkip = { confidence: 0.8, quietSpreadDb: 25 };
 
+/** A frame this far over the quiet ones (LevelSpread.peakDb) says speech has begun. */
+const SPEECH_BEGUN_DB = 12;
+
 /** Audio kept for the final pass: the last this many seconds of an utterance. */
 const MAX_FINAL_PASS_SECONDS = 20;
 
@@ -573,8 +576,10 @@ export class DecoderSession {
   }
 
   /**
-   * Feeds the denoiser once the utterance sounds noisy (after its first second; what came before
-   * goes in first), so that little is left to denoise when it ends.
+   * Feeds the denoiser once the utterance sounds noisy: a second or more of it, speech begun (a
+   * frame SPEECH_BEGUN_DB over the quiet ones: before that, a quiet room's hum spreads as little as
+   * noise does) and yet the level spread low. What came before goes in first, so that little is
+   * left to denoise when the utterance ends.
    */
   #denoise(samples: Float32Array): void {
     if (this.#denoised) {
@@ -583,7 +588,8 @@ export class DecoderSession {
     }
     const window = this.#utterance;
     const skip = this.#settings.finalPassSkip ?? DEFAULT_FINAL_PASS_SKIP;
-    if (!this.#denoiser || !window || window.end < this.#settings.sampleRate || this.#levels.spreadDb() >= skip.quietSpreadDb) return;
+    if (!this.#denoiser || !window || window.end < this.#settings.sampleRate) return;
+    if (this.#levels.peakDb() < SPEECH_BEGUN_DB || this.#levels.spreadDb() >= skip.quietSpreadDb) return;
     const denoised = { stream: this.#denoiser.open(this.#settings.sampleRate), window: new AudioWindow(MAX_FINAL_PASS_SECONDS * this.#settings.sampleRate), from: window.start };
     for (const chunk of window.chunks) denoised.window.push(denoised.stream.push(chunk));
     this.#denoised = denoised;
