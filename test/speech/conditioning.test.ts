@@ -64,6 +64,17 @@ describe.skipIf(!hasEspeak)(`level spread of an utterance${hasEspeak ? '' : ` â€
     }
   });
 
+  it('tells speech that has begun from the quiet room before it', () => {
+    const conditioner = new InputConditioner({ sampleRate: 16_000 });
+    const levels = new LevelSpread(16_000);
+    // A second of digital silence (the conditioner's noise floor), then a command.
+    levels.push(conditioner.process(new Int16Array(16_000)));
+    expect(levels.peakDb()).toBeLessThan(12);
+    const speech = float32ToPcm16(synthesize('what is my balance'));
+    for (let i = 0; i < speech.length; i += 1600) levels.push(conditioner.process(speech.subarray(i, i + 1600)));
+    expect(levels.peakDb()).toBeGreaterThan(30);
+  });
+
   it('starts again for each utterance', () => {
     const levels = new LevelSpread(16_000);
     levels.push(synthesize('what is my balance'));
