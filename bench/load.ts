@@ -118,13 +118,17 @@ async function databaseCpuSeconds(database: string): Promise<Map<number, number>
 /** Samples what the server, its PostgreSQL backends, this load generator and the machine used while `run` ran. */
 async function measured<T>(service: Service, run: () => Promise<T>): Promise<T & Usage> {
   const [server, database, machine, client] = [await cpuSeconds(service.pid), await databaseCpuSeconds(service.database), await machineTicks(), process.cpuUsage()];
+  const began = performance.now();
   const result = await run();
+  // The run's own time: the samples above and below are not load (they read /proc of every backend).
+  const seconds = (performance.now() - began) / 1000;
   const used = process.cpuUsage(client);
   const [serverAfter, databaseAfter, machineAfter] = [await cpuSeconds(service.pid), await databaseCpuSeconds(service.database), await machineTicks()];
   let databaseCpu = 0;
   for (const [pid, after] of databaseAfter) databaseCpu += after - (database.get(pid) ?? 0);
   return {
     ...result,
+    seconds,
     serverCpu: serverAfter - server,
     databaseCpu,
     clientCpu: (used.user + used.system) / 1e6,
@@ -143,8 +147,9 @@ function loadLine(): string {
   return `load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min) on this machine`;
 }
 
-/** CPU seconds, and the machine's idle share, over one run. */
+/** Wall-clock seconds and CPU seconds, and the machine's idle share, over one run. */
 interface Usage {
+  readonly seconds: number;
   readonly serverCpu: number;
   readonly databaseCpu: number;
   readonly clientCpu: number;
@@ -155,7 +160,6 @@ interface RunFigures extends Usage {
   readonly label: string;
   readonly target: number | 'max';
   readonly done: number;
-  readonly seconds: number;
   readonly latencies: number[];
   readonly failures: number;
 }
@@ -272,7 +276,6 @@ async function httpRun(service: Service, token: string, target: number | 'max', 
   let done = 0;
   let failures = 0;
   const body = JSON.stringify({ text: TEXT });
-  const started = performance.now();
   const run = await measured(service, async () => {
     if (target === 'max') {
       const result = await new Promise<AutocannonResult>((resolve, reject) => {
@@ -320,7 +323,7 @@ async function httpRun(service: Service, token: string, target: number | 'max', 
     agent.destroy();
   });
   const figures: RunFigures = {
-    label: 'http', target, done, seconds: (performance.now() - started) / 1000, latencies, failures,
+    label: 'http', target, done, seconds: run.seconds, latencies, failures,
     serverCpu: run.serverCpu, databaseCpu: run.databaseCpu, clientCpu: run.clientCpu, machineIdle: run.machineIdle,
   };
   if (!quiet) printRun(figures);
@@ -383,7 +386,6 @@ async function wsRun(service: Service, token: string, target: number | 'max', se
     session.socket.send(frame);
   };
   let running = true;
-  const started = performance.now();
   const run = await measured(service, async () => {
     if (target === 'max') {
       // Closed loop: each session keeps one command in flight.
@@ -405,7 +407,7 @@ async function wsRun(service: Service, token: string, target: number | 'max', se
   });
   failures += sessions.reduce((n, s) => n + s.waiting.length, 0);
   const figures: RunFigures = {
-    label: 'ws', target, done, seconds: (performance.now() - started) / 1000, latencies, failures,
+    label: 'ws', target, done, seconds: run.seconds, latencies, failures,
     serverCpu: run.serverCpu, databaseCpu: run.databaseCpu, clientCpu: run.clientCpu, machineIdle: run.machineIdle,
   };
   await closeSessions(sessions);
