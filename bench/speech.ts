@@ -45,6 +45,8 @@ const garbageArg = option('--garbage');
 const garbage: GarbageOptions | false | undefined =
   garbageArg === undefined ? undefined : garbageArg === 'off' ? false : { phoneWeight: Number(garbageArg.split(',')[0]), entryWeight: Number(garbageArg.split(',')[1]) };
 const rejectArg = option('--reject');
+const [skipConfidence, skipQuietDb] = (option('--final-pass-skip') ?? '').split(',').map(Number);
+const finalPassSkip = option('--final-pass-skip') ? { confidence: skipConfidence, quietSpreadDb: skipQuietDb } : undefined;
 const model = (option('--model') ?? '16k') as '16k' | '8k';
 const split = option('--split') ?? 'tune';
 const RATE = 16_000;
@@ -164,7 +166,7 @@ async function main(): Promise<void> {
     ...(has('--cond') && option('--cond') === 'off' ? { conditioning: false as const } : {}),
     ...(option('--final-pass') === 'off' ? { finalPass: false } : {}),
     ...(option('--denoise') === 'off' ? { denoise: false } : {}),
-    ...(option('--final-pass-skip') ? { finalPassSkip: { confidence: Number(option('--final-pass-skip')!.split(',')[0]), quietSpreadDb: Number(option('--final-pass-skip')!.split(',')[1]) } } : {}),
+    ...(finalPassSkip ? { finalPassSkip } : {}),
   });
   const t1 = performance.now();
   await engine.prepare?.(grammar);

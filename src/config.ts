@@ -84,6 +84,7 @@ export interface Config {
     readonly workers: number;
     /** Decode each utterance again, whole, at its end (normalised by its own cepstral mean). */
     readonly finalPass: boolean;
+    /** Noise suppression (RNNoise) over a noisy utterance before its final pass. */
     readonly denoise: boolean;
     /** Stream decoders each worker has ready from the start (streams it serves without building one). */
     readonly warmDecoders: number;
