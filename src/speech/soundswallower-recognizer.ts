@@ -96,8 +96,9 @@ export interface RecognizerSettings {
   readonly finalPassSkip?: FinalPassSkip;
   /**
    * Noise suppression (RNNoise, see denoise.ts) over a noisy utterance (level spread under
-   * `finalPassSkip.quietSpreadDb`) before its final pass (default true). The streaming pass and
-   * quiet rooms get the audio as it came: the network's artefacts cost clean speech a little.
+   * `finalPassSkip.quietSpreadDb`) for its final pass and, from when it sounded noisy, for the
+   * streaming pass (default true). Quiet rooms get the audio as it came: the network's artefacts
+   * cost clean speech a little.
    */
   readonly denoise?: boolean;
   /** Idle stream decoders kept ready: when a stream takes one and fewer are left, another is built in the background. Default 1. */
@@ -458,7 +459,7 @@ export class DecoderSession {
   #started = false;
   #closed = false;
   #partial = '';
-  /** The current utterance's latest audio as fed to the decoder, for the final pass (null when it is off). */
+  /** The current utterance's latest audio (conditioned, not denoised), for the final pass (null when it is off). */
   #utterance: AudioWindow | null = null;
   readonly #levels: LevelSpread;
   readonly #denoiser: Denoiser | null;
@@ -467,6 +468,8 @@ export class DecoderSession {
    * utterance sounds noisy, so that its final pass need not wait for a whole utterance's denoising.
    */
   #denoised: { readonly stream: DenoiseStream; readonly window: AudioWindow; readonly from: number } | null = null;
+  /** Samples of the current utterance the streaming decoder has heard (raw, then denoised). */
+  #fed = 0;
 
   constructor(pooled: PooledDecoder, settings: RecognizerSettings, release: (d: PooledDecoder) => void, denoiser: Denoiser | null = null) {
     this.#denoiser = denoiser;
@@ -487,15 +490,19 @@ export class DecoderSession {
       this.#utterance = this.#settings.finalPass === false ? null : new AudioWindow(MAX_FINAL_PASS_SECONDS * this.#settings.sampleRate);
       this.#levels.reset();
       this.#stopDenoising();
+      this.#fed = 0;
     }
     if (pcm.length) {
       const samples = this.#conditioner ? this.#conditioner.process(pcm) : Float32Array.from(pcm, (v) => v / 32768);
+      let feed = samples;
       if (this.#utterance) {
         this.#levels.push(samples);
         this.#utterance.push(samples);
-        this.#denoise(samples);
+        // Once the utterance is being denoised, the streaming pass hears the cleaned audio too.
+        feed = this.#denoise(samples) ?? samples;
       }
-      decoder.process_audio(samples, false, false);
+      this.#fed += feed.length;
+      if (feed.length) decoder.process_audio(feed, false, false);
       this.#partial = withoutGarbage(decoder.get_text());
     }
     return { partial: this.#partial };
@@ -579,20 +586,25 @@ export class DecoderSession {
    * Feeds the denoiser once the utterance sounds noisy: a second or more of it, speech begun (a
    * frame SPEECH_BEGUN_DB over the quiet ones: before that, a quiet room's hum spreads as little as
    * noise does) and yet the level spread low. What came before goes in first, so that little is
-   * left to denoise when the utterance ends.
+   * left to denoise when the utterance ends. Returns the denoised audio the streaming decoder has
+   * not heard yet (null before denoising began: the decoder hears the audio as it came).
    */
-  #denoise(samples: Float32Array): void {
+  #denoise(samples: Float32Array): Float32Array | null {
     if (this.#denoised) {
-      this.#denoised.window.push(this.#denoised.stream.push(samples));
-      return;
+      const out = this.#denoised.stream.push(samples);
+      const at = this.#denoised.from + this.#denoised.window.end;
+      this.#denoised.window.push(out);
+      // The denoiser lags a little: what the decoder heard raw at the switch is not heard twice.
+      return out.subarray(Math.min(out.length, Math.max(0, this.#fed - at)));
     }
     const window = this.#utterance;
     const skip = this.#settings.finalPassSkip ?? DEFAULT_FINAL_PASS_SKIP;
-    if (!this.#denoiser || !window || window.end < this.#settings.sampleRate) return;
-    if (this.#levels.peakDb() < SPEECH_BEGUN_DB || this.#levels.spreadDb() >= skip.quietSpreadDb) return;
+    if (!this.#denoiser || !window || window.end < this.#settings.sampleRate) return null;
+    if (this.#levels.peakDb() < SPEECH_BEGUN_DB || this.#levels.spreadDb() >= skip.quietSpreadDb) return null;
     const denoised = { stream: this.#denoiser.open(this.#settings.sampleRate), window: new AudioWindow(MAX_FINAL_PASS_SECONDS * this.#settings.sampleRate), from: window.start };
     for (const chunk of window.chunks) denoised.window.push(denoised.stream.push(chunk));
     this.#denoised = denoised;
+    return null;
   }
 
   /** The utterance's audio as the final pass of a noisy utterance gets it: denoised, when a denoiser is configured. */
