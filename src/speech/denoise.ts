@@ -1,4 +1,5 @@
 import createRnnoise from '@jitsi/rnnoise-wasm/dist/rnnoise-sync.js';
+import { concatSamples } from './pcm.js';
 import { Resampler } from './resample.js';
 
 /**
@@ -43,12 +44,7 @@ export class Denoiser {
   /** A whole signal in [-1, 1] at `sampleRate`; the same length back. */
   denoise(samples: Float32Array, sampleRate: number): Float32Array {
     const stream = this.open(sampleRate);
-    const head = stream.push(samples);
-    const tail = stream.end();
-    const out = new Float32Array(head.length + tail.length);
-    out.set(head);
-    out.set(tail, head.length);
-    return out;
+    return concatSamples(stream.push(samples), stream.end());
   }
 }
 
@@ -82,18 +78,12 @@ export class DenoiseStream {
   /** The rest, so that the output is as long as the input; frees the network's state. */
   end(): Float32Array {
     // Zeros after the input fill the last frame and push the delayed tail out; #emit cuts the excess.
-    const parts = [
+    const out = concatSamples(
       this.#emit(this.#down.process(this.#frames(this.#up.flush()))),
       this.#emit(this.#down.process(this.#frames(new Float32Array(FRAME + DELAY)))),
       this.#emit(this.#down.flush()),
-    ];
+    );
     this.close();
-    const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    let at = 0;
-    for (const part of parts) {
-      out.set(part, at);
-      at += part.length;
-    }
     return out;
   }
 
@@ -131,6 +121,6 @@ export class DenoiseStream {
     const room = Math.max(0, this.#in - this.#out);
     const out = samples.length > room ? samples.subarray(0, room) : samples;
     this.#out += out.length;
-    return out.slice();
+    return out;
   }
 }

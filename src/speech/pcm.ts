@@ -15,6 +15,17 @@ export function float32ToPcm16(samples: Float32Array): Int16Array {
   return out;
 }
 
+/** The parts one after another, as one signal. */
+export function concatSamples(...parts: readonly Float32Array[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
 /** Little-endian 16-bit PCM bytes (as sent on the WebSocket) → samples; a trailing odd byte is dropped. */
 export function bytesToPcm16(bytes: Uint8Array): Int16Array {
   const n = bytes.byteLength >> 1;

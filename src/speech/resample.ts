@@ -3,6 +3,7 @@
  * (about 80 dB stop-band), cut off just below the lower Nyquist frequency so that nothing above
  * the output band folds back into it. Streaming: feed chunks, then `flush()` for the tail.
  */
+import { concatSamples } from './pcm.js';
 
 export interface ResamplerOptions {
   /** Zero crossings of the sinc on each side; more = sharper transition band. Default 16. */
@@ -151,10 +152,5 @@ export class Resampler {
 export function resample(samples: Float32Array, inputRate: number, outputRate: number, options?: ResamplerOptions): Float32Array {
   if (inputRate === outputRate) return samples.slice();
   const resampler = new Resampler(inputRate, outputRate, options);
-  const head = resampler.process(samples);
-  const tail = resampler.flush();
-  const out = new Float32Array(head.length + tail.length);
-  out.set(head, 0);
-  out.set(tail, head.length);
-  return out;
+  return concatSamples(resampler.process(samples), resampler.flush());
 }

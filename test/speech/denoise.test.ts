@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Denoiser } from '../../src/speech/denoise.js';
+import { concatSamples } from '../../src/speech/pcm.js';
 import { ESPEAK_MISSING, hasEspeak, makeNoise, mixAtSnr, synthesize } from '../helpers/audio.js';
 
 const RATE = 16_000;
@@ -42,8 +43,7 @@ describe.skipIf(!hasEspeak)(`noise suppression before the final pass${hasEspeak 
     const parts: Float32Array[] = [];
     for (let i = 0; i < noisy.length; i += 1600) parts.push(stream.push(noisy.subarray(i, i + 1600)));
     parts.push(stream.end());
-    const streamed = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-    parts.reduce((at, p) => (streamed.set(p, at), at + p.length), 0);
+    const streamed = concatSamples(...parts);
     const whole = denoiser.denoise(noisy, RATE);
     expect(streamed.length).toBe(noisy.length);
     expect(rms(minus(streamed, whole))).toBeLessThan(1e-4 * rms(whole));

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { Endpointer } from '../../src/speech/endpointer.js';
 import type { EndpointEvent } from '../../src/speech/endpointer.js';
+import { concatSamples } from '../../src/speech/pcm.js';
 import { ESPEAK_MISSING, hasEspeak, makeNoise, mixAtSnr, synthesize } from '../helpers/audio.js';
 
 const RATE = 16_000;
 
-function concat(...parts: Float32Array[]): Float32Array {
-  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
-}
 
 function quiet(seconds: number, level = 0.002, seed = 5): Float32Array {
   const noise = makeNoise('pink', Math.round(seconds * RATE), RATE, seed);
@@ -36,7 +28,7 @@ function run(endpointer: Endpointer, audio: Float32Array): EndpointEvent[] {
 describe('endpointer', () => {
   it('starts on speech and ends after the trailing silence (default 600 ms)', () => {
     const ep = new Endpointer({ sampleRate: RATE });
-    const events = run(ep, concat(quiet(0.5), loud(1.0), quiet(1.0)));
+    const events = run(ep, concatSamples(quiet(0.5), loud(1.0), quiet(1.0)));
     expect(events.map((e) => e.type)).toEqual(['speech-start', 'speech-end']);
     expect(events[0].at).toBeCloseTo(0.5, 1);
     expect(events[1].at).toBeCloseTo(1.5, 1);
@@ -45,7 +37,7 @@ describe('endpointer', () => {
 
   it('does not end during a pause shorter than the trailing silence', () => {
     const ep = new Endpointer({ sampleRate: RATE, trailingSilenceMs: 600 });
-    const events = run(ep, concat(quiet(0.5), loud(0.5), quiet(0.3), loud(0.5), quiet(0.2)));
+    const events = run(ep, concatSamples(quiet(0.5), loud(0.5), quiet(0.3), loud(0.5), quiet(0.2)));
     expect(events.map((e) => e.type)).toEqual(['speech-start']);
     expect(ep.inSpeech).toBe(true);
   });
@@ -53,13 +45,13 @@ describe('endpointer', () => {
   it('ignores a short click or clatter', () => {
     const ep = new Endpointer({ sampleRate: RATE });
     const click = loud(0.03).map((v) => v * 3);
-    expect(run(ep, concat(quiet(0.5), click, quiet(0.5), click, quiet(0.5)))).toEqual([]);
+    expect(run(ep, concatSamples(quiet(0.5), click, quiet(0.5), click, quiet(0.5)))).toEqual([]);
     expect(ep.inSpeech).toBe(false);
   });
 
   it('cuts an utterance at the maximum length', () => {
     const ep = new Endpointer({ sampleRate: RATE, maxUtteranceMs: 2000 });
-    const events = run(ep, concat(quiet(0.3), loud(3)));
+    const events = run(ep, concatSamples(quiet(0.3), loud(3)));
     // Cut at 2 s; the audio goes on, so a new utterance may start right after.
     expect(events.map((e) => e.type).slice(0, 2)).toEqual(['speech-start', 'speech-end']);
     expect(events[1]).toMatchObject({ reason: 'max-length' });
@@ -69,7 +61,7 @@ describe('endpointer', () => {
   it('adapts to a steady noise floor (a fan starting is not speech)', () => {
     const ep = new Endpointer({ sampleRate: RATE });
     const fan = quiet(3, 0.05, 9);
-    const events = run(ep, concat(quiet(0.5), fan));
+    const events = run(ep, concatSamples(quiet(0.5), fan));
     // At most one short false start, and it must end again: the floor rises to the fan.
     expect(ep.inSpeech).toBe(false);
     expect(events.filter((e) => e.type === 'speech-start').length).toBeLessThanOrEqual(1);
@@ -79,7 +71,7 @@ describe('endpointer', () => {
     // Loud noise right after the command: the level alone would hold the utterance open.
     const ep = new Endpointer({ sampleRate: RATE, stableHypothesisMs: 1000 });
     const events: EndpointEvent[] = [];
-    const audio = concat(quiet(0.3), loud(4));
+    const audio = concatSamples(quiet(0.3), loud(4));
     const words = ['buy', 'buy the', 'buy the neon dragon'];
     for (let i = 0; i < audio.length; i += 320) {
       events.push(...ep.push(audio.subarray(i, i + 320)));
@@ -97,7 +89,7 @@ describe('endpointer', () => {
   it('does not end on a stable hypothesis outside speech, or on an empty one', () => {
     const ep = new Endpointer({ sampleRate: RATE, stableHypothesisMs: 500 });
     const events: EndpointEvent[] = [];
-    const audio = concat(quiet(2), loud(2));
+    const audio = concatSamples(quiet(2), loud(2));
     for (let i = 0; i < audio.length; i += 320) {
       events.push(...ep.push(audio.subarray(i, i + 320)));
       events.push(...ep.hypothesis(i < 2 * RATE ? 'what is my balance' : ''));
@@ -107,7 +99,7 @@ describe('endpointer', () => {
 
   describe.skipIf(!hasEspeak)(`on spoken commands${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
     it('finds one utterance in a command spoken over pink noise at 20 dB', () => {
-      const speech = concat(new Float32Array(RATE / 2), synthesize('subscribe to kenji sato'), new Float32Array(RATE));
+      const speech = concatSamples(new Float32Array(RATE / 2), synthesize('subscribe to kenji sato'), new Float32Array(RATE));
       const noisy = mixAtSnr(speech, makeNoise('pink', speech.length, RATE, 3), 20, RATE);
       const events = run(new Endpointer({ sampleRate: RATE }), noisy);
       expect(events.map((e) => e.type)).toEqual(['speech-start', 'speech-end']);
