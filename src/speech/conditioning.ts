@@ -115,6 +115,8 @@ export class InputConditioner {
 export class LevelSpread {
   readonly #frame: number;
   #levels: number[] = [];
+  /** `#levels` sorted, made when first asked for after a push (the session asks on every chunk). */
+  #sorted: number[] | null = null;
   #sum = 0;
   #filled = 0;
 
@@ -127,6 +129,7 @@ export class LevelSpread {
       this.#sum += samples[i] * samples[i];
       if (++this.#filled === this.#frame) {
         this.#levels.push(Math.sqrt(this.#sum / this.#frame) + 1e-9);
+        this.#sorted = null;
         this.#sum = 0;
         this.#filled = 0;
       }
@@ -145,13 +148,14 @@ export class LevelSpread {
 
   #over(q: number): number {
     if (this.#levels.length < 10) return 0;
-    const sorted = [...this.#levels].sort((a, b) => a - b);
+    const sorted = (this.#sorted ??= [...this.#levels].sort((a, b) => a - b));
     const at = (p: number): number => sorted[Math.floor(p * (sorted.length - 1))];
     return 20 * Math.log10(at(q) / at(0.1));
   }
 
   reset(): void {
     this.#levels = [];
+    this.#sorted = null;
     this.#sum = 0;
     this.#filled = 0;
   }

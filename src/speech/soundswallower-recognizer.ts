@@ -462,6 +462,7 @@ export class DecoderSession {
   /** The current utterance's latest audio (conditioned, not denoised), for the final pass (null when it is off). */
   #utterance: AudioWindow | null = null;
   readonly #levels: LevelSpread;
+  readonly #skip: FinalPassSkip;
   readonly #denoiser: Denoiser | null;
   /**
    * The same audio denoised, from position `from` of the utterance on: started as soon as the
@@ -479,6 +480,7 @@ export class DecoderSession {
     const conditioning = settings.conditioning === undefined ? DEFAULT_CONDITIONING : settings.conditioning;
     this.#conditioner = conditioning ? new InputConditioner({ sampleRate: settings.sampleRate, ...conditioning }) : null;
     this.#levels = new LevelSpread(settings.sampleRate);
+    this.#skip = settings.finalPassSkip ?? DEFAULT_FINAL_PASS_SKIP;
   }
 
   accept(pcm: Int16Array): PartialResult {
@@ -519,10 +521,9 @@ export class DecoderSession {
     const from = Math.round((options.speechFromSeconds ?? 0) * this.#settings.sampleRate);
     const utterance = this.#takeUtterance(from);
     let whole: Heard | null = null;
-    const skip = this.#settings.finalPassSkip ?? DEFAULT_FINAL_PASS_SKIP;
     const spreadDb = this.#levels.spreadDb();
-    if (utterance && needsFinalPass(streamed, spreadDb, skip)) {
-      const audio = spreadDb < skip.quietSpreadDb ? this.#takeDenoised(utterance) : utterance.audio;
+    if (utterance && needsFinalPass(streamed, spreadDb, this.#skip)) {
+      const audio = spreadDb < this.#skip.quietSpreadDb ? this.#takeDenoised(utterance) : utterance.audio;
       // The whole utterance at once: the front end normalises it with its own cepstral mean.
       // Streaming switches the feature stage to live normalisation for good; a rebuilt one
       // starts from the configured (whole-utterance) mode again.
@@ -598,9 +599,8 @@ export class DecoderSession {
       return out.subarray(Math.min(out.length, Math.max(0, this.#fed - at)));
     }
     const window = this.#utterance;
-    const skip = this.#settings.finalPassSkip ?? DEFAULT_FINAL_PASS_SKIP;
     if (!this.#denoiser || !window || window.end < this.#settings.sampleRate) return null;
-    if (this.#levels.peakDb() < SPEECH_BEGUN_DB || this.#levels.spreadDb() >= skip.quietSpreadDb) return null;
+    if (this.#levels.peakDb() < SPEECH_BEGUN_DB || this.#levels.spreadDb() >= this.#skip.quietSpreadDb) return null;
     const denoised = { stream: this.#denoiser.open(this.#settings.sampleRate), window: new AudioWindow(MAX_FINAL_PASS_SECONDS * this.#settings.sampleRate), from: window.start };
     for (const chunk of window.chunks) denoised.window.push(denoised.stream.push(chunk));
     this.#denoised = denoised;
