@@ -291,11 +291,21 @@ function latencyCells(lags: number[], finals: number[]): string {
   return `${held} | ${lag} | ${ms(quantile(finals, 0.5))} / ${ms(quantile(finals, 0.95))} / ${ms(finals.at(-1) ?? NaN)}`;
 }
 
-/** CPU cores the whole process used since `cpu0` / `t0`. */
-const coresSince = (cpu0: NodeJS.CpuUsage, t0: number): number => {
+/**
+ * `n` clients, started `stagger` ms apart, each running `client(index, until)` until `seconds` have
+ * passed; resolves with the CPU cores the whole process used meanwhile.
+ */
+async function paced(n: number, seconds: number, stagger: number, client: (index: number, until: number) => Promise<void>): Promise<number> {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const until = t0 + seconds * 1000;
+  await Promise.all(Array.from({ length: n }, async (_, s) => {
+    await sleep(t0 + (s * stagger) / n - performance.now());
+    await client(s, until);
+  }));
   const used = process.cpuUsage(cpu0);
   return (used.user + used.system) / 1000 / (performance.now() - t0);
-};
+}
 
 /**
  * N streams fed in real time, open-loop like a microphone: each 100 ms chunk is sent the moment its
@@ -315,11 +325,7 @@ async function concurrency(engine: StartedSpeechEngine, grammar: RecognitionGram
     const lags: number[] = [];
     const finals: number[] = [];
     let slowestOpen = 0;
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const until = t0 + seconds * 1000;
-    await Promise.all(Array.from({ length: n }, async (_, s) => {
-      await sleep(t0 + (s * stagger) / n - performance.now());
+    const cores = await paced(n, seconds, stagger, async (s, until) => {
       const opening = performance.now();
       const stream = await engine.openStream(grammar);
       slowestOpen = Math.max(slowestOpen, performance.now() - opening);
@@ -346,9 +352,9 @@ async function concurrency(engine: StartedSpeechEngine, grammar: RecognitionGram
       } finally {
         await stream.close();
       }
-    }));
+    });
     const rss = process.memoryUsage().rss / 1048576;
-    console.log(`| ${n} | ${latencyCells(lags, finals)} | ${finals.length} | ${ms(slowestOpen)} | ${coresSince(cpu0, t0).toFixed(2)} | ${rss.toFixed(0)} MiB |`);
+    console.log(`| ${n} | ${latencyCells(lags, finals)} | ${finals.length} | ${ms(slowestOpen)} | ${cores.toFixed(2)} | ${rss.toFixed(0)} MiB |`);
   }
 }
 
@@ -369,11 +375,7 @@ async function sessions(engine: StartedSpeechEngine, grammar: RecognitionGrammar
     const lags: number[] = [];
     const finals: number[] = [];
     let empty = 0;
-    const cpu0 = process.cpuUsage();
-    const t0 = performance.now();
-    const until = t0 + seconds * 1000;
-    await Promise.all(Array.from({ length: n }, async (_, s) => {
-      await sleep(t0 + (s * stagger) / n - performance.now());
+    const cores = await paced(n, seconds, stagger, async (s, until) => {
       const recorded: number[] = [];
       let finalReply: (() => void) | null = null;
       const session = new VoiceSession({
@@ -418,9 +420,9 @@ async function sessions(engine: StartedSpeechEngine, grammar: RecognitionGrammar
       } finally {
         await session.dispose();
       }
-    }));
+    });
     const rss = process.memoryUsage().rss / 1048576;
-    console.log(`| ${n} | ${latencyCells(lags, finals)} | ${finals.length} (${empty}) | ${coresSince(cpu0, t0).toFixed(2)} | ${rss.toFixed(0)} MiB |`);
+    console.log(`| ${n} | ${latencyCells(lags, finals)} | ${finals.length} (${empty}) | ${cores.toFixed(2)} | ${rss.toFixed(0)} MiB |`);
   }
 }
 
