@@ -19,6 +19,7 @@ import { walletRoutes } from './http/wallet-routes.js';
 import { outboxPlugin } from './marketplace/outbox-plugin.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { consolePlugin } from './http/console-plugin.js';
+import { metricsPlugin } from './http/metrics-plugin.js';
 import type { SpeechEngine } from './speech/engine.js';
 import type { SpeechSynthesizer } from './tts/index.js';
 import type { IntentSet } from './nlu/index.js';
@@ -106,6 +107,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     },
   });
   await app.register(healthRoutes);
+  await app.register(metricsPlugin);
   await app.register(authRoutes);
   await app.register(assistantPlugin, { intents: deps.intents });
   await app.register(commandRoutes);

@@ -50,6 +50,7 @@ const EnvSchema = Type.Object({
   LOGIN_FAILURE_WINDOW_S: Type.Integer({ default: 900, minimum: 1 }),
   COMMAND_RATE_LIMIT_MAX: Type.Integer({ default: 120, minimum: 1 }),
   COMMAND_RATE_LIMIT_WINDOW_S: Type.Integer({ default: 60, minimum: 1 }),
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -101,6 +102,8 @@ export interface Config {
   readonly sessionTtlS: number;
   readonly confirmTimeoutS: number;
   readonly shutdownGraceMs: number;
+  /** When set, `GET /metrics` needs it as a bearer token; otherwise the endpoint is open. */
+  readonly metricsToken: string | undefined;
   readonly auth: {
     /** Lifetime of a refresh token; each use rotates it and starts a new lifetime. */
     readonly refreshTtlS: number;
@@ -189,6 +192,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlS: env.SESSION_TTL_S,
     confirmTimeoutS: env.CONFIRM_TIMEOUT_S,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
+    metricsToken: env.METRICS_TOKEN,
     auth: Object.freeze({
       refreshTtlS: env.JWT_REFRESH_TTL_S,
       require2faRoles: Object.freeze([...new Set(env.REQUIRE_2FA_ROLES.split(',').filter(Boolean))] as Role[]),

@@ -11,6 +11,7 @@ import { createCommandLogWriter, type CommandLogWriter } from './log-writer.js';
 import { isReadOnlyTurn } from './read-only.js';
 import { cachingRecognizer } from './understanding-cache.js';
 import { toUnavailableError } from '../errors.js';
+import type { Metrics } from '../metrics.js';
 
 /** The part of the intent engine the assistant uses (see src/nlu). */
 export interface Recognizer {
@@ -32,6 +33,8 @@ export interface AssistantDeps {
   };
   /** Group commit of read-only commands' log rows. Default: one on `dataSource`. */
   readonly logWriter?: CommandLogWriter;
+  /** Records each command's duration by source and outcome. */
+  readonly metrics?: Pick<Metrics, 'commandDuration'>;
   /** Clock in ms (tests move it). Default Date.now. */
   readonly now?: () => number;
   readonly log?: { error(obj: unknown, msg: string): void; warn(obj: unknown, msg: string): void };
@@ -80,7 +83,7 @@ export function createAssistant(deps: AssistantDeps): Assistant {
     return recognizer.recognize(transcript.text, lists, version);
   };
 
-  return {
+  const assistant: Assistant = {
     async handle(input) {
       const started = performance.now();
       const commandId = input.commandId ?? randomUUID();
@@ -156,6 +159,25 @@ export function createAssistant(deps: AssistantDeps): Assistant {
           throw toUnavailableError(logErr) ?? logErr;
         });
         return { commandId, understanding, reply, outcome: 'error' };
+      }
+    },
+  };
+  return deps.metrics ? timed(assistant, deps.metrics) : assistant;
+}
+
+/** Each command's duration, labelled with its outcome; "unavailable" when it was not acknowledged. */
+function timed(assistant: Assistant, metrics: Pick<Metrics, 'commandDuration'>): Assistant {
+  return {
+    async handle(input) {
+      const started = performance.now();
+      const observe = (outcome: string) => metrics.commandDuration.observe({ source: input.transcript.source, outcome }, (performance.now() - started) / 1000);
+      try {
+        const result = await assistant.handle(input);
+        observe(result.outcome);
+        return result;
+      } catch (err) {
+        observe('unavailable');
+        throw err;
       }
     },
   };

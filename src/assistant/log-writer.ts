@@ -1,6 +1,7 @@
 import type { DataSource } from 'typeorm';
 import { commandLogValues, COMMAND_LOG_COLUMNS, type CommandLogEntry } from './command-log.js';
 import { preparedQuery, type PreparedStatement } from '../db/prepared.js';
+import type { Metrics } from '../metrics.js';
 
 /**
  * Group commit of the command log: rows written within the same moment go to PostgreSQL as one
@@ -27,10 +28,14 @@ export interface CommandLogWriterOptions {
    * closed-loop HTTP clients did no better with it.)
    */
   readonly maxInFlight?: number;
+  /** Records each committed batch's size and each row's wait for its commit. */
+  readonly metrics?: Pick<Metrics, 'logCommitWait' | 'logBatchRows'>;
 }
 
 interface Waiting {
   readonly entry: CommandLogEntry;
+  /** When it was handed over (performance.now()). */
+  readonly at: number;
   readonly resolve: (logged: boolean) => void;
   readonly reject: (err: unknown) => void;
 }
@@ -77,7 +82,12 @@ export function createCommandLogWriter(dataSource: DataSource, options: CommandL
   };
 
   const settle = (batch: readonly Waiting[], inserted: Set<string>) => {
-    for (const w of batch) w.resolve(inserted.has(keyOf(w.entry)));
+    const committed = performance.now();
+    options.metrics?.logBatchRows.observe(batch.length);
+    for (const w of batch) {
+      options.metrics?.logCommitWait.observe((committed - w.at) / 1000);
+      w.resolve(inserted.has(keyOf(w.entry)));
+    }
   };
 
   const run = async (batch: Waiting[]): Promise<void> => {
@@ -101,7 +111,7 @@ export function createCommandLogWriter(dataSource: DataSource, options: CommandL
       // One bad row must not fail the others: write them one by one.
       await Promise.all(firsts.map(async (w) => {
         try {
-          w.resolve((await insert([w.entry])).size > 0);
+          settle([w], await insert([w.entry]));
         } catch (single) {
           w.reject(single);
         }
@@ -133,7 +143,7 @@ export function createCommandLogWriter(dataSource: DataSource, options: CommandL
   return {
     write(entry) {
       return new Promise<boolean>((resolve, reject) => {
-        queue.push({ entry, resolve, reject });
+        queue.push({ entry, at: performance.now(), resolve, reject });
         schedule();
       });
     },

@@ -34,7 +34,7 @@ export const assistantPlugin = fp(async (app: FastifyInstance, options: Assistan
   const intents = options.intents ?? await loadIntentSet();
   const recognizer = options.recognizer ?? createIntentEngine(intents, { threshold: app.config.nluThreshold });
   const catalog = await createCatalogLists({ dataSource: app.db.dataSource, pubsub: app.pubsub });
-  const logWriter = createCommandLogWriter(app.db.dataSource);
+  const logWriter = createCommandLogWriter(app.db.dataSource, { metrics: app.metrics });
   app.addHook('onClose', async () => {
     await logWriter.flush();
     await catalog.close();
@@ -48,6 +48,7 @@ export const assistantPlugin = fp(async (app: FastifyInstance, options: Assistan
     catalog,
     recognizer,
     logWriter,
+    metrics: app.metrics,
     settings: {
       confirmTimeoutS: app.config.confirmTimeoutS,
       sessionTtlS: app.config.sessionTtlS,
@@ -59,5 +60,5 @@ export const assistantPlugin = fp(async (app: FastifyInstance, options: Assistan
 }, {
   name: 'holomesh-assistant',
   fastify: '5.x',
-  decorators: { fastify: ['config', 'db', 'sessionStore', 'pubsub'] },
+  decorators: { fastify: ['config', 'db', 'sessionStore', 'pubsub', 'metrics'] },
 });

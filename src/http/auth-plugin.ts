@@ -21,6 +21,8 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** Accept enrolment tokens (REQUIRE_2FA_ROLES) on this route: only the 2FA setup routes do. */
     allowEnrolmentToken?: boolean;
+    /** The route reads `Authorization` itself (not an access token): `/metrics` with METRICS_TOKEN. */
+    ownAuthorization?: boolean;
   }
 }
 
@@ -44,6 +46,7 @@ export function extractToken(request: Pick<FastifyRequest, 'headers' | 'query'>)
 export const authPlugin = fp(async (app: FastifyInstance) => {
   app.decorateRequest('principal', null);
   app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config?.ownAuthorization === true) return;
     const token = extractToken(request);
     // A bad token is an error even on routes that allow anonymous access: never silently downgrade.
     const allowEnrolment = request.routeOptions.config?.allowEnrolmentToken === true;

@@ -1,0 +1,62 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Pool } from 'pg';
+import { Gauge } from 'prom-client';
+import { Errors } from '../errors.js';
+import { createMetrics, scrape, type Metrics } from '../metrics.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    metrics: Metrics;
+  }
+}
+
+/** Compared as digests: equal length, so the comparison takes the same time whatever was sent. */
+const digest = (text: string) => createHash('sha256').update(text).digest();
+
+/**
+ * `GET /metrics` in Prometheus' text format, and `app.metrics` for the parts that record them.
+ * Open by default, as exporters are (keep it off the public route of a load balancer); with
+ * METRICS_TOKEN set, a scraper must send it as a bearer token.
+ */
+export const metricsPlugin = fp(async (app: FastifyInstance) => {
+  const metrics = createMetrics();
+  app.decorate('metrics', metrics);
+
+  new Gauge({
+    name: 'holomesh_websocket_connections',
+    help: 'Open WebSocket connections (voice sessions) on this instance',
+    registers: [metrics.registry],
+    collect() { this.set(app.websocketServer?.clients.size ?? 0); },
+  });
+  // The pg pool behind TypeORM (PostgreSQL, or the embedded database's socket).
+  const pool = (app.db.dataSource.driver as unknown as { master?: Pool }).master;
+  if (pool) {
+    new Gauge({
+      name: 'holomesh_db_pool_connections',
+      help: 'Database pool connections by state (waiting: queries queued for a free connection)',
+      labelNames: ['state'] as const,
+      registers: [metrics.registry],
+      collect() {
+        this.set({ state: 'total' }, pool.totalCount);
+        this.set({ state: 'idle' }, pool.idleCount);
+        this.set({ state: 'waiting' }, pool.waitingCount);
+      },
+    });
+  }
+
+  const token = app.config.metricsToken;
+  const expected = token ? digest(`Bearer ${token}`) : null;
+  app.get('/metrics', { config: { ownAuthorization: expected !== null } }, async (request, reply) => {
+    if (expected && !timingSafeEqual(digest(request.headers.authorization ?? ''), expected)) {
+      throw Errors.Unauthenticated('this endpoint needs the metrics token (METRICS_TOKEN) as a bearer token');
+    }
+    const { contentType, body } = await scrape(metrics);
+    return reply.type(contentType).send(body);
+  });
+}, {
+  name: 'holomesh-metrics',
+  fastify: '5.x',
+  decorators: { fastify: ['config', 'db'] },
+});
