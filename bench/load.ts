@@ -3,6 +3,7 @@
  *   npm run bench:load -- [--duration 4] [--rates 100,250,500,1000,max] [--connections 32]
  *                         [--ws-connections 200] [--idle 1000] [--streams 8] [--text "what is my balance"
  *                         --intent CheckBalance] [--pool N] [--log-level warn] [--no-ws] [--no-http] [--cpu-prof DIR]
+ *                         [--repeat N] [--sync-commit off]
  * Creates a fresh database on DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres, used as
  * the admin connection), spawns the real service (`holomesh serve`) as a child process against it and
  * REDIS_URL (default redis://127.0.0.1:6379/0), lets it seed the demo catalog, and prints:
@@ -13,7 +14,8 @@
  *    WS:   text command frames round-robin over --ws-connections `/v1/voice` sessions, paced the same way;
  *          `max` keeps one command in flight per session;
  *    throughput, p50/p95/p99/max latency (from the moment each command was due), and the CPU used per
- *    command by the server and by its PostgreSQL backends;
+ *    command by the server and by its PostgreSQL backends; below it, from the server's own /metrics,
+ *    its view of the same commands and how long they waited for their log row's commit;
  *  - the single-row INSERT rate of the same PostgreSQL at the HTTP concurrency, and each transport's best
  *    commands/s divided by it;
  *  - the resident memory per active audio stream, and a check that every acknowledged command is logged.
@@ -53,6 +55,14 @@ const HTTP_CONNECTIONS = positiveInt('--connections', 32);
 const WS_CONNECTIONS = positiveInt('--ws-connections', 200);
 const IDLE_SESSIONS = positiveInt('--idle', 1000);
 const AUDIO_STREAMS = positiveInt('--streams', 8);
+/** Each rate this many times in a row: the spread between runs is part of the figure. */
+const REPEAT = positiveInt('--repeat', 1);
+/**
+ * `--sync-commit off`: the server's PostgreSQL sessions commit without waiting for the WAL flush.
+ * NOT durable, so never a figure of the service: it shows how much of the latency is the disk's.
+ */
+const SYNC_COMMIT = option('--sync-commit', 'on');
+if (SYNC_COMMIT !== 'on' && SYNC_COMMIT !== 'off') throw new Error('--sync-commit must be on or off');
 const TEXT = option('--text', 'what is my balance');
 const EXPECTED_INTENT = option('--intent', 'CheckBalance');
 const POOL = args.includes('--pool') ? String(positiveInt('--pool', 10)) : undefined;
@@ -77,6 +87,34 @@ const fmt = (n: number, digits = 1) => (Number.isFinite(n) ? n.toFixed(digits) :
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))]!;
+}
+
+/** A histogram's cumulative bucket counts (by upper bound, seconds) summed over its label sets. */
+type Buckets = Map<number, number>;
+
+/** The service's own histograms, from `GET /metrics`. */
+async function serverHistograms(service: Service): Promise<{ command: Buckets; logCommit: Buckets }> {
+  const text = await (await fetch(`${service.url}/metrics`)).text();
+  const read = (name: string): Buckets => {
+    const buckets: Buckets = new Map();
+    for (const line of text.split('\n')) {
+      if (!line.startsWith(`${name}_bucket{`)) continue;
+      const le = /le="([^"]+)"/.exec(line)![1]!;
+      const bound = le === '+Inf' ? Infinity : Number(le);
+      buckets.set(bound, (buckets.get(bound) ?? 0) + Number(line.slice(line.lastIndexOf(' ') + 1)));
+    }
+    return buckets;
+  };
+  return { command: read('holomesh_command_duration_seconds'), logCommit: read('holomesh_command_log_commit_seconds') };
+}
+
+/** What a histogram counted between two scrapes: how many, the bound under which 99 % fell, and how many took longer than `over` seconds. */
+function bucketDelta(before: Buckets, after: Buckets, over: number): { count: number; p99Bound: number; slower: number } {
+  const bounds = [...after.keys()].sort((a, b) => a - b);
+  const delta = (bound: number) => (after.get(bound) ?? 0) - (before.get(bound) ?? 0);
+  const count = delta(Infinity);
+  const p99Bound = bounds.find((b) => delta(b) >= 0.99 * count) ?? Infinity;
+  return { count, p99Bound, slower: count - delta(over) };
 }
 
 async function freePort(): Promise<number> {
@@ -117,6 +155,7 @@ async function databaseCpuSeconds(database: string): Promise<Map<number, number>
 
 /** Samples what the server, its PostgreSQL backends, this load generator and the machine used while `run` ran. */
 async function measured<T>(service: Service, run: () => Promise<T>): Promise<T & Usage> {
+  const histograms = await serverHistograms(service);
   const [server, database, machine, client] = [await cpuSeconds(service.pid), await databaseCpuSeconds(service.database), await machineTicks(), process.cpuUsage()];
   const began = performance.now();
   const result = await run();
@@ -124,6 +163,7 @@ async function measured<T>(service: Service, run: () => Promise<T>): Promise<T &
   const seconds = (performance.now() - began) / 1000;
   const used = process.cpuUsage(client);
   const [serverAfter, databaseAfter, machineAfter] = [await cpuSeconds(service.pid), await databaseCpuSeconds(service.database), await machineTicks()];
+  const histogramsAfter = await serverHistograms(service);
   let databaseCpu = 0;
   for (const [pid, after] of databaseAfter) databaseCpu += after - (database.get(pid) ?? 0);
   return {
@@ -133,6 +173,10 @@ async function measured<T>(service: Service, run: () => Promise<T>): Promise<T &
     databaseCpu,
     clientCpu: (used.user + used.system) / 1e6,
     machineIdle: (machineAfter.idle - machine.idle) / Math.max(1, machineAfter.total - machine.total),
+    measuredByServer: {
+      command: bucketDelta(histograms.command, histogramsAfter.command, P99_TARGET_MS / 1000),
+      logCommit: bucketDelta(histograms.logCommit, histogramsAfter.logCommit, P99_TARGET_MS / 1000),
+    },
   };
 }
 
@@ -154,6 +198,11 @@ interface Usage {
   readonly databaseCpu: number;
   readonly clientCpu: number;
   readonly machineIdle: number;
+  /**
+   * The service's own histograms over the run: whole commands, and the wait of read-only
+   * commands for their log row's commit (the durable write every answer waits for).
+   */
+  readonly measuredByServer: { readonly command: ReturnType<typeof bucketDelta>; readonly logCommit: ReturnType<typeof bucketDelta> };
 }
 
 interface RunFigures extends Usage {
@@ -173,6 +222,13 @@ function printRun(f: RunFigures): void {
     + `p99 ${fmt(percentile(sorted, 0.99), 2).padStart(6)}  max ${fmt(sorted.at(-1) ?? NaN, 0).padStart(5)} ms   `
     + `failed ${f.failures}   CPU ms/cmd: server ${fmt((1000 * f.serverCpu) / Math.max(1, f.done), 2)}, postgres ${fmt((1000 * f.databaseCpu) / Math.max(1, f.done), 2)}; `
     + `server ${fmt((100 * f.serverCpu) / f.seconds, 0)} %, load generator ${fmt((100 * f.clientCpu) / f.seconds, 0)} %, machine idle ${fmt(100 * f.machineIdle, 0)} %`,
+  );
+  const { command, logCommit } = f.measuredByServer;
+  const share = (n: number, of: number) => `${fmt((100 * n) / Math.max(1, of), 1)} %`;
+  const bound = (seconds: number) => (Number.isFinite(seconds) ? `${fmt(seconds * 1000, 0)} ms` : 'more');
+  console.log(
+    `${''.padEnd(13)} measured by the server: p99 ≤ ${bound(command.p99Bound)}, ${share(command.slower, command.count)} over ${P99_TARGET_MS} ms; `
+    + `waiting for the log row's commit: p99 ≤ ${bound(logCommit.p99Bound)}, ${share(logCommit.slower, logCommit.count)} over ${P99_TARGET_MS} ms`,
   );
 }
 
@@ -206,6 +262,8 @@ async function startService(databaseUrl: string, database: string, jwtSecret: st
       WS_CONNECTIONS_PER_MINUTE: '1000000',
       MAX_VOICE_SESSIONS_PER_USER: '100000',
       ...(POOL ? { DB_POOL_SIZE: POOL } : {}),
+      // libpq's variable, which node-postgres reads too: a setting for every session of the server.
+      ...(SYNC_COMMIT === 'off' ? { PGOPTIONS: '-c synchronous_commit=off' } : {}),
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -228,12 +286,8 @@ async function startService(databaseUrl: string, database: string, jwtSecret: st
     } catch { /* not listening yet */ }
     await sleep(200);
   }
-  // The speech engine loads in the background after /ready: wait until the server is quiet.
-  for (let i = 0; i < 60; i += 1) {
-    const before = await cpuSeconds(child.pid!);
-    await sleep(500);
-    if ((await cpuSeconds(child.pid!)) - before < 0.05) break;
-  }
+  // The speech engine loads in the background after /ready.
+  await untilQuiet(child.pid!);
   return {
     url,
     pid: child.pid!,
@@ -243,6 +297,15 @@ async function startService(databaseUrl: string, database: string, jwtSecret: st
       await Promise.race([exit, sleep(15_000).then(() => child.kill('SIGKILL'))]);
     },
   };
+}
+
+/** Waits (up to 30 s) until `pid` uses under 10 % of a core, so what it was busy with is not measured. */
+async function untilQuiet(pid: number): Promise<void> {
+  for (let i = 0; i < 60; i += 1) {
+    const before = await cpuSeconds(pid);
+    await sleep(500);
+    if ((await cpuSeconds(pid)) - before < 0.05) break;
+  }
 }
 
 // ── pacing ───────────────────────────────────────────────────────────────────────────────────────
@@ -325,6 +388,7 @@ async function httpRun(service: Service, token: string, target: number | 'max', 
   const figures: RunFigures = {
     label: 'http', target, done, seconds: run.seconds, latencies, failures,
     serverCpu: run.serverCpu, databaseCpu: run.databaseCpu, clientCpu: run.clientCpu, machineIdle: run.machineIdle,
+    measuredByServer: run.measuredByServer,
   };
   if (!quiet) printRun(figures);
   return figures;
@@ -409,6 +473,7 @@ async function wsRun(service: Service, token: string, target: number | 'max', se
   const figures: RunFigures = {
     label: 'ws', target, done, seconds: run.seconds, latencies, failures,
     serverCpu: run.serverCpu, databaseCpu: run.databaseCpu, clientCpu: run.clientCpu, machineIdle: run.machineIdle,
+    measuredByServer: run.measuredByServer,
   };
   await closeSessions(sessions);
   printRun(figures);
@@ -538,16 +603,21 @@ async function main(): Promise<void> {
       throw new Error(`"${TEXT}" was not understood as ${EXPECTED_INTENT}: HTTP ${probe.status} ${JSON.stringify(answer)}`);
     }
     console.log(`command "${TEXT}" → ${answer.intent}: "${answer.reply?.text}"`);
+    if (SYNC_COMMIT === 'off') console.log('synchronous_commit = off for the server: commits do not wait for the disk, so NOT DURABLE (diagnosis only)');
     console.log(`server: real PostgreSQL + Redis, DB_POOL_SIZE ${POOL ?? 'default'}, LOG_LEVEL ${LOG_LEVEL}; `
       + `${DURATION_S} s per run, HTTP ${HTTP_CONNECTIONS} connections, WS ${WS_CONNECTIONS} sessions`);
     // Measured first, on a server that has not yet grown its heap under load.
     await idleSessionMemory(service, token);
-    // Warm-up (JIT, pools), not reported; its commands are logged and counted like the others.
-    let acknowledged = 1 + (await httpRun(service, token, 200, 2, true)).done;
+    // Closing those sessions keeps the server busy for a while; then a warm-up (JIT, pools), not
+    // reported; its commands are logged and counted like the others.
+    await untilQuiet(service.pid);
+    let acknowledged = 1 + (await httpRun(service, token, 300, 3, true)).done;
     const runs: RunFigures[] = [];
     for (const rate of RATES) {
-      if (!has('--no-http')) runs.push(await httpRun(service, token, rate, DURATION_S));
-      if (!has('--no-ws')) runs.push(await wsRun(service, token, rate, DURATION_S));
+      for (let i = 0; i < REPEAT; i += 1) {
+        if (!has('--no-http')) runs.push(await httpRun(service, token, rate, DURATION_S));
+        if (!has('--no-ws')) runs.push(await wsRun(service, token, rate, DURATION_S));
+      }
     }
     acknowledged += runs.reduce((n, r) => n + r.done, 0);
     const { rate: inserts, cpuMs } = await insertRate(databaseUrl, name, HTTP_CONNECTIONS, DURATION_S);
@@ -561,6 +631,14 @@ async function main(): Promise<void> {
       const bestWithin = withinP99.length > 0 ? Math.max(...withinP99.map((r) => r.done / r.seconds)) : 0;
       console.log(`${label.padEnd(4)} best ${fmt(best, 0)} commands/s ÷ ${fmt(inserts, 0)} inserts/s = ratio ${fmt(best / inserts, 2)}; `
         + `best with p99 ≤ ${P99_TARGET_MS} ms: ${withinP99.length > 0 ? `${fmt(bestWithin, 0)} commands/s` : 'none'}`);
+      if (REPEAT > 1) {
+        for (const rate of RATES) {
+          const p99s = mine.filter((r) => r.target === rate).map((r) => percentile([...r.latencies].sort((a, b) => a - b), 0.99));
+          const median = [...p99s].sort((a, b) => a - b)[Math.floor(p99s.length / 2)]!;
+          console.log(`${label.padEnd(4)} ${String(rate).padStart(5)}/s, ${p99s.length} runs: p99 ${p99s.map((p) => fmt(p, 1)).join(', ')} ms `
+            + `(median ${fmt(median, 1)}); ${p99s.filter((p) => p <= P99_TARGET_MS).length} of ${p99s.length} within ${P99_TARGET_MS} ms`);
+        }
+      }
     }
 
     // Last: the decoders' work would otherwise be counted in the first load run.
