@@ -3,7 +3,7 @@
  *   npm run bench:load -- [--duration 4] [--rates 100,250,500,1000,max] [--connections 32]
  *                         [--ws-connections 200] [--idle 1000] [--streams 8] [--text "what is my balance"
  *                         --intent CheckBalance] [--pool N] [--log-level warn] [--no-ws] [--no-http] [--cpu-prof DIR]
- *                         [--repeat N] [--sync-commit off]
+ *                         [--repeat N] [--no-floor] [--sync-commit off]
  * Creates a fresh database on DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres, used as
  * the admin connection), spawns the real service (`holomesh serve`) as a child process against it and
  * REDIS_URL (default redis://127.0.0.1:6379/0), lets it seed the demo catalog, and prints:
@@ -16,6 +16,9 @@
  *    throughput, p50/p95/p99/max latency (from the moment each command was due), and the CPU used per
  *    command by the server and by its PostgreSQL backends; below it, from the server's own /metrics,
  *    its view of the same commands and how long they waited for their log row's commit;
+ *  - after each HTTP run at a fixed rate, `pg`: single-row INSERTs like the command log's, paced at the
+ *    same rate on as many connections, straight into PostgreSQL: the floor of that run's latency
+ *    (each answer waits for its log row to be durable), as the disk was at that moment (--no-floor);
  *  - the single-row INSERT rate of the same PostgreSQL at the HTTP concurrency, and each transport's best
  *    commands/s divided by it;
  *  - the resident memory per active audio stream, and a check that every acknowledged command is logged.
@@ -224,6 +227,7 @@ function printRun(f: RunFigures): void {
     + `server ${fmt((100 * f.serverCpu) / f.seconds, 0)} %, load generator ${fmt((100 * f.clientCpu) / f.seconds, 0)} %, machine idle ${fmt(100 * f.machineIdle, 0)} %`,
   );
   const { command, logCommit } = f.measuredByServer;
+  if (command.count === 0) return; // the raw INSERTs: nothing went through the service
   const share = (n: number, of: number) => `${fmt((100 * n) / Math.max(1, of), 1)} %`;
   const bound = (seconds: number) => (Number.isFinite(seconds) ? `${fmt(seconds * 1000, 0)} ms` : 'more');
   console.log(
@@ -480,36 +484,77 @@ async function wsRun(service: Service, token: string, target: number | 'max', se
   return figures;
 }
 
-// ── raw INSERT rate of the same PostgreSQL ───────────────────────────────────────────────────────
-async function insertRate(databaseUrl: string, database: string, concurrency: number, seconds: number): Promise<{ rate: number; cpuMs: number }> {
+// ── raw INSERTs into the same PostgreSQL: the floor of "log every command" ──────────────────────
+/** Single-row INSERTs like the command log's, each its own transaction, on a pool of `concurrency`. */
+interface RawInserts {
+  insert(): Promise<void>;
+  end(): Promise<void>;
+}
+
+async function openRawInserts(databaseUrl: string, concurrency: number): Promise<RawInserts> {
   const pool = new pg.Pool({ connectionString: databaseUrl, max: concurrency });
-  try {
-    // Same columns, defaults, checks and indexes as the command log; no foreign key, no rows.
-    await pool.query('CREATE TABLE bench_inserts (LIKE voice_commands INCLUDING ALL)');
-    const userId = ((await pool.query(`SELECT id FROM users WHERE username = 'alex'`)).rows[0] as { id: string }).id;
-    const reply = JSON.stringify({ text: 'You have 500 credits.', ssml: '<speak>You have 500 credits.</speak>', data: { balance: 500 } });
-    let count = 0;
-    const until = performance.now() + seconds * 1000;
-    const started = performance.now();
-    const cpuBefore = await databaseCpuSeconds(database);
-    await Promise.all(Array.from({ length: concurrency }, async () => {
-      while (performance.now() < until) {
-        await pool.query(
-          `INSERT INTO bench_inserts (command_id, user_id, session_id, source, transcript, engine, intent, slots, nlu_confidence,
-                                      outcome, reply_text, reply, latency_ms)
-           VALUES ($1, $2, $3, 'text', $4, 'text', 'CheckBalance', '{}', 1, 'ok', 'You have 500 credits.', $5, 3)`,
-          [randomBytes(16).toString('hex'), userId, randomBytes(16).toString('hex'), TEXT, reply],
-        );
-        count += 1;
-      }
-    }));
-    const rate = count / ((performance.now() - started) / 1000);
-    let cpu = 0;
-    for (const [pid, after] of await databaseCpuSeconds(database)) cpu += after - (cpuBefore.get(pid) ?? 0);
-    return { rate, cpuMs: (1000 * cpu) / Math.max(1, count) };
-  } finally {
-    await pool.end();
-  }
+  // Same columns, defaults, checks and indexes as the command log; no foreign key, no rows.
+  await pool.query('CREATE TABLE bench_inserts (LIKE voice_commands INCLUDING ALL)');
+  const userId = ((await pool.query(`SELECT id FROM users WHERE username = 'alex'`)).rows[0] as { id: string }).id;
+  const reply = JSON.stringify({ text: 'You have 500 credits.', ssml: '<speak>You have 500 credits.</speak>', data: { balance: 500 } });
+  return {
+    async insert() {
+      await pool.query(
+        `INSERT INTO bench_inserts (command_id, user_id, session_id, source, transcript, engine, intent, slots, nlu_confidence,
+                                    outcome, reply_text, reply, latency_ms)
+         VALUES ($1, $2, $3, 'text', $4, 'text', 'CheckBalance', '{}', 1, 'ok', 'You have 500 credits.', $5, 3)`,
+        [randomBytes(16).toString('hex'), userId, randomBytes(16).toString('hex'), TEXT, reply],
+      );
+    },
+    end: () => pool.end(),
+  };
+}
+
+/** Flat out: `concurrency` INSERTs in flight for `seconds`. */
+async function insertRate(raw: RawInserts, database: string, concurrency: number, seconds: number): Promise<{ rate: number; cpuMs: number }> {
+  let count = 0;
+  const until = performance.now() + seconds * 1000;
+  const started = performance.now();
+  const cpuBefore = await databaseCpuSeconds(database);
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (performance.now() < until) {
+      await raw.insert();
+      count += 1;
+    }
+  }));
+  const rate = count / ((performance.now() - started) / 1000);
+  let cpu = 0;
+  for (const [pid, after] of await databaseCpuSeconds(database)) cpu += after - (cpuBefore.get(pid) ?? 0);
+  return { rate, cpuMs: (1000 * cpu) / Math.max(1, count) };
+}
+
+/**
+ * Paced like the commands of the HTTP run before it, with the same measure of latency: no command
+ * can be answered sooner than its log row is durable, so this is the floor of that run's latency,
+ * as the disk is now.
+ */
+async function rawInsertRun(service: Service, raw: RawInserts, target: number, seconds: number): Promise<RunFigures> {
+  const latencies: number[] = [];
+  let done = 0;
+  let failures = 0;
+  let pending = 0;
+  const run = await measured(service, async () => {
+    await pace(target, seconds, (dueAt) => {
+      pending += 1;
+      raw.insert().then(() => { done += 1; latencies.push(performance.now() - dueAt); }, () => { failures += 1; }).finally(() => { pending -= 1; });
+    });
+    const drainUntil = performance.now() + 10_000;
+    while (pending > 0 && performance.now() < drainUntil) await sleep(10);
+    failures += pending;
+    return {};
+  });
+  const figures: RunFigures = {
+    label: 'pg', target, done, seconds: run.seconds, latencies, failures,
+    serverCpu: run.serverCpu, databaseCpu: run.databaseCpu, clientCpu: run.clientCpu, machineIdle: run.machineIdle,
+    measuredByServer: run.measuredByServer,
+  };
+  printRun(figures);
+  return figures;
 }
 
 // ── memory per session and per audio stream ─────────────────────────────────────────────────────
@@ -612,28 +657,34 @@ async function main(): Promise<void> {
     // reported; its commands are logged and counted like the others.
     await untilQuiet(service.pid);
     let acknowledged = 1 + (await httpRun(service, token, 300, 3, true)).done;
+    const raw = await openRawInserts(databaseUrl, HTTP_CONNECTIONS);
     const runs: RunFigures[] = [];
     for (const rate of RATES) {
       for (let i = 0; i < REPEAT; i += 1) {
         if (!has('--no-http')) runs.push(await httpRun(service, token, rate, DURATION_S));
+        if (rate !== 'max' && !has('--no-floor')) runs.push(await rawInsertRun(service, raw, rate, DURATION_S));
         if (!has('--no-ws')) runs.push(await wsRun(service, token, rate, DURATION_S));
       }
     }
-    acknowledged += runs.reduce((n, r) => n + r.done, 0);
-    const { rate: inserts, cpuMs } = await insertRate(databaseUrl, name, HTTP_CONNECTIONS, DURATION_S);
+    acknowledged += runs.filter((r) => r.label !== 'pg').reduce((n, r) => n + r.done, 0);
+    const { rate: inserts, cpuMs } = await insertRate(raw, name, HTTP_CONNECTIONS, DURATION_S);
+    await raw.end();
     console.log(`raw single-row INSERT: ${fmt(inserts, 0)} inserts/s (${HTTP_CONNECTIONS} connections, postgres ${fmt(cpuMs, 2)} CPU ms/insert)`);
-    for (const label of ['http', 'ws']) {
+    for (const label of ['http', 'pg', 'ws']) {
       const mine = runs.filter((r) => r.label === label);
       if (mine.length === 0) continue;
-      const best = Math.max(...mine.map((r) => r.done / r.seconds));
-      // The highest rate served with p99 within the target.
-      const withinP99 = mine.filter((r) => percentile([...r.latencies].sort((a, b) => a - b), 0.99) <= P99_TARGET_MS);
-      const bestWithin = withinP99.length > 0 ? Math.max(...withinP99.map((r) => r.done / r.seconds)) : 0;
-      console.log(`${label.padEnd(4)} best ${fmt(best, 0)} commands/s ÷ ${fmt(inserts, 0)} inserts/s = ratio ${fmt(best / inserts, 2)}; `
-        + `best with p99 ≤ ${P99_TARGET_MS} ms: ${withinP99.length > 0 ? `${fmt(bestWithin, 0)} commands/s` : 'none'}`);
+      if (label !== 'pg') {
+        const best = Math.max(...mine.map((r) => r.done / r.seconds));
+        // The highest rate served with p99 within the target.
+        const withinP99 = mine.filter((r) => percentile([...r.latencies].sort((a, b) => a - b), 0.99) <= P99_TARGET_MS);
+        const bestWithin = withinP99.length > 0 ? Math.max(...withinP99.map((r) => r.done / r.seconds)) : 0;
+        console.log(`${label.padEnd(4)} best ${fmt(best, 0)} commands/s ÷ ${fmt(inserts, 0)} inserts/s = ratio ${fmt(best / inserts, 2)}; `
+          + `best with p99 ≤ ${P99_TARGET_MS} ms: ${withinP99.length > 0 ? `${fmt(bestWithin, 0)} commands/s` : 'none'}`);
+      }
       if (REPEAT > 1) {
         for (const rate of RATES) {
           const p99s = mine.filter((r) => r.target === rate).map((r) => percentile([...r.latencies].sort((a, b) => a - b), 0.99));
+          if (p99s.length === 0) continue;
           const median = [...p99s].sort((a, b) => a - b)[Math.floor(p99s.length / 2)]!;
           console.log(`${label.padEnd(4)} ${String(rate).padStart(5)}/s, ${p99s.length} runs: p99 ${p99s.map((p) => fmt(p, 1)).join(', ')} ms `
             + `(median ${fmt(median, 1)}); ${p99s.filter((p) => p <= P99_TARGET_MS).length} of ${p99s.length} within ${P99_TARGET_MS} ms`);
