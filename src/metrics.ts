@@ -1,11 +1,12 @@
-import { collectDefaultMetrics, Histogram, register as processRegistry, Registry } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Histogram, register as processRegistry, Registry } from 'prom-client';
+import type { SpeechMetrics } from './speech/metered-engine.js';
 
 /**
  * The service's Prometheus metrics. Each app has its own registry (two apps can share a process,
  * as in the tests); the process-wide metrics (CPU, memory, event-loop delay, GC) are collected
  * once per process and joined to it when scraped.
  */
-export interface Metrics {
+export interface Metrics extends SpeechMetrics {
   readonly registry: Registry;
   /** Whole commands, by transcript source and outcome ("unavailable": not acknowledged, a 503). */
   readonly commandDuration: Histogram<'source' | 'outcome'>;
@@ -45,6 +46,17 @@ export function createMetrics(): Metrics {
       name: 'holomesh_command_log_batch_rows',
       help: 'Rows per group-committed INSERT of the command log',
       buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+      registers: [registry],
+    }),
+    audioStreams: new Gauge({
+      name: 'holomesh_audio_streams',
+      help: 'Speech decoder streams open on this instance (voice sessions that have sent audio)',
+      registers: [registry],
+    }),
+    finalTranscript: new Histogram({
+      name: 'holomesh_speech_final_seconds',
+      help: 'Time from the end of an utterance (endpoint, eof or reset) to its final transcript',
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2.5, 5],
       registers: [registry],
     }),
   };

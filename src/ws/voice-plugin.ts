@@ -4,6 +4,7 @@ import type { RecognitionGrammar, SpeechEngine } from '../speech/engine.js';
 import { createGrammarProvider } from './voice-grammar.js';
 import type { SpeechSynthesizer } from '../tts/index.js';
 import { voiceRoutes } from './voice-routes.js';
+import { meteredEngine } from '../speech/metered-engine.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -27,7 +28,7 @@ export const voicePlugin = fp(async (app: FastifyInstance, options: VoicePluginO
   app.decorate('synthesizer', options.synthesizer);
   app.decorate('voiceGrammar', createGrammarProvider(app.intents, app.catalogLists));
   await app.register(voiceRoutes, {
-    speech: options.speech,
+    speech: options.speech && meteredEngine(options.speech, app.metrics),
     synthesizer: options.synthesizer,
     grammar: app.voiceGrammar,
     runCommand: (input) => app.assistant.handle(input),
@@ -40,5 +41,5 @@ export const voicePlugin = fp(async (app: FastifyInstance, options: VoicePluginO
 }, {
   name: 'holomesh-voice',
   fastify: '5.x',
-  dependencies: ['holomesh-assistant', 'holomesh-security', '@fastify/websocket'],
+  dependencies: ['holomesh-assistant', 'holomesh-security', 'holomesh-metrics', '@fastify/websocket'],
 });

@@ -77,6 +77,26 @@ describe.skipIf(!hasEspeak)(`voice end to end${hasEspeak ? '' : ` (${ESPEAK_MISS
     expect(finals[0]).toMatchObject({ intent: 'CheckBalance' });
   });
 
+  it('counts open decoder streams and times final transcripts in /metrics', async () => {
+    const scrape = async () => (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
+    const value = (text: string, name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
+    const before = await scrape();
+    const streamsBefore = value(before, 'holomesh_audio_streams');
+    const { socket, frames, closed } = await openVoice(url, { token: await t.tokenFor('alex') });
+    socket.send(JSON.stringify({ config: { sample_rate: 16_000 } }));
+    const pcm = synthesizePcm('what is my balance');
+    socket.send(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+    // Its first reply means the session's decoder stream is open.
+    await expect.poll(() => frames.length, { timeout: 20_000 }).toBeGreaterThan(0);
+    expect(value(await scrape(), 'holomesh_audio_streams')).toBe(streamsBefore + 1);
+    socket.send('{"eof" : 1}');
+    expect(await closed).toBe(1000);
+    await expect.poll(async () => value(await scrape(), 'holomesh_audio_streams'), { timeout: 10_000 }).toBe(streamsBefore);
+    const finals = value(await scrape(), 'holomesh_speech_final_seconds_count');
+    expect(finals).toBeGreaterThanOrEqual(value(before, 'holomesh_speech_final_seconds_count') + 1);
+    expect(value(await scrape(), 'holomesh_speech_final_seconds_sum')).toBeGreaterThan(value(before, 'holomesh_speech_final_seconds_sum'));
+  });
+
   it('works for a plain vosk-server client: 8 kHz, lock-step 0.2 s frames, words, eof', async () => {
     const token = await t.tokenFor('alex');
     const pcm = synthesizePcm('what is my balance', { sampleRate: 8_000 });
