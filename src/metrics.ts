@@ -8,6 +8,8 @@ import type { SpeechMetrics } from './speech/metered-engine.js';
  */
 export interface Metrics extends SpeechMetrics {
   readonly registry: Registry;
+  /** HTTP requests, from fastify receiving them (headers read) until the reply is sent. */
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
   /** Whole commands, by transcript source and outcome ("unavailable": not acknowledged, a 503). */
   readonly commandDuration: Histogram<'source' | 'outcome'>;
   /** How long a read-only command's log row waited from being handed over until it was committed. */
@@ -29,6 +31,13 @@ export function createMetrics(): Metrics {
   const registry = new Registry();
   return {
     registry,
+    httpRequestDuration: new Histogram({
+      name: 'holomesh_http_request_duration_seconds',
+      help: 'HTTP requests by method, route pattern and status (WebSocket sessions are not requests here)',
+      labelNames: ['method', 'route', 'status_code'] as const,
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
     commandDuration: new Histogram({
       name: 'holomesh_command_duration_seconds',
       help: 'Time from receiving a command (text or transcript) to its logged answer',

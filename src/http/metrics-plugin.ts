@@ -46,6 +46,12 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     });
   }
 
+  app.addHook('onResponse', async (request, reply) => {
+    // The route's pattern, not the URL: one series per route, whatever the ids in the path.
+    const route = request.routeOptions.url ?? 'unmatched';
+    metrics.httpRequestDuration.observe({ method: request.method, route, status_code: reply.statusCode }, reply.elapsedTime / 1000);
+  });
+
   const token = app.config.metricsToken;
   const expected = token ? digest(`Bearer ${token}`) : null;
   app.get('/metrics', { config: { ownAuthorization: expected !== null } }, async (request, reply) => {

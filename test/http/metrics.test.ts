@@ -51,6 +51,22 @@ describe('GET /metrics', () => {
     expect(sample(after, 'holomesh_command_duration_seconds_sum', '{source="text",outcome="ok"}')).toBeGreaterThan(0);
   });
 
+  it('times HTTP requests by route pattern and status, unknown routes as one series', async () => {
+    const count = (text: string, ...labels: string[]) => {
+      const line = text.split('\n').find((l) => l.startsWith('holomesh_http_request_duration_seconds_count{') && labels.every((x) => l.includes(x)));
+      return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+    };
+    const before = await scrape();
+    await command('what is my balance');
+    for (const url of ['/v1/no-such-route', '/v1/no-such-route-either/42']) {
+      expect((await t.app.inject({ method: 'GET', url })).statusCode).toBe(404);
+    }
+    const after = await scrape();
+    expect(count(after, 'method="POST"', 'route="/v1/commands"', 'status_code="200"')).toBe(count(before, 'method="POST"', 'route="/v1/commands"', 'status_code="200"') + 1);
+    expect(count(after, 'method="GET"', 'route="unmatched"', 'status_code="404"')).toBe(count(before, 'method="GET"', 'route="unmatched"', 'status_code="404"') + 2);
+    expect(after).not.toContain('no-such-route');
+  });
+
   it('reports the database pool, the open WebSockets and the process', async () => {
     const text = await scrape();
     expect(sample(text, 'holomesh_db_pool_connections', '{state="total"}')).toBeGreaterThanOrEqual(1);
