@@ -96,7 +96,7 @@ function percentile(sorted: readonly number[], p: number): number {
 type Buckets = Map<number, number>;
 
 /** The service's own histograms, from `GET /metrics`. */
-async function serverHistograms(service: Service): Promise<{ request: Buckets; command: Buckets; logCommit: Buckets }> {
+async function serverHistograms(service: Service): Promise<{ request: Buckets; command: Buckets; logCommit: Buckets; loopDelayMaxMs: number }> {
   const text = await (await fetch(`${service.url}/metrics`)).text();
   const read = (name: string, label = ''): Buckets => {
     const buckets: Buckets = new Map();
@@ -112,6 +112,8 @@ async function serverHistograms(service: Service): Promise<{ request: Buckets; c
     request: read('holomesh_http_request_duration_seconds', 'route="/v1/commands"'),
     command: read('holomesh_command_duration_seconds'),
     logCommit: read('holomesh_command_log_commit_seconds'),
+    // Since the previous scrape (each scrape restarts it), less the 10 ms the monitor samples at.
+    loopDelayMaxMs: Math.max(0, 1000 * Number(/^nodejs_eventloop_lag_max_seconds (\S+)$/m.exec(text)?.[1] ?? NaN) - 10),
   };
 }
 
@@ -160,14 +162,29 @@ async function databaseCpuSeconds(database: string): Promise<Map<number, number>
   return used;
 }
 
-/** Samples what the server, its PostgreSQL backends, this load generator and the machine used while `run` ran. */
-async function measured<T>(service: Service, run: () => Promise<T>): Promise<T & Usage> {
+/** One INSERT every this many ms alongside a run (see `measured`). */
+const PROBE_INTERVAL_MS = 100;
+
+/**
+ * Samples what the server, its PostgreSQL backends, this load generator and the machine used while
+ * `run` ran. With `probe`, one raw INSERT every 100 ms goes alongside, straight into PostgreSQL:
+ * the disk's commit latency at the same moments as the run's commands (a few % more commits). It
+ * samples: a stall of 100 ms or more always shows, a shorter one only when a probe was in flight.
+ */
+async function measured<T extends object>(service: Service, run: () => Promise<T>, probe: RawInserts | null = null): Promise<T & Usage> {
   const histograms = await serverHistograms(service);
   const [server, database, machine, client] = [await cpuSeconds(service.pid), await databaseCpuSeconds(service.database), await machineTicks(), process.cpuUsage()];
+  const probes: Promise<number>[] = [];
+  const ticker = probe ? setInterval(() => {
+    const sent = performance.now();
+    probes.push(probe.insert().then(() => performance.now() - sent, () => Infinity));
+  }, PROBE_INTERVAL_MS) : null;
   const began = performance.now();
   const result = await run();
   // The run's own time: the samples above and below are not load (they read /proc of every backend).
   const seconds = (performance.now() - began) / 1000;
+  if (ticker) clearInterval(ticker);
+  const probed = await Promise.all(probes);
   const used = process.cpuUsage(client);
   const [serverAfter, databaseAfter, machineAfter] = [await cpuSeconds(service.pid), await databaseCpuSeconds(service.database), await machineTicks()];
   const histogramsAfter = await serverHistograms(service);
@@ -184,7 +201,9 @@ async function measured<T>(service: Service, run: () => Promise<T>): Promise<T &
       request: bucketDelta(histograms.request, histogramsAfter.request, P99_TARGET_MS / 1000),
       command: bucketDelta(histograms.command, histogramsAfter.command, P99_TARGET_MS / 1000),
       logCommit: bucketDelta(histograms.logCommit, histogramsAfter.logCommit, P99_TARGET_MS / 1000),
+      loopDelayMaxMs: histogramsAfter.loopDelayMaxMs,
     },
+    diskProbe: probe ? { count: probed.length, slower: probed.filter((ms) => ms > P99_TARGET_MS).length, max: Math.max(0, ...probed) } : null,
   };
 }
 
@@ -215,7 +234,11 @@ interface Usage {
     readonly request: ReturnType<typeof bucketDelta>;
     readonly command: ReturnType<typeof bucketDelta>;
     readonly logCommit: ReturnType<typeof bucketDelta>;
+    /** The server's longest event-loop delay during the run. */
+    readonly loopDelayMaxMs: number;
   };
+  /** The raw INSERTs sent alongside (ms): how many, how many took over the p99 target, the longest. */
+  readonly diskProbe: { readonly count: number; readonly slower: number; readonly max: number } | null;
 }
 
 interface RunFigures extends Usage {
@@ -244,7 +267,12 @@ function printRun(f: RunFigures): void {
     ...(request.count > 0 ? [part('request', request)] : []),
     part('command', command),
     part('its log row\'s commit', logCommit),
+    `longest event-loop delay ${fmt(f.measuredByServer.loopDelayMaxMs, 0)} ms`,
   ].join(', ')}`);
+  const disk = f.diskProbe;
+  if (disk) {
+    console.log(`${''.padEnd(13)} raw INSERTs alongside, one per ${PROBE_INTERVAL_MS} ms: ${disk.slower} of ${disk.count} over ${P99_TARGET_MS} ms, longest ${fmt(disk.max, 0)} ms`);
+  }
 }
 
 // ── the service under test ───────────────────────────────────────────────────────────────────────
@@ -349,7 +377,7 @@ async function pace(target: number, seconds: number, fire: (dueAt: number) => vo
 // autocannon's own rate option lets each connection send its quota for the second back to back
 // and then wait for the next second: bursts at full speed, not a rate. So the fixed rates use an
 // evenly paced client on a keep-alive pool of the same size, and autocannon drives `max`.
-async function httpRun(service: Service, token: string, target: number | 'max', seconds: number, quiet = false): Promise<RunFigures> {
+async function httpRun(service: Service, token: string, probe: RawInserts, target: number | 'max', seconds: number, quiet = false): Promise<RunFigures> {
   const latencies: number[] = [];
   let done = 0;
   let failures = 0;
@@ -372,7 +400,7 @@ async function httpRun(service: Service, token: string, target: number | 'max', 
         });
       });
       failures += result.errors + result.timeouts;
-      return;
+      return {};
     }
     const agent = new Agent({ keepAlive: true, maxSockets: HTTP_CONNECTIONS });
     const { hostname, port } = new URL(service.url);
@@ -399,12 +427,9 @@ async function httpRun(service: Service, token: string, target: number | 'max', 
     while (pending > 0 && performance.now() < drainUntil) await sleep(10);
     failures += pending;
     agent.destroy();
-  });
-  const figures: RunFigures = {
-    label: 'http', target, done, seconds: run.seconds, latencies, failures,
-    serverCpu: run.serverCpu, databaseCpu: run.databaseCpu, clientCpu: run.clientCpu, machineIdle: run.machineIdle,
-    measuredByServer: run.measuredByServer,
-  };
+    return {};
+  }, probe);
+  const figures: RunFigures = { ...run, label: 'http', target, done, latencies, failures };
   if (!quiet) printRun(figures);
   return figures;
 }
@@ -445,7 +470,7 @@ async function closeSessions(sessions: readonly Session[]): Promise<void> {
   })));
 }
 
-async function wsRun(service: Service, token: string, target: number | 'max', seconds: number): Promise<RunFigures> {
+async function wsRun(service: Service, token: string, probe: RawInserts, target: number | 'max', seconds: number): Promise<RunFigures> {
   const latencies: number[] = [];
   let done = 0;
   let failures = 0;
@@ -483,13 +508,9 @@ async function wsRun(service: Service, token: string, target: number | 'max', se
     const drainUntil = performance.now() + 10_000;
     while (sessions.some((s) => s.waiting.length > 0) && performance.now() < drainUntil) await sleep(10);
     return {};
-  });
+  }, probe);
   failures += sessions.reduce((n, s) => n + s.waiting.length, 0);
-  const figures: RunFigures = {
-    label: 'ws', target, done, seconds: run.seconds, latencies, failures,
-    serverCpu: run.serverCpu, databaseCpu: run.databaseCpu, clientCpu: run.clientCpu, machineIdle: run.machineIdle,
-    measuredByServer: run.measuredByServer,
-  };
+  const figures: RunFigures = { ...run, label: 'ws', target, done, latencies, failures };
   await closeSessions(sessions);
   printRun(figures);
   return figures;
@@ -559,11 +580,7 @@ async function rawInsertRun(service: Service, raw: RawInserts, target: number, s
     failures += pending;
     return {};
   });
-  const figures: RunFigures = {
-    label: 'pg', target, done, seconds: run.seconds, latencies, failures,
-    serverCpu: run.serverCpu, databaseCpu: run.databaseCpu, clientCpu: run.clientCpu, machineIdle: run.machineIdle,
-    measuredByServer: run.measuredByServer,
-  };
+  const figures: RunFigures = { ...run, label: 'pg', target, done, latencies, failures };
   printRun(figures);
   return figures;
 }
@@ -667,14 +684,16 @@ async function main(): Promise<void> {
     // Closing those sessions keeps the server busy for a while; then a warm-up (JIT, pools), not
     // reported; its commands are logged and counted like the others.
     await untilQuiet(service.pid);
-    let acknowledged = 1 + (await httpRun(service, token, 300, 3, true)).done;
     const raw = await openRawInserts(databaseUrl, HTTP_CONNECTIONS);
+    // Long enough for V8 to have optimised the command path: in shorter warm-ups the first
+    // measured run still cost the server a third more CPU per command than the later ones.
+    let acknowledged = 1 + (await httpRun(service, token, raw, 400, 8, true)).done;
     const runs: RunFigures[] = [];
     for (const rate of RATES) {
       for (let i = 0; i < REPEAT; i += 1) {
-        if (!has('--no-http')) runs.push(await httpRun(service, token, rate, DURATION_S));
+        if (!has('--no-http')) runs.push(await httpRun(service, token, raw, rate, DURATION_S));
         if (rate !== 'max' && !has('--no-floor')) runs.push(await rawInsertRun(service, raw, rate, DURATION_S));
-        if (!has('--no-ws')) runs.push(await wsRun(service, token, rate, DURATION_S));
+        if (!has('--no-ws')) runs.push(await wsRun(service, token, raw, rate, DURATION_S));
       }
     }
     acknowledged += runs.filter((r) => r.label !== 'pg').reduce((n, r) => n + r.done, 0);
