@@ -30,21 +30,21 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     registers: [metrics.registry],
     collect() { this.set(app.websocketServer?.clients.size ?? 0); },
   });
-  // The pg pool behind TypeORM (PostgreSQL, or the embedded database's socket).
-  const pool = (app.db.dataSource.driver as unknown as { master?: Pool }).master;
-  if (pool) {
-    new Gauge({
-      name: 'holomesh_db_pool_connections',
-      help: 'Database pool connections by state (waiting: queries queued for a free connection)',
-      labelNames: ['state'] as const,
-      registers: [metrics.registry],
-      collect() {
-        this.set({ state: 'total' }, pool.totalCount);
-        this.set({ state: 'idle' }, pool.idleCount);
-        this.set({ state: 'waiting' }, pool.waitingCount);
-      },
-    });
-  }
+  new Gauge({
+    name: 'holomesh_db_pool_connections',
+    help: 'Database pool connections by state (waiting: queries queued for a free connection)',
+    labelNames: ['state'] as const,
+    registers: [metrics.registry],
+    collect() {
+      // The pg pool behind TypeORM (PostgreSQL, or the embedded database's socket). Looked up
+      // at each scrape: the server builds the app before the database has finished opening.
+      const pool = (app.db.dataSource.driver as unknown as { master?: Pool }).master;
+      if (!pool) return;
+      this.set({ state: 'total' }, pool.totalCount);
+      this.set({ state: 'idle' }, pool.idleCount);
+      this.set({ state: 'waiting' }, pool.waitingCount);
+    },
+  });
 
   app.addHook('onResponse', async (request, reply) => {
     // The route's pattern, not the URL: one series per route, whatever the ids in the path.

@@ -36,6 +36,12 @@ describe('embedded mode', () => {
     expect(await ready.json()).toMatchObject({ status: 'ready', mode: { database: 'pglite', cache: 'memory' } });
   });
 
+  it('reports its database pool in /metrics (the app is built before the database has opened)', async () => {
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    expect(text).toMatch(/^holomesh_db_pool_connections\{state="total"\} 1$/m);
+    expect(text).toMatch(/^holomesh_db_pool_connections\{state="waiting"\} 0$/m);
+  });
+
   it('lets another process use the same data directory while it runs (the CLI)', async () => {
     const { stdout } = await run(process.execPath, [BIN, 'token', '--user', 'alex'], { env: { ...process.env, ...env(), DATABASE_URL: '', REDIS_URL: '' } });
     const token = stdout.trim();
