@@ -122,6 +122,7 @@ function bucketDelta(before: Buckets, after: Buckets, over: number): { count: nu
   const bounds = [...after.keys()].sort((a, b) => a - b);
   const delta = (bound: number) => (after.get(bound) ?? 0) - (before.get(bound) ?? 0);
   const count = delta(Infinity);
+  if (count > 0 && !after.has(over)) throw new Error(`${over} s is not a bucket bound of this histogram`);
   const p99Bound = bounds.find((b) => delta(b) >= 0.99 * count) ?? Infinity;
   return { count, p99Bound, slower: count - delta(over) };
 }
@@ -351,6 +352,12 @@ async function untilQuiet(pid: number): Promise<void> {
   }
 }
 
+/** Lets the answers in flight arrive (up to 10 s); resolves with how many are still missing. */
+async function drained(outstanding: () => number): Promise<number> {
+  for (const until = performance.now() + 10_000; outstanding() > 0 && performance.now() < until;) await sleep(10);
+  return outstanding();
+}
+
 // ── pacing ───────────────────────────────────────────────────────────────────────────────────────
 /**
  * Open loop: calls `fire` with each command's due time, evenly spaced at `target` per second,
@@ -423,9 +430,7 @@ async function httpRun(service: Service, token: string, probe: RawInserts, targe
       req.on('error', () => { pending -= 1; failures += 1; });
       req.end(body);
     });
-    const drainUntil = performance.now() + 10_000;
-    while (pending > 0 && performance.now() < drainUntil) await sleep(10);
-    failures += pending;
+    failures += await drained(() => pending);
     agent.destroy();
     return {};
   }, probe);
@@ -505,8 +510,7 @@ async function wsRun(service: Service, token: string, probe: RawInserts, target:
     }
     running = false;
     // Let the replies in flight arrive; what is still missing after that counts as failed.
-    const drainUntil = performance.now() + 10_000;
-    while (sessions.some((s) => s.waiting.length > 0) && performance.now() < drainUntil) await sleep(10);
+    await drained(() => sessions.reduce((n, s) => n + s.waiting.length, 0));
     return {};
   }, probe);
   failures += sessions.reduce((n, s) => n + s.waiting.length, 0);
@@ -575,9 +579,7 @@ async function rawInsertRun(service: Service, raw: RawInserts, target: number, s
       pending += 1;
       raw.insert().then(() => { done += 1; latencies.push(performance.now() - dueAt); }, () => { failures += 1; }).finally(() => { pending -= 1; });
     });
-    const drainUntil = performance.now() + 10_000;
-    while (pending > 0 && performance.now() < drainUntil) await sleep(10);
-    failures += pending;
+    failures += await drained(() => pending);
     return {};
   });
   const figures: RunFigures = { ...run, label: 'pg', target, done, latencies, failures };

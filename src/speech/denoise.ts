@@ -97,9 +97,7 @@ export class DenoiseStream {
 
   /** Denoises every whole frame of `pending + samples` (48 kHz); keeps the remainder. */
   #frames(samples: Float32Array): Float32Array {
-    const all = new Float32Array(this.#pending.length + samples.length);
-    all.set(this.#pending);
-    all.set(samples, this.#pending.length);
+    const all = concatSamples(this.#pending, samples);
     const whole = all.length - (all.length % FRAME);
     this.#pending = all.slice(whole);
     const out = new Float32Array(whole);

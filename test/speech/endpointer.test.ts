@@ -6,7 +6,6 @@ import { ESPEAK_MISSING, hasEspeak, makeNoise, mixAtSnr, synthesize } from '../h
 
 const RATE = 16_000;
 
-
 function quiet(seconds: number, level = 0.002, seed = 5): Float32Array {
   const noise = makeNoise('pink', Math.round(seconds * RATE), RATE, seed);
   return noise.map((v) => v * (level / 0.1));
