@@ -2,7 +2,7 @@
  * Speech-stage figures on the REAL command grammar (intents/ + the demo catalog):
  *   npx tsx bench/speech.ts [--quick] [--model 16k|8k] [--split tune|holdout|flite] [--snr clean,20,15,10,5]
  *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5] [--final-pass off] [--final-pass-skip 0.8,25] [--denoise off]
- *                           [--no-accuracy] [--no-streams] [--per-intent] [--grammar speech|template] [--sentences N]
+ *                           [--no-accuracy] [--no-streams] [--per-intent] [--grammar speech|template]
  *                           [--streams 4,8,12] [--seconds 15] [--stagger 1000] [--sessions] [--workers 2] [--stream-snr 20]
  *  1. accuracy vs SNR: commands for every intent, several espeak-ng voices, four noise types (babble,
  *     kitchen clatter, pink, fan hum) scaled against the loudest speech frame; scored by intent +
@@ -134,7 +134,7 @@ async function main(): Promise<void> {
   const nlu = createIntentEngine(set);
   const t0 = performance.now();
   const grammarKind = option('--grammar') ?? 'speech';
-  const grammar: RecognitionGrammar = grammarKind === 'template' ? buildGrammar(set, DEMO_LISTS) : buildSpeechGrammar(set, DEMO_LISTS, option('--sentences') ? { sentencesPerTemplate: Number(option('--sentences')) } : {});
+  const grammar: RecognitionGrammar = grammarKind === 'template' ? buildGrammar(set, DEMO_LISTS) : buildSpeechGrammar(set, DEMO_LISTS);
   console.log(`# Speech bench — ${grammarKind} grammar: ${set.intents.length} intents, ${grammar.words.length} words, JSGF ${(grammar.jsgf.length / 1024).toFixed(0)} KiB (built in ${(performance.now() - t0).toFixed(0)} ms)`);
 
   // Commands: the hand-written ones plus a seeded pick of sampled sentences of every intent.

@@ -1,6 +1,6 @@
 import type { LiveLists } from '../contracts.js';
 import type { RecognitionGrammar } from '../speech/engine.js';
-import { numberRuleLines, rangeExpansion } from './number-grammar.js';
+import { rangeExpression } from './number-grammar.js';
 import { listFiller, sampleSentences, spokenWords } from './sample.js';
 import type { Expression, IntentSet } from './types.js';
 
@@ -38,6 +38,7 @@ export function buildGrammar(set: IntentSet, lists: LiveLists, options: GrammarO
       case 'alt': {
         const isEmpty = (e: Expression): boolean => e.kind === 'seq' && e.items.length === 0;
         const present = expression.options.filter((o) => !isEmpty(o)).map(toJsgf);
+        if (present.length === 0) return expression.options.length === 0 ? '<VOID>' : '<NULL>';
         const body = present.length === 1 ? present[0] : `( ${present.join(' | ')} )`;
         return present.length < expression.options.length ? `[ ${body} ]` : body;
       }
@@ -55,23 +56,14 @@ export function buildGrammar(set: IntentSet, lists: LiveLists, options: GrammarO
   }
   for (const [name, rule] of Object.entries(set.expansionRules)) lines.push(`${ruleName('rule', name)} = ${toJsgf(rule.expression)};`);
   const fill = listFiller(set, lists, 'sample');
-  const numberRules = new Set<string>();
   for (const [name, list] of Object.entries(set.lists)) {
-    if (list.kind === 'range') {
-      // One rule per range list, referenced wherever the list is used; long ranges composed.
-      const range = rangeExpansion(list, (value) => terminal(String(value)));
-      for (const rule of range.rules) numberRules.add(rule);
-      lines.push(`${ruleName('list', name)} = ${range.body};`);
-      continue;
-    }
-    const body = list.kind === 'values'
-      ? list.values.map((v) => toJsgf(v.in.expression))
-      : [...new Set(fill(name).map((choice) => terminal(choice.words.join(' '))))];
-    lines.push(`${ruleName('list', name)} = ${body.length === 0 ? '<VOID>' : `( ${body.join(' | ')} )`};`);
-  }
-  for (const line of numberRuleLines(numberRules)) {
-    lines.push(line);
-    for (const w of line.slice(line.indexOf('=') + 1).replace(/<[^>]+>/g, ' ').split(/[^a-z]+/)) if (w !== '') words.add(w);
+    // Number ranges exactly (see number-grammar.ts); one rule per list, referenced wherever it is used.
+    const body = list.kind === 'range'
+      ? [toJsgf(rangeExpression(list))]
+      : list.kind === 'values'
+        ? list.values.map((v) => toJsgf(v.in.expression))
+        : [...new Set(fill(name).map((choice) => terminal(choice.words.join(' '))))];
+    lines.push(`${ruleName('list', name)} = ${body.length === 0 ? '<VOID>' : body.length === 1 ? body[0] : `( ${body.join(' | ')} )`};`);
   }
   if (skip.length > 0) lines.push(`<skip> = ( ${skip.join(' | ')} );`);
   const jsgf = `${lines.join('\n')}\n`;

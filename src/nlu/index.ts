@@ -5,7 +5,7 @@ export { parseTemplate } from './parser.js';
 export { tokenizeTemplate, TemplateSyntaxError, type TemplateToken } from './tokenizer.js';
 export { compileIntents } from './compile.js';
 export { createIntentEngine, type IntentEngine, type IntentEngineOptions } from './engine.js';
-export { sampleSentences, type SampledSentence, type SampleOptions } from './sample.js';
+export { randomSentences, sampleSentences, type RandomSampleOptions, type SampledSentence, type SampleOptions } from './sample.js';
 export { buildGrammar, fnv1a, type GrammarOptions } from './grammar.js';
 export { numberToWords, parseNumberWords } from './numbers.js';
 export { normalizeText, type Token } from './normalize.js';

@@ -1,55 +1,59 @@
-import type { ListDefinition } from './types.js';
+import { numberToWords } from './numbers.js';
+import type { Expression, ListDefinition } from './types.js';
 
 type RangeList = Extract<ListDefinition, { kind: 'range' }>;
 
-/** Ranges with at most this many values are spelled out value by value (tighter for the decoder). */
-const ENUMERATE_UP_TO = 20;
-
-const DIGITS = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-const TEENS = ['ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
-const TENS = ['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
-
-/**
- * The shared JSGF rules that spell numbers compositionally (units, teens, tens, hundreds,
- * thousands), each defined by name once and referenced by the larger ones. Spoken forms follow
- * `parseNumberWords`: "one hundred twenty", "a hundred and five", "two thousand fifty".
- */
-const NUMBER_RULES: readonly { readonly name: string; readonly body: string; readonly uses: readonly string[] }[] = [
-  { name: 'number_digit', body: `( ${DIGITS.join(' | ')} )`, uses: [] },
-  { name: 'number_teen', body: `( ${TEENS.join(' | ')} )`, uses: [] },
-  { name: 'number_ten', body: `( ${TENS.join(' | ')} )`, uses: [] },
-  { name: 'number_below_100', body: '( <number_digit> | <number_teen> | <number_ten> [ <number_digit> ] )', uses: ['number_digit', 'number_teen', 'number_ten'] },
-  { name: 'number_below_1000', body: '( <number_below_100> | ( a | <number_digit> ) hundred [ [ and ] <number_below_100> ] )', uses: ['number_below_100', 'number_digit'] },
-  { name: 'number_below_1000000', body: '( <number_below_1000> | ( a | <number_below_1000> ) thousand [ [ and ] <number_below_1000> ] )', uses: ['number_below_1000'] },
-];
+const word = (text: string): Expression => ({ kind: 'word', text });
+const seq = (...items: Expression[]): Expression => ({ kind: 'seq', items });
+const alt = (options: Expression[]): Expression => (options.length === 1 ? options[0] : { kind: 'alt', options });
+const optional = (item: Expression): Expression => alt([item, seq()]);
+const spelled = (value: number): Expression => seq(...numberToWords(value).split(' ').map(word));
 
 /**
- * How a range list is written in JSGF: a short range value by value (`spell` gives the words), a
- * long one as a reference to the smallest compositional rule covering it. The cover may accept
- * numbers past the range ("one hundred" covers up to 999); the matcher re-checks the range on the
- * recognised text, so over-generation only costs the decoder a little freedom. Numbers from a
- * million up cannot be spoken through the grammar (`numberToWords` stops there too).
+ * Exactly the spoken forms of a range list's values, as an expression (the grammar export and the
+ * decoder's word graph both take it): `numberToWords`' spelling, plus what `parseNumberWords` also
+ * reads, "a hundred", "a thousand" and "and" after hundred or thousand ("a hundred and five").
+ * A long range stays small because whole hundreds and thousands share one tail.
  */
-export function rangeExpansion(list: RangeList, spell: (value: number) => string): { body: string; rules: readonly string[] } {
-  const count = Math.floor((list.to - list.from) / list.step) + 1;
-  if (count <= ENUMERATE_UP_TO) {
-    const values: string[] = [];
-    for (let v = list.from; v <= list.to; v += list.step) values.push(spell(v));
-    return { body: values.length === 0 ? '<VOID>' : `( ${values.join(' | ')} )`, rules: [] };
-  }
-  const cover = list.to < 100 ? 'number_below_100' : list.to < 1000 ? 'number_below_1000' : 'number_below_1000000';
-  const reference = `<${cover}>`;
-  return { body: list.from === 0 ? `( zero | ${reference} )` : reference, rules: [cover] };
+export function rangeExpression(list: RangeList): Expression {
+  if (list.step === 1) return spokenRange(list.from, list.to);
+  const values: Expression[] = [];
+  for (let v = list.from; v <= list.to; v += list.step) values.push(spokenRange(v, v));
+  return alt(values);
 }
 
-/** The definitions of `names` and of every number rule they use, smallest first. */
-export function numberRuleLines(names: Iterable<string>): string[] {
-  const needed = new Set<string>();
-  const add = (name: string): void => {
-    if (needed.has(name)) return;
-    needed.add(name);
-    for (const used of NUMBER_RULES.find((r) => r.name === name)?.uses ?? []) add(used);
-  };
-  for (const name of names) add(name);
-  return NUMBER_RULES.filter((r) => needed.has(r.name)).map((r) => `<${r.name}> = ${r.body};`);
+/**
+ * Every integer in [lo, hi] (0 ≤ lo, hi < 1 000 000; numberToWords stops there); `leading`: at the
+ * start of the number, where "a hundred" and "a thousand" may be said.
+ */
+function spokenRange(lo: number, hi: number, leading = true): Expression {
+  if (lo > hi) return alt([]);
+  const scale = hi >= 1000 ? 1000 : hi >= 100 ? 100 : 1;
+  const options: Expression[] = [];
+  if (scale === 1) {
+    for (let v = lo; v <= hi; v++) options.push(spelled(v));
+    return alt(options);
+  }
+  if (lo < scale) options.push(spokenRange(lo, Math.min(hi, scale - 1), leading));
+  // "h hundred|thousand [rest]": runs of heads whose rest is the whole 0 … scale-1 share it.
+  let head = Math.max(1, Math.floor(lo / scale));
+  const last = Math.floor(hi / scale);
+  while (head <= last) {
+    const restLo = Math.max(0, lo - head * scale);
+    const restHi = Math.min(scale - 1, hi - head * scale);
+    let end = head;
+    if (restLo === 0 && restHi === scale - 1) while (end < last && hi - (end + 1) * scale >= scale - 1) end++;
+    options.push(scaled(head, end, scale, restLo, restHi, leading));
+    head = end + 1;
+  }
+  return alt(options);
+}
+
+function scaled(headLo: number, headHi: number, scale: number, restLo: number, restHi: number, leading: boolean): Expression {
+  const heads = spokenRange(headLo, headHi, leading);
+  const head = headLo === 1 && leading ? alt([word('a'), heads]) : heads;
+  const scaleWord = word(scale === 100 ? 'hundred' : 'thousand');
+  if (restHi === 0) return seq(head, scaleWord);
+  const rest = seq(optional(word('and')), spokenRange(Math.max(1, restLo), restHi, false));
+  return seq(head, scaleWord, restLo === 0 ? optional(rest) : rest);
 }

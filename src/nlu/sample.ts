@@ -2,7 +2,7 @@ import type { LiveLists, SlotValue, Slots } from '../contracts.js';
 import { expand, type Expansion, type ListFiller } from './expand.js';
 import { surfaceWords } from './normalize.js';
 import { numberToWords } from './numbers.js';
-import type { IntentSet, ListDefinition } from './types.js';
+import type { Expression, IntentSet, ListDefinition } from './types.js';
 
 export interface SampledSentence {
   readonly intent: string;
@@ -92,3 +92,73 @@ export function sampleSentences(set: IntentSet, lists: LiveLists, options: Sampl
   }
   return out;
 }
+
+export interface RandomSampleOptions {
+  /** Sentences per intent (repeats possible). Default 100. */
+  readonly perIntent?: number;
+  /** Seed of the pseudo-random choices: the same seed gives the same sentences. Default 1. */
+  readonly seed?: number;
+}
+
+/**
+ * Sentences drawn at random from the templates (each template equally likely, then each option
+ * of every alternative, list and range value): where `sampleSentences` walks the first options in
+ * order, this reaches every part of a large template — what tests of a whole language need.
+ */
+export function randomSentences(set: IntentSet, lists: LiveLists, options: RandomSampleOptions = {}): SampledSentence[] {
+  const fill = listFiller(set, lists, 'all');
+  let state = (options.seed ?? 1) >>> 0 || 1;
+  // xorshift32: small, seedable, good enough to pick options.
+  const pick = (n: number): number => {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    return (state >>> 0) % n;
+  };
+  const draw = (expression: Expression, words: string[], slots: Record<string, SlotValue>): void => {
+    switch (expression.kind) {
+      case 'word':
+        words.push(...spokenWords(expression.text));
+        return;
+      case 'seq':
+        for (const item of expression.items) draw(item, words, slots);
+        return;
+      case 'alt':
+        if (expression.options.length > 0) draw(expression.options[pick(expression.options.length)], words, slots);
+        return;
+      case 'rule':
+        draw(set.expansionRules[expression.name].expression, words, slots);
+        return;
+      case 'list': {
+        const choices = fill(expression.list);
+        if (choices.length === 0) throw new EmptyList();
+        const choice = choices[pick(choices.length)];
+        words.push(...choice.words.flatMap(spokenWords));
+        slots[expression.slot] = choice.value;
+        return;
+      }
+    }
+  };
+  const out: SampledSentence[] = [];
+  for (const intent of set.intents) {
+    const templates = intent.data.flatMap((data) => data.sentences.map((sentence) => ({ data, sentence })));
+    for (let n = 0, tries = 0; n < (options.perIntent ?? 100) && tries < 10 * (options.perIntent ?? 100); tries++) {
+      const { data, sentence } = templates[pick(templates.length)];
+      const words: string[] = [];
+      const slots: Record<string, SlotValue> = {};
+      try {
+        draw(sentence.expression, words, slots);
+      } catch (error) {
+        // A list with no values (no designers yet) drops the sentences that need it.
+        if (error instanceof EmptyList) continue;
+        throw error;
+      }
+      if (words.length === 0) continue;
+      out.push({ intent: intent.name, text: words.join(' '), slots: { ...data.slots, ...slots } });
+      n++;
+    }
+  }
+  return out;
+}
+
+class EmptyList extends Error {}

@@ -1,4 +1,5 @@
 import type { Transcript } from '../contracts.js';
+import type { WordGraph } from './word-graph.js';
 
 /**
  * What a recogniser may say: a JSGF grammar (finite-state engines) and/or a phrase list
@@ -7,6 +8,11 @@ import type { Transcript } from '../contracts.js';
 export interface RecognitionGrammar {
   /** JSGF source, e.g. generated from intents/ plus the live lists by `src/nlu`. */
   readonly jsgf: string;
+  /**
+   * The same language as the decoder's search graph, when it was built from the templates
+   * (`buildSpeechGrammar`); without it a graph engine compiles `jsgf`.
+   */
+  readonly graph?: WordGraph;
   /** The phrases the grammar accepts, for engines that take a phrase list. */
   readonly phrases: readonly string[];
   /** Every distinct lower-case word of the grammar. */

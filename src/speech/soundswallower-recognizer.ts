@@ -7,7 +7,7 @@ import { Denoiser } from './denoise.js';
 import type { DenoiseStream } from './denoise.js';
 import type { FinishOptions, PartialResult, RecognitionGrammar } from './engine.js';
 import { SpeechError } from './errors.js';
-import { compactNumberRanges, garbageWords, isGarbageWord, withGarbageLoop } from './grammar-tools.js';
+import { garbageWords, isGarbageWord, withGarbageLoop } from './grammar-tools.js';
 import type { GarbageOptions } from './grammar-tools.js';
 import { resolveMissingPronunciations } from './pronunciation.js';
 import type { PronunciationTable } from './pronunciation.js';
@@ -327,13 +327,13 @@ export class SoundSwallowerRecognizer {
     // Opt-in: the phone loop widens the search several times over (see bench/speech.ts).
     const garbage = this.settings.garbage ?? false;
     if (garbage) words.push(...garbageWords());
-    let source = compactNumberRanges(grammar.jsgf);
-    if (garbage) source = withGarbageLoop(source, garbage);
+    const source = garbage ? withGarbageLoop(grammar.jsgf, garbage) : grammar.jsgf;
     this.#addWords(host, words);
     const logmath = this.#low._decoder_logmath(hostPointer(host.decoder));
     const lw = Number(host.decoder.get_config('lw'));
-    // The minimal word graph searches ~10× faster than the JSGF compiler's graph (see word-graph.ts).
-    const graph = compileWordGraph(source);
+    // The minimal word graph searches ~10× faster than the JSGF compiler's graph (see word-graph.ts);
+    // the garbage loop's weights and repetition take the JSGF compiler.
+    const graph = garbage ? null : (grammar.graph ?? compileWordGraph(source));
     const fsg = graph ? this.#graphToFsg(graph, logmath, lw) : this.#jsgfToFsg(source, logmath, lw);
     if (!fsg) throw new SpeechError('HM_ERR_SPEECH_GRAMMAR_INVALID', 'The recognition grammar does not compile (JSGF syntax error or no public rule)');
     const compiled: CompiledGrammar = { version: grammar.version, fsg, words, lexicon: this.#lexiconOf(host, grammar.words, source) };
@@ -369,18 +369,15 @@ export class SoundSwallowerRecognizer {
     const fsg = low._fsg_model_init(name, logmath, lw, graph.states);
     low._free(name);
     if (!fsg) return 0;
-    const ids = new Map<string, number>();
-    for (const [from, to, word] of graph.arcs) {
-      let id = ids.get(word);
-      if (id === undefined) {
-        const text = this.#cString(word);
-        id = low._fsg_model_word_add(fsg, text);
-        low._free(text);
-        ids.set(word, id);
-      }
-      low._fsg_model_trans_add(fsg, from, to, 0, id);
-    }
-    for (const [from, to] of graph.nulls) low._fsg_model_null_trans_add(fsg, from, to, 0);
+    const ids = graph.words.map((word) => {
+      const text = this.#cString(word);
+      const id = low._fsg_model_word_add(fsg, text);
+      low._free(text);
+      return id;
+    });
+    const { arcs, nulls } = graph;
+    for (let i = 0; i < arcs.length; i += 3) low._fsg_model_trans_add(fsg, arcs[i], arcs[i + 1], 0, ids[arcs[i + 2]]);
+    for (let i = 0; i < nulls.length; i += 2) low._fsg_model_null_trans_add(fsg, nulls[i], nulls[i + 1], 0);
     low._fsg_set_states(fsg, graph.start, graph.final);
     return fsg;
   }

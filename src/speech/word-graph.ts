@@ -1,6 +1,7 @@
 /**
- * A JSGF grammar turned into the smallest deterministic word graph that accepts the same
- * sentences, for the decoder's finite-state search.
+ * A grammar turned into the smallest deterministic word graph that accepts the same sentences,
+ * for the decoder's finite-state search: from the intent templates' expressions (template-graph.ts)
+ * or from JSGF text (grammars given as JSGF, e.g. in tests).
  *
  * PocketSphinx's own JSGF compiler inlines every rule reference as a copy joined by null
  * transitions; for the command grammar that is ~25 000 states, and the search then spends its time
@@ -9,7 +10,7 @@
  * minimal graph has no null transitions except into the final state, one arc per distinct next
  * word, and shares every common ending, so each word end leads to exactly one state.
  *
- * Only the JSGF this service writes is supported: rules, `( | )`, `[ ]`, rule references,
+ * Of JSGF only what this service writes is supported: rules, `( | )`, `[ ]`, rule references,
  * `<NULL>`, `<VOID>` and words. Weights, `*` and `+` (the garbage loop) return null: the caller
  * then compiles the grammar the usual way.
  */
@@ -18,38 +19,72 @@ export interface WordGraph {
   readonly states: number;
   readonly start: number;
   readonly final: number;
-  /** `[from, to, word]`. */
-  readonly arcs: readonly (readonly [number, number, string])[];
-  /** `[from, to]`: accepting states that also go on, joined to `final`. */
-  readonly nulls: readonly (readonly [number, number])[];
+  /** The distinct words; arcs name them by index. */
+  readonly words: readonly string[];
+  /** Triples `from, to, word index` (typed: a grammar is copied to a worker thread with each stream). */
+  readonly arcs: Uint32Array;
+  /** Pairs `from, to`: accepting states that also go on, joined to `final`. */
+  readonly nulls: Uint32Array;
 }
 
-type Node =
+/** A grammar's structure: words, sequences, alternatives, optionals and references to named rules. */
+export type GraphExpression =
   | { readonly kind: 'word'; readonly word: string }
   | { readonly kind: 'ref'; readonly name: string }
-  | { readonly kind: 'seq'; readonly items: readonly Node[] }
-  | { readonly kind: 'alt'; readonly options: readonly Node[] }
-  | { readonly kind: 'opt'; readonly item: Node };
+  | { readonly kind: 'seq'; readonly items: readonly GraphExpression[] }
+  | { readonly kind: 'alt'; readonly options: readonly GraphExpression[] }
+  | { readonly kind: 'opt'; readonly item: GraphExpression };
+
+type Node = GraphExpression;
 
 class Unsupported extends Error {}
 
 /** Most DFA states built before giving up (a grammar this large belongs to the usual compiler). */
 const MAX_STATES = 400_000;
 
-/** The minimal deterministic word graph of the grammar's public rule, or null (see above). */
+/** The minimal deterministic word graph of the JSGF grammar's public rule, or null (see above). */
 export function compileWordGraph(jsgf: string): WordGraph | null {
   try {
     const { rules, publicRule } = parseRules(jsgf);
     if (!publicRule) return null;
+    return buildWordGraph({ kind: 'ref', name: publicRule }, rules);
+  } catch (error) {
+    if (error instanceof Unsupported) return null;
+    throw error;
+  }
+}
+
+/**
+ * The minimal deterministic word graph of `root` (rule references resolved in `rules`), or null
+ * when a reference is missing or recursive or the graph would pass MAX_STATES states.
+ */
+export function buildWordGraph(root: GraphExpression, rules: ReadonlyMap<string, GraphExpression>): WordGraph | null {
+  try {
     const nfa = new Nfa(rules);
     const start = nfa.state();
     const end = nfa.state();
-    nfa.build({ kind: 'ref', name: publicRule }, start, end, new Set());
+    nfa.build(root, start, end);
     return minimize(determinize(nfa, start, end));
   } catch (error) {
     if (error instanceof Unsupported) return null;
     throw error;
   }
+}
+
+/** A test of whole sentences against the graph (tests, diagnostics): true when the words lead to an end. */
+export function graphAcceptor(graph: WordGraph): (words: readonly string[]) => boolean {
+  const next = new Map<string, number>();
+  for (let i = 0; i < graph.arcs.length; i += 3) next.set(`${graph.arcs[i]} ${graph.words[graph.arcs[i + 2]]}`, graph.arcs[i + 1]);
+  const ending = new Set([graph.final]);
+  for (let i = 0; i < graph.nulls.length; i += 2) if (graph.nulls[i + 1] === graph.final) ending.add(graph.nulls[i]);
+  return (words) => {
+    let state: number | undefined = graph.start;
+    for (const w of words) {
+      state = next.get(`${state} ${w}`);
+      if (state === undefined) return false;
+    }
+    return ending.has(state);
+  };
 }
 
 function parseRules(jsgf: string): { rules: Map<string, Node>; publicRule: string | null } {
@@ -108,14 +143,22 @@ function parseBody(body: string): Node {
   return node;
 }
 
-/** Thompson-style automaton with null moves; rule references are expanded in place. */
+/**
+ * Thompson-style automaton with null moves. A rule reference is spliced in as a copy of the rule's
+ * own minimal graph (built once per rule), not of its expression: a number range or a long list
+ * used in many places then costs a few states at each, and determinizing stays fast.
+ */
 class Nfa {
   readonly words: [number, string][][] = [];
   readonly nulls: number[][] = [];
-  readonly #rules: Map<string, Node>;
+  readonly #rules: ReadonlyMap<string, Node>;
+  readonly #graphs: Map<string, WordGraph>;
+  readonly #active: Set<string>;
 
-  constructor(rules: Map<string, Node>) {
+  constructor(rules: ReadonlyMap<string, Node>, graphs = new Map<string, WordGraph>(), active = new Set<string>()) {
     this.#rules = rules;
+    this.#graphs = graphs;
+    this.#active = active;
   }
 
   state(): number {
@@ -124,25 +167,26 @@ class Nfa {
     return this.words.length - 1;
   }
 
-  build(node: Node, from: number, to: number, active: Set<string>): void {
+  build(node: Node, from: number, to: number): void {
     switch (node.kind) {
       case 'word':
         this.words[from].push([to, node.word]);
         return;
       case 'ref': {
-        const rule = this.#rules.get(node.name);
-        if (!rule || active.has(node.name)) throw new Unsupported(`rule ${node.name}`);
-        active.add(node.name);
-        this.build(rule, from, to, active);
-        active.delete(node.name);
+        const graph = this.#ruleGraph(node.name);
+        const map = Array.from({ length: graph.states }, () => this.state());
+        for (let i = 0; i < graph.arcs.length; i += 3) this.words[map[graph.arcs[i]]].push([map[graph.arcs[i + 1]], graph.words[graph.arcs[i + 2]]]);
+        for (let i = 0; i < graph.nulls.length; i += 2) this.nulls[map[graph.nulls[i]]].push(map[graph.nulls[i + 1]]);
+        this.nulls[from].push(map[graph.start]);
+        this.nulls[map[graph.final]].push(to);
         return;
       }
       case 'opt':
         this.nulls[from].push(to);
-        this.build(node.item, from, to, active);
+        this.build(node.item, from, to);
         return;
       case 'alt':
-        for (const option of node.options) this.build(option, from, to, active);
+        for (const option of node.options) this.build(option, from, to);
         return;
       case 'seq': {
         if (node.items.length === 0) {
@@ -152,12 +196,28 @@ class Nfa {
         let at = from;
         node.items.forEach((item, k) => {
           const next = k === node.items.length - 1 ? to : this.state();
-          this.build(item, at, next, active);
+          this.build(item, at, next);
           at = next;
         });
         return;
       }
     }
+  }
+
+  #ruleGraph(name: string): WordGraph {
+    const found = this.#graphs.get(name);
+    if (found) return found;
+    const rule = this.#rules.get(name);
+    if (!rule || this.#active.has(name)) throw new Unsupported(`rule ${name}`);
+    this.#active.add(name);
+    const nfa = new Nfa(this.#rules, this.#graphs, this.#active);
+    const start = nfa.state();
+    const end = nfa.state();
+    nfa.build(rule, start, end);
+    const graph = minimize(determinize(nfa, start, end));
+    this.#active.delete(name);
+    this.#graphs.set(name, graph);
+    return graph;
   }
 }
 
@@ -246,11 +306,21 @@ function minimize(dfa: Dfa): WordGraph {
   let states = classArcs.length;
   let final = classArcs.findIndex((out, c) => classAccepting[c] && out.length === 0);
   if (final < 0) final = states++;
-  const arcs: [number, number, string][] = [];
-  const nulls: [number, number][] = [];
+  const words: string[] = [];
+  const wordIndex = new Map<string, number>();
+  const arcs: number[] = [];
+  const nulls: number[] = [];
   classArcs.forEach((out, c) => {
-    for (const [w, t] of out) arcs.push([c, t, w]);
-    if (classAccepting[c] && c !== final) nulls.push([c, final]);
+    for (const [w, t] of out) {
+      let index = wordIndex.get(w);
+      if (index === undefined) {
+        index = words.length;
+        wordIndex.set(w, index);
+        words.push(w);
+      }
+      arcs.push(c, t, index);
+    }
+    if (classAccepting[c] && c !== final) nulls.push(c, final);
   });
-  return { states, start: classOf[0], final, arcs, nulls };
+  return { states, start: classOf[0], final, words, arcs: Uint32Array.from(arcs), nulls: Uint32Array.from(nulls) };
 }

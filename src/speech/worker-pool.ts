@@ -212,7 +212,7 @@ export class PooledSpeechEngine implements SpeechEngine {
 
 /** Only the data fields: a grammar object may carry methods or getters that do not clone. */
 function plainGrammar(g: RecognitionGrammar): RecognitionGrammar {
-  return { jsgf: g.jsgf, phrases: [...g.phrases], words: [...g.words], version: g.version };
+  return { jsgf: g.jsgf, phrases: [...g.phrases], words: [...g.words], version: g.version, ...(g.graph ? { graph: g.graph } : {}) };
 }
 
 /** The part of a worker a stream talks to: the soundswallower and vosk workers both speak it. */

@@ -3,7 +3,7 @@ import { Errors } from '../../src/errors.js';
 import { InputConditioner, LevelSpread } from '../../src/speech/conditioning.js';
 import { DEFAULT_FINAL_PASS_SKIP, needsFinalPass } from '../../src/speech/soundswallower-recognizer.js';
 import { SpeechError, SPEECH_ERROR_CODES } from '../../src/speech/errors.js';
-import { compactNumberRanges, GARBAGE_PREFIX, isGarbageWord, withGarbageLoop } from '../../src/speech/grammar-tools.js';
+import { GARBAGE_PREFIX, isGarbageWord, withGarbageLoop } from '../../src/speech/grammar-tools.js';
 import { float32ToPcm16 } from '../../src/speech/pcm.js';
 import { ESPEAK_MISSING, hasEspeak, makeNoise, mixAtSnr, synthesize, tone } from '../helpers/audio.js';
 
@@ -97,7 +97,7 @@ describe('when the final pass runs', () => {
   });
 });
 
-describe('grammar rewrites', () => {
+describe('grammar rewrite', () => {
   const jsgf = '#JSGF V1.0;\ngrammar t;\npublic <command> = buy <thing> | stop;\n<thing> = tea | coffee;\n';
 
   it('puts a garbage phone loop beside the commands, under one public rule', () => {
@@ -107,21 +107,6 @@ describe('grammar rewrites', () => {
     expect(out).toContain('<hm_garbage> = <hm_garbage_unit>+;');
     expect(isGarbageWord('hmgarbageaa')).toBe(true);
     expect(isGarbageWord('buy')).toBe(false);
-  });
-
-  it('replaces a spelled-out number range by a compact rule set and leaves the rest alone', () => {
-    const words = ['one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine'];
-    const teens = ['ten', 'eleven', 'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen'];
-    const tens = ['twenty', 'thirty', 'forty', 'fifty', 'sixty', 'seventy', 'eighty', 'ninety'];
-    const u100 = [...words, ...teens, ...tens.flatMap((t) => [t, ...words.map((w) => `${t} ${w}`)])];
-    const u1000 = [...u100, ...words.flatMap((h) => [`${h} hundred`, ...u100.map((x) => `${h} hundred ${x}`)])];
-    const all = [...u1000.slice(0, 999), 'one thousand'];
-    const source = `${jsgf}<list_price> = ( ${all.join(' | ')} );\n`;
-    const out = compactNumberRanges(source);
-    expect(out.length).toBeLessThan(source.length / 5);
-    expect(out).toContain('<list_price> = ( <list_price_u1000> | one thousand );');
-    expect(out).toContain('<thing> = tea | coffee;');
-    expect(compactNumberRanges(jsgf)).toBe(jsgf);
   });
 });
 
