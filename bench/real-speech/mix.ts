@@ -39,11 +39,16 @@ export function noiseOffset(name: string, speechLength: number, noiseLength: num
   return draw % room;
 }
 
+/** The factor on the noise segment that makes the speech's loudest frame `snrDb` over the noise's loudest frame. */
+export function noiseGain(speech: Float64Array, segment: Float64Array, snrDb: number): number {
+  return Math.sqrt(peakFrameEnergy(speech) / (peakFrameEnergy(segment) * 10 ** (snrDb / 10)));
+}
+
 /** `speech` with `noise` (from `offset` on) at `snrDb`, scaled to a peak of 0.5, as 16-bit PCM. */
 export function mixAtBenchmarkSnr(speech: Float64Array, noise: Float64Array, snrDb: number, offset: number): Int16Array {
   const segment = noise.subarray(offset, offset + speech.length);
   if (segment.length < speech.length) throw new Error('the noise segment is shorter than the speech');
-  const gain = Math.sqrt(peakFrameEnergy(speech) / (peakFrameEnergy(segment) * 10 ** (snrDb / 10)));
+  const gain = noiseGain(speech, segment, snrDb);
   const mixed = new Float64Array(speech.length);
   let peak = 0;
   for (let i = 0; i < speech.length; i++) {
