@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { loadIntentSet } from '../src/load-intents.js';
 import { buildGrammar, createIntentEngine } from '../src/nlu/index.js';
-import { buildSpeechGrammar, createSpeechEngine, ENGINE_SAMPLE_RATE, grammarFromJsgf, parseWav, resolveSpeechModel, writeWav } from '../src/speech/index.js';
+import { buildSpeechGrammar, createSpeechEngine, DEFAULT_FINAL_PASS_SKIP, ENGINE_SAMPLE_RATE, grammarFromJsgf, parseWav, resolveSpeechModel, writeWav } from '../src/speech/index.js';
 import type { FinalPassSkip, SpeechEngineConfig } from '../src/speech/index.js';
 import { mixAtBenchmarkSnr, noiseOffset, pcmToFloat64 } from './real-speech/mix.js';
 import { ReferencePool } from './real-speech/reference.js';
@@ -62,8 +62,9 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
   const model = (option('--model') ?? 'auto') as 'auto' | '16k' | '8k';
   const grammarKind = option('--grammar') ?? 'speech';
   const [skipConfidence, skipQuietDb] = (option('--final-pass-skip') ?? '').split(',').map(Number);
+  // `--skip off` only raises the confidence bar out of reach: the quiet-room bound also decides denoising.
   const finalPassSkip: FinalPassSkip | undefined = off('--skip')
-    ? { confidence: 2, quietSpreadDb: Infinity }
+    ? { ...DEFAULT_FINAL_PASS_SKIP, confidence: 2 }
     : option('--final-pass-skip') ? { confidence: skipConfidence, quietSpreadDb: skipQuietDb } : undefined;
 
   // What `transcribe --intents` builds: the context's own lists, no database.
