@@ -11,6 +11,7 @@
  *  2. xRT per stream;
  *  3. paced real-time streams on --workers (default 2) speech workers (open-loop, like a microphone): chunk lag percentiles,
  *     end of speech → final percentiles, slowest stream open, process RSS. `--streams 4,8,12 --seconds 15`.
+ * `--real [DIR]` measures real people instead (bench/real-speech.ts: its own options).
  * Voices are split: `tune` (default, for sweeps) and `holdout` (for the final figure), both espeak-ng,
  * and `flite` (Debian's flite voices, modelled on recordings of people). Needs espeak-ng (babble too).
  */
@@ -426,4 +427,6 @@ async function sessions(engine: StartedSpeechEngine, grammar: RecognitionGrammar
   }
 }
 
-await main();
+// `--real [DIR]`: real recordings instead of synthesized voices (bench/real-speech.ts).
+if (has('--real')) await (await import('./real-speech.js')).runRealBench(args);
+else await main();

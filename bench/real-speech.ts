@@ -1,0 +1,204 @@
+/**
+ * Real people in the speech bench: the labelled recordings of `../shared/speech-dev` (or DIR)
+ * through exactly the path `holomesh transcribe --intents` takes, clean and with the benchmark's
+ * kitchen noise, beside a plain SoundSwallower decode of the same audio as the reference.
+ *   npm run bench:speech -- --real [DIR] [--conditions clean,6,9,12,15,18,21,24] [--quick] [--limit N]
+ *        [--model auto|16k|8k] [--workers N] [--grammar speech|template] [--reference off] [--seed N]
+ *        [--cond off] [--final-pass off] [--skip off] [--final-pass-skip CONF,DB] [--denoise off] [--endpointer on] [--misses]
+ * Right = intent and every slot match the label; wrong accepted = another command understood;
+ * rejected = no intent. xRT = decoding time over audio time, per stream.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from '../src/config.js';
+import { loadIntentSet } from '../src/load-intents.js';
+import { buildGrammar, createIntentEngine } from '../src/nlu/index.js';
+import { buildSpeechGrammar, createSpeechEngine, DEFAULT_FINAL_PASS_SKIP, ENGINE_SAMPLE_RATE, grammarFromJsgf, parseWav, resolveSpeechModel, writeWav } from '../src/speech/index.js';
+import type { FinalPassSkip, SpeechEngineConfig } from '../src/speech/index.js';
+import { mixAtBenchmarkSnr, noiseOffset, pcmToFloat64 } from './real-speech/mix.js';
+import { ReferencePool } from './real-speech/reference.js';
+import type { ReferenceReply } from './real-speech/reference.js';
+import { ReferenceCache } from './real-speech/reference-cache.js';
+import { transcribeAll, transcribeWithEndpointer } from './real-speech/run-pipeline.js';
+import type { PipelineResult } from './real-speech/run-pipeline.js';
+import { evenSubset, judge, parseLabels, tally } from './real-speech/score.js';
+import type { Label, Tally, Verdict } from './real-speech/score.js';
+
+const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ALL_CONDITIONS = 'clean,6,9,12,15,18,21,24';
+const QUICK_COUNT = 50;
+
+interface Row {
+  readonly condition: string;
+  readonly pipeline: Tally & { readonly xrt: number };
+  readonly reference: (Tally & { readonly xrt: number }) | null;
+  /** Recordings the reference got right and the pipeline did not. */
+  readonly lost: number;
+}
+
+export async function runRealBench(args: readonly string[]): Promise<void> {
+  const option = (name: string): string | undefined => {
+    const i = args.indexOf(name);
+    return i >= 0 && args[i + 1] !== undefined && !args[i + 1].startsWith('--') ? args[i + 1] : undefined;
+  };
+  const off = (name: string): boolean => option(name) === 'off';
+  const dir = resolve(option('--real') ?? join(REPO_ROOT, '..', 'shared', 'speech-dev'));
+  if (!existsSync(join(dir, 'labels.json')) || !existsSync(join(dir, 'clean'))) {
+    console.log(`No real recordings in ${dir} (labels.json and clean/*.wav): nothing to measure. Give the folder: npm run bench:speech -- --real DIR`);
+    return;
+  }
+  const config = loadConfig();
+  const labels = parseLabels(await readFile(join(dir, 'labels.json'), 'utf8'));
+  const available = [...labels.keys()].filter((name) => existsSync(join(dir, 'clean', name)));
+  let names = args.includes('--quick') ? evenSubset(available, QUICK_COUNT) : evenSubset(available, available.length);
+  if (option('--limit')) names = evenSubset(names, Number(option('--limit')));
+  const conditions = (option('--conditions') ?? ALL_CONDITIONS).split(',').map((c) => c.trim());
+  for (const c of conditions) if (c !== 'clean' && !Number.isFinite(Number(c))) throw new Error(`--conditions: ${c} is neither clean nor an SNR in dB`);
+  const workers = Number(option('--workers') ?? 2);
+  const seed = Number(option('--seed') ?? 1234);
+  const model = (option('--model') ?? 'auto') as 'auto' | '16k' | '8k';
+  const grammarKind = option('--grammar') ?? 'speech';
+  const [skipConfidence, skipQuietDb] = (option('--final-pass-skip') ?? '').split(',').map(Number);
+  // `--skip off` only raises the confidence bar out of reach: the quiet-room bound also decides denoising.
+  const finalPassSkip: FinalPassSkip | undefined = off('--skip')
+    ? { ...DEFAULT_FINAL_PASS_SKIP, confidence: 2 }
+    : option('--final-pass-skip') ? { confidence: skipConfidence, quietSpreadDb: skipQuietDb } : undefined;
+
+  // What `transcribe --intents` builds: the context's own lists, no database.
+  const set = await loadIntentSet(join(dir, 'coffee.yaml'));
+  const nlu = createIntentEngine(set, { threshold: config.nluThreshold });
+  const understand = (text: string) => nlu.recognize(text, {});
+  const template = buildGrammar(set, {});
+  const grammar = grammarKind === 'template' ? grammarFromJsgf(template.jsgf) : buildSpeechGrammar(set, {});
+  const engineConfig: SpeechEngineConfig = {
+    engine: 'soundswallower',
+    model,
+    modelPath: config.speech.modelPath,
+    cacheDir: config.dataDir,
+    workers,
+    warmDecoders: 1,
+    ...(off('--cond') ? { conditioning: false as const } : {}),
+    ...(off('--final-pass') ? { finalPass: false } : {}),
+    ...(off('--denoise') ? { denoise: false } : {}),
+    ...(finalPassSkip ? { finalPassSkip } : {}),
+  };
+  const endpointer = option('--endpointer') === 'on';
+  const stages = [
+    `conditioning ${off('--cond') ? 'off' : 'on'}`,
+    `final pass ${off('--final-pass') ? 'off' : 'on'}`,
+    `final-pass skip ${finalPassSkip ? JSON.stringify(finalPassSkip) : 'default'}`,
+    `denoise ${off('--denoise') ? 'off' : 'on'}`,
+    `endpointer ${endpointer ? 'on (voice session)' : 'off (transcribe)'}`,
+  ];
+
+  const engine = await createSpeechEngine(engineConfig);
+  const work = await mkdtemp(join(tmpdir(), 'holomesh-real-bench-'));
+  const withReference = !off('--reference');
+  let pool: ReferencePool | null = null;
+  try {
+    await engine.prepare?.(grammar);
+    const { path: modelPath } = await resolveSpeechModel({ modelPath: config.speech.modelPath, cacheDir: config.dataDir, prefer: model });
+    const cache = await ReferenceCache.open(join(config.dataDir, 'bench', 'real-speech'), [modelPath, template.jsgf, seed, dir].join('\n'));
+    /** The reference decodes of `files`: from the cache, the rest decoded now (workers started on first need). */
+    const decodeReference = async (condition: string, files: readonly string[]): Promise<ReferenceReply[]> => {
+      const keys = files.map((f) => `${condition}/${basename(f)}`);
+      const missing = keys.map((k, i) => (cache.get(k) ? -1 : i)).filter((i) => i >= 0);
+      if (missing.length) {
+        pool ??= await ReferencePool.start(workers, { modelPath, jsgf: template.jsgf, sampleRate: ENGINE_SAMPLE_RATE });
+        const fresh = await pool.decodeAll(missing.map((i) => files[i]));
+        await cache.set(fresh.map((r, k) => [keys[missing[k]], r] as const));
+      }
+      return keys.map((k) => cache.get(k) ?? { seq: 0, text: '', audioSeconds: 0, decodeSeconds: 0, error: 'not decoded' });
+    };
+    console.log(`# Real speech — ${names.length} recordings of ${dir}, ${grammarKind} grammar (${grammar.words.length} words, JSGF ${(grammar.jsgf.length / 1024).toFixed(0)} KiB)`);
+    console.log(`${engine.description}; ${workers} workers; ${stages.join(', ')}; noise seed ${seed}`);
+    console.log(`reference: ${withReference ? 'plain SoundSwallower decode, same model, the template JSGF compiled by the decoder, whole recording, one pass (decodes kept in <data dir>/bench/real-speech)' : 'off'}\n`);
+    console.log('| condition | right | wrong accepted | rejected | xRT | ref right | ref wrong accepted | ref rejected | ref xRT | ref right, pipeline not |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    const noise = existsSync(join(dir, 'kitchen.wav')) ? pcmToFloat64(parseWav(await readFile(join(dir, 'kitchen.wav'))).samples) : null;
+    const rows: Row[] = [];
+    const misses: string[] = [];
+    for (const condition of conditions) {
+      const files = condition === 'clean' ? names.map((n) => join(dir, 'clean', n)) : await mixCondition(dir, work, names, noise, Number(condition), seed);
+      const run = { engine, grammar, understand, concurrency: workers };
+      const heard = endpointer ? await transcribeWithEndpointer(files, run) : await transcribeAll(files, run);
+      const verdicts = heard.map((r, i) => judge(labels.get(names[i]) as Label, r.intent, r.slots));
+      const errors = heard.filter((r) => r.error);
+      if (errors.length) console.error(`${condition}: ${errors.length} recordings failed, e.g. ${errors[0].error}`);
+      let refRow: Row['reference'] = null;
+      let refVerdicts: Verdict[] = [];
+      let refTexts: string[] = [];
+      if (withReference) {
+        const replies = await decodeReference(condition, files);
+        refTexts = replies.map((r) => r.text);
+        refVerdicts = replies.map((r, i) => {
+          const understood = r.text ? understand(r.text) : null;
+          return judge(labels.get(names[i]) as Label, understood?.intent ?? null, understood?.slots ?? {});
+        });
+        refRow = { ...tally(refVerdicts), xrt: xrtOf(replies) };
+      }
+      const lost = refVerdicts.filter((v, i) => v === 'right' && verdicts[i] !== 'right').length;
+      const row: Row = { condition, pipeline: { ...tally(verdicts), xrt: xrtOf(heard) }, reference: refRow, lost };
+      rows.push(row);
+      console.log(formatRow(row));
+      heard.forEach((r, i) => {
+        if (verdicts[i] !== 'right') misses.push(`${condition} ${names[i]}: ${verdicts[i]} "${r.text}"${withReference ? ` — ref ${refVerdicts[i]} "${refTexts[i]}"` : ''}`);
+      });
+    }
+    const noisy = rows.filter((r) => r.condition !== 'clean');
+    if (noisy.length > 1) console.log(formatRow(average(noisy)));
+    if (args.includes('--misses') && misses.length) console.log(`\nnot right:\n${misses.map((m) => `- ${m}`).join('\n')}`);
+  } finally {
+    await (pool as ReferencePool | null)?.close();
+    await engine.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/** The recordings mixed with the kitchen noise at `snrDb`, written as WAV files (what a user would give `transcribe`). */
+async function mixCondition(dir: string, work: string, names: readonly string[], noise: Float64Array | null, snrDb: number, seed: number): Promise<string[]> {
+  if (!noise) throw new Error(`${join(dir, 'kitchen.wav')} is missing: only --conditions clean can run`);
+  const out = join(work, `${snrDb}dB`);
+  await mkdir(out, { recursive: true });
+  return Promise.all(names.map(async (name) => {
+    const wav = parseWav(await readFile(join(dir, 'clean', name)));
+    if (wav.sampleRate !== ENGINE_SAMPLE_RATE) throw new Error(`${name}: ${wav.sampleRate} Hz; the benchmark's recordings are 16 kHz`);
+    const speech = pcmToFloat64(wav.samples);
+    const mixed = mixAtBenchmarkSnr(speech, noise, snrDb, noiseOffset(basename(name), speech.length, noise.length, seed));
+    const path = join(out, name);
+    await writeFile(path, writeWav(mixed, wav.sampleRate));
+    return path;
+  }));
+}
+
+function xrtOf(results: readonly Pick<PipelineResult, 'audioSeconds' | 'decodeSeconds'>[]): number {
+  const audio = results.reduce((s, r) => s + r.audioSeconds, 0);
+  return audio > 0 ? results.reduce((s, r) => s + r.decodeSeconds, 0) / audio : NaN;
+}
+
+/** The mean of the noisy conditions' shares (each condition weighs the same, as the benchmark averages). */
+function average(rows: readonly Row[]): Row {
+  const mean = (pick: (r: Row) => number): number => rows.reduce((s, r) => s + pick(r), 0) / rows.length;
+  const share = (t: Tally, k: 'right' | 'wrong' | 'rejected'): number => t[k] / t.n;
+  const n = 1;
+  const pipeline = { n, right: mean((r) => share(r.pipeline, 'right')), wrong: mean((r) => share(r.pipeline, 'wrong')), rejected: mean((r) => share(r.pipeline, 'rejected')), xrt: mean((r) => r.pipeline.xrt) };
+  const withRef = rows.every((r) => r.reference);
+  const reference = withRef
+    ? { n, right: mean((r) => share(r.reference!, 'right')), wrong: mean((r) => share(r.reference!, 'wrong')), rejected: mean((r) => share(r.reference!, 'rejected')), xrt: mean((r) => r.reference!.xrt) }
+    : null;
+  return { condition: `mean ${rows.map((r) => r.condition).join('/')} dB`, pipeline, reference, lost: mean((r) => r.lost / r.pipeline.n) };
+}
+
+const pct = (k: number, n: number): string => `${((100 * k) / n).toFixed(1)} %`;
+
+function formatRow(row: Row): string {
+  const p = row.pipeline;
+  const r = row.reference;
+  const lost = p.n === 1 ? pct(row.lost, 1) : `${row.lost} of ${p.n}`;
+  const cells = [row.condition, pct(p.right, p.n), pct(p.wrong, p.n), pct(p.rejected, p.n), p.xrt.toFixed(3)];
+  cells.push(...(r ? [pct(r.right, r.n), pct(r.wrong, r.n), pct(r.rejected, r.n), r.xrt.toFixed(3), lost] : ['—', '—', '—', '—', '—']));
+  return `| ${cells.join(' | ')} |`;
+}
