@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Gauge, Histogram, register as processRegistry, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, register as processRegistry, Registry } from 'prom-client';
 import type { SpeechMetrics } from './speech/metered-engine.js';
 
 /**
@@ -16,6 +16,8 @@ export interface Metrics extends SpeechMetrics {
   readonly logCommitWait: Histogram;
   /** Rows per group-committed INSERT of the command log. */
   readonly logBatchRows: Histogram;
+  /** Utterances without speech (silence, noise, a trailing tail): answered empty, never acted on. */
+  readonly noSpeech: Counter<'transport'>;
 }
 
 /** Seconds: commands are answered in milliseconds, and a slow disk's commit shows as a longer tail. */
@@ -55,6 +57,12 @@ export function createMetrics(): Metrics {
       name: 'holomesh_command_log_batch_rows',
       help: 'Rows per group-committed INSERT of the command log',
       buckets: [1, 2, 5, 10, 20, 50, 100, 200],
+      registers: [registry],
+    }),
+    noSpeech: new Counter({
+      name: 'holomesh_speech_no_speech_total',
+      help: 'Utterances the voice-activity detector found no speech in (answered with an empty final, not acted on), by transport',
+      labelNames: ['transport'] as const,
       registers: [registry],
     }),
     audioStreams: new Gauge({

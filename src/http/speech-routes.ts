@@ -2,8 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { parseWav, writeWav } from '../speech/wav.js';
-import { bytesToPcm16 } from '../speech/pcm.js';
+import { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from '../speech/pcm.js';
 import { decodeUtterance } from '../speech/decode-utterance.js';
+import { resample } from '../speech/resample.js';
+import { measureVoiceActivity } from '../speech/voice-activity.js';
 import { SUPPORTED_SAMPLE_RATES } from '../ws/voice-session.js';
 import { Errors } from '../errors.js';
 import { toResultFields } from '../assistant/index.js';
@@ -13,6 +15,8 @@ const MAX_AUDIO_BYTES = 10 * 1024 * 1024; // ~5 minutes of 16 kHz PCM16
 /**
  * `POST /v1/speech-to-intent`: one utterance as a WAV file (`audio/wav`) or raw PCM16
  * (`application/octet-stream` with `?rate=`) → the same JSON as a final result on the WebSocket.
+ * A recording without speech in it (silence, noise) is not decoded: 200 with an empty transcript,
+ * `intent: null`, `outcome: "no_speech"` and no command (nothing acted on, nothing logged).
  */
 export async function speechRoutes(app: FastifyInstance): Promise<void> {
   // `POST /v1/tts`: a reply (or any short text) as a spoken WAV, for speakers without a voice of their own.
@@ -58,8 +62,14 @@ export async function speechRoutes(app: FastifyInstance): Promise<void> {
       samples = wav.samples;
       sampleRate = wav.sampleRate;
     }
-    const transcript = await decodeUtterance(app.speech, await app.voiceGrammar(), samples, sampleRate);
     const sessionId = query.session ?? randomUUID();
+    const engineRate = app.speech.sampleRate;
+    const atEngineRate = sampleRate === engineRate ? samples : float32ToPcm16(resample(pcm16ToFloat32(samples), sampleRate, engineRate));
+    if (!(await measureVoiceActivity(atEngineRate, { sampleRate: engineRate })).hasSpeech) {
+      app.metrics.noSpeech.inc({ transport: 'http' });
+      return { text: '', result: [], sessionId, commandId: null, intent: null, slots: {}, confidence: 0, outcome: 'no_speech', reply: null };
+    }
+    const transcript = await decodeUtterance(app.speech, await app.voiceGrammar(), atEngineRate, engineRate);
     const result = await app.assistant.handle({ principal: request.principal!, sessionId, transcript, commandId: query.commandId });
     return { text: transcript.text, result: transcript.words ?? [], asrConfidence: transcript.confidence, sessionId, ...toResultFields(result) };
   });

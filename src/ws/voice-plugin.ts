@@ -32,6 +32,7 @@ export const voicePlugin = fp(async (app: FastifyInstance, options: VoicePluginO
     synthesizer: options.synthesizer,
     grammar: app.voiceGrammar,
     runCommand: (input) => app.assistant.handle(input),
+    onNoSpeech: () => app.metrics.noSpeech.inc({ transport: 'websocket' }),
     limits: {
       trailingSilenceMs: app.config.speech.endpointSilenceMs,
       maxUtteranceMs: app.config.speech.maxUtteranceS * 1000,

@@ -15,6 +15,8 @@ export interface VoiceRouteOptions {
   readonly synthesizer: SpeechSynthesizer | null;
   readonly runCommand: (input: { principal: NonNullable<FastifyRequest['principal']>; sessionId: string; commandId?: string; transcript: Transcript }) => Promise<CommandResult>;
   readonly limits?: Partial<VoiceSessionLimits>;
+  /** Called for each utterance that held no speech (a metric). */
+  readonly onNoSpeech?: () => void;
 }
 
 const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
@@ -75,6 +77,7 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
       close: (code, reason) => socket.close(code, reason),
       sessionId: requestedSession,
       limits: options.limits,
+      ...(options.onNoSpeech ? { onNoSpeech: options.onNoSpeech } : {}),
       // A client's own protocol mistakes are answered with an error frame; only the rest is worth an error line.
       onError: (err) => {
         if (isHoloMeshError(err) && err.statusCode < 500) request.log.debug({ code: err.code }, err.message);

@@ -3,6 +3,7 @@ import type { Transcript } from '../contracts.js';
 import { toResultFields, type CommandResult } from '../assistant/index.js';
 import type { RecognitionGrammar, RecognizerStream, SpeechEngine } from '../speech/engine.js';
 import { Endpointer } from '../speech/endpointer.js';
+import { VoiceActivityDetector } from '../speech/voice-activity.js';
 import { Resampler, resample } from '../speech/resample.js';
 import { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from '../speech/pcm.js';
 import { grammarFromPhrases } from './phrase-grammar.js';
@@ -53,6 +54,8 @@ export interface VoiceSessionDeps {
   readonly sessionId?: string;
   readonly limits?: Partial<VoiceSessionLimits>;
   readonly onError?: (err: unknown) => void;
+  /** An utterance ended without speech in it (counted; it was answered with an empty final). */
+  readonly onNoSpeech?: () => void;
 }
 
 interface StreamConfig {
@@ -92,6 +95,8 @@ export class VoiceSession {
   #stream: RecognizerStream | null = null;
   #resampler: Resampler | null = null;
   #endpointer: Endpointer | null = null;
+  /** Kept across resets: its noise model is the room's, which a new utterance does not change. */
+  #vad: VoiceActivityDetector | null = null;
   #oddByte: number | null = null;
   #queue: Promise<void> = Promise.resolve();
   #backlogSamples = 0;
@@ -152,6 +157,8 @@ export class VoiceSession {
     await this.#queue.catch(() => {});
     await this.#stream?.close().catch(() => {});
     this.#stream = null;
+    this.#vad?.close();
+    this.#vad = null;
   }
 
   /** Resolves when every message received so far has been handled (tests, shutdown). */
@@ -235,6 +242,7 @@ export class VoiceSession {
     if (this.#stream) return this.#stream;
     const { engine } = this.#deps;
     const grammar = this.#config.phraseGrammar ?? await this.#deps.grammar();
+    this.#vad ??= await VoiceActivityDetector.create({ sampleRate: engine.sampleRate });
     this.#stream = await engine.openStream(grammar);
     this.#resampler = this.#config.sampleRate === engine.sampleRate ? null : new Resampler(this.#config.sampleRate, engine.sampleRate);
     this.#endpointer = new Endpointer({
@@ -262,6 +270,7 @@ export class VoiceSession {
       this.#deps.send({ partial: '' });
       return;
     }
+    this.#vad!.push(pcm);
     const events = this.#endpointer!.push(pcm);
     const start = events.find((e) => e.type === 'speech-start');
     if (start) this.#speechStartS ??= start.at;
@@ -275,42 +284,72 @@ export class VoiceSession {
       await this.#finishUtterance('endpoint');
       return;
     }
-    this.#deps.send({ partial: partial.partial });
+    // The decoder puts words on silence and noise too: none are shown until someone has spoken.
+    this.#deps.send({ partial: this.#vad!.activity.hasSpeech ? partial.partial : '' });
   }
 
-  /** Final result of the current utterance (if any audio came) and, for speech, the command. */
+  /**
+   * Final result of the current utterance (if any audio came) and, when the utterance held
+   * speech, the command. Without speech (silence, noise, the tail after an endpoint, a reset or
+   * eof with nothing said since the last final) the answer is vosk's empty final: nothing is
+   * acted on or logged, whatever words the decoder found.
+   */
   async #finishUtterance(why: 'eof' | 'reset' | 'endpoint'): Promise<void> {
     const stream = this.#stream;
     if (!stream) {
-      this.#deps.send({ text: '' });
+      this.#sendNoSpeech();
       return;
     }
     if (this.#resampler) {
-      const tail = this.#resampler.flush();
-      if (tail.length > 0) await stream.accept(float32ToPcm16(tail));
+      const tail = float32ToPcm16(this.#resampler.flush());
+      if (tail.length > 0) {
+        this.#vad?.push(tail);
+        await stream.accept(tail);
+      }
       this.#resampler.reset();
     }
     const speechStartS = this.#speechStartS;
     this.#speechStartS = null;
     this.#endpointer?.reset();
+    const hasSpeech = this.#vad?.activity.hasSpeech ?? false;
+    this.#vad?.startUtterance();
+    const closing = why === 'reset' || why === 'eof';
+    if (!hasSpeech) {
+      // After a reset or eof the stream closes unfinished: its words would be thrown away anyway.
+      if (closing) await this.#closeStream(stream);
+      else await stream.finish();
+      this.#sendNoSpeech();
+      return;
+    }
     // The idle room before the speech (a speaker streams all day) is not decoded again at the end.
     const transcript = await stream.finish(speechStartS === null ? {} : { speechFromSeconds: Math.max(0, speechStartS - SPEECH_LEAD_IN_S) });
-    if (why === 'reset' || why === 'eof') {
-      // After a reset a new config may follow; the next audio opens a fresh stream.
-      await stream.close();
-      this.#stream = null;
-    }
-    const frame: Record<string, unknown> = { text: transcript.text };
-    if (this.#config.words && transcript.words) frame.result = transcript.words;
-    if (this.#config.maxAlternatives > 0) {
-      frame.alternatives = (transcript.alternatives ?? [{ text: transcript.text, confidence: transcript.confidence }])
-        .slice(0, this.#config.maxAlternatives);
-    }
+    // After a reset a new config may follow; the next audio opens a fresh stream.
+    if (closing) await this.#closeStream(stream);
+    const frame = this.#finalFrame(transcript.text, transcript.words, transcript.alternatives, transcript.confidence);
     frame.asrConfidence = transcript.confidence;
     frame.sessionId = this.sessionId;
-    const result = speechStartS !== null || transcript.text ? await this.#runCommand(transcript, undefined) : null;
+    const result = await this.#runCommand(transcript, undefined);
     if (result) Object.assign(frame, toResultFields(result));
     await this.#sendWithSpeech(frame, result?.reply.text);
+  }
+
+  async #closeStream(stream: RecognizerStream): Promise<void> {
+    await stream.close();
+    this.#stream = null;
+  }
+
+  /** A final result's vosk fields: `text`, then `result` and `alternatives` when the client asked for them. */
+  #finalFrame(text: string, words: Transcript['words'], alternatives: Transcript['alternatives'], confidence: number): Record<string, unknown> {
+    const frame: Record<string, unknown> = { text };
+    if (this.#config.words && words) frame.result = words;
+    if (this.#config.maxAlternatives > 0) frame.alternatives = (alternatives ?? [{ text, confidence }]).slice(0, this.#config.maxAlternatives);
+    return frame;
+  }
+
+  /** vosk's empty final for an utterance without speech; `outcome` tells it from a rejected one. */
+  #sendNoSpeech(): void {
+    this.#deps.onNoSpeech?.();
+    this.#deps.send({ ...this.#finalFrame('', [], undefined, 0), sessionId: this.sessionId, outcome: 'no_speech' });
   }
 
   async #textCommand(text: unknown, commandId: unknown): Promise<void> {

@@ -1,0 +1,214 @@
+import createModule from 'soundswallower';
+import type { Endpointer as WasmEndpointer, SoundSwallowerModule } from 'soundswallower';
+
+/**
+ * Did anyone speak? WebRTC's voice-activity detector (a per-frame speech/non-speech classifier
+ * on sub-band energies, as it ships inside SoundSwallower) counts the voiced audio of each
+ * utterance. A grammar-constrained decoder always finds some command in silence or noise, with
+ * high confidence: whether an utterance held speech is decided here, from the audio, never from
+ * the recogniser's words.
+ */
+
+/** WebRTC VAD aggressiveness: 0 lets most sounds through as speech, 3 keeps only clear voice. */
+export type VadMode = 0 | 1 | 2 | 3;
+
+export interface VoiceActivityOptions {
+  /** 8 000, 16 000, 32 000 or 48 000 Hz (the rates the WebRTC VAD works at). */
+  readonly sampleRate: number;
+  /** Default 3: the fewest noises taken for speech; every real recording measured still passes. */
+  readonly mode?: VadMode;
+  /** Voiced audio an utterance needs to count as speech. Default 250 ms (one short word). */
+  readonly minSpeechMs?: number;
+  /** Of it, audio this many dB above the utterance's quietest voiced tenth. Default 6 dB … */
+  readonly prominenceDb?: number;
+  /** … for at least this long. Default 100 ms (the vowel of a "yes"). */
+  readonly minProminentMs?: number;
+}
+
+export const DEFAULT_VAD_MODE: VadMode = 3;
+export const DEFAULT_MIN_SPEECH_MS = 250;
+export const DEFAULT_PROMINENCE_DB = 6;
+export const DEFAULT_MIN_PROMINENT_MS = 100;
+
+/** WebRTC classifies 10, 20 or 30 ms frames; 10 ms with a 3-frame majority vote smooths single flips. */
+const FRAME_SECONDS = 0.01;
+const MAJORITY_WINDOW_SECONDS = 0.03;
+/** Levels of voiced frames, histogram bins of 1 dB from −120 to 0 dBFS. */
+const LEVEL_BINS = 121;
+
+let loaded: Promise<SoundSwallowerModule> | null = null;
+
+/** SoundSwallower's WASM module for this thread, loaded once (no acoustic model: the VAD needs none). */
+function wasmModule(): Promise<SoundSwallowerModule> {
+  if (!loaded) {
+    const before = new Set(process.listeners('uncaughtException'));
+    loaded = createModule().then((module) => {
+      // Emscripten's Node glue adds a handler that only rethrows (printing the whole minified
+      // module as the crash site): on the server's main thread a crash should read as usual.
+      for (const listener of process.listeners('uncaughtException')) {
+        if (!before.has(listener)) process.off('uncaughtException', listener);
+      }
+      return module;
+    }, (err: unknown) => {
+      loaded = null;
+      throw err;
+    });
+  }
+  return loaded;
+}
+
+/**
+ * SoundSwallower's JS API has no way to free an Endpointer: released ones wait here for the next
+ * stream with the same settings, so a server opening streams all day does not grow its heap.
+ */
+const spare = new Map<string, WasmEndpointer[]>();
+const MAX_SPARE_PER_KEY = 256;
+
+/** What the detector found in one utterance. */
+export interface VoiceActivity {
+  /** Audio the WebRTC VAD classified as voice, seconds. */
+  readonly voicedSeconds: number;
+  /** Voiced audio standing out from the utterance's quietest voiced audio, seconds. */
+  readonly prominentSeconds: number;
+  /** Both above their minimum: someone spoke. */
+  readonly hasSpeech: boolean;
+}
+
+/**
+ * One stream's voice-activity detector. Feed it every sample the recogniser gets; read
+ * `activity` when the utterance ends, then `startUtterance()` for the next one. The classifier's
+ * state (its noise model) runs on across utterances: the room has not changed.
+ *
+ * Two tests, both needed. The WebRTC VAD must find enough voice: silence, hum, and a noise it has
+ * adapted to find none. But a noise that has just started (a tap, a fan, hiss) is voice to it for
+ * a second or two while it adapts; speech, unlike such a noise, rises and falls from syllable to
+ * syllable, so some of the voiced audio must also stand well above the rest of it.
+ */
+export class VoiceActivityDetector {
+  readonly sampleRate: number;
+  readonly #key: string;
+  readonly #minVoicedFrames: number;
+  readonly #prominenceDb: number;
+  readonly #minProminentFrames: number;
+  #vad: WasmEndpointer | null;
+  readonly #frameSize: number;
+  readonly #frame: Float32Array;
+  #filled = 0;
+  #energy = 0;
+  /** Powers of the last three frames: a 30 ms level, steady in noise where 10 ms flickers. */
+  readonly #recent = [0, 0, 0];
+  #frames = 0;
+  #voicedFrames = 0;
+  readonly #levels = new Uint32Array(LEVEL_BINS);
+
+  private constructor(vad: WasmEndpointer, key: string, options: VoiceActivityOptions) {
+    this.#vad = vad;
+    this.#key = key;
+    this.sampleRate = options.sampleRate;
+    const frames = (ms: number) => Math.round(ms / 1000 / FRAME_SECONDS);
+    this.#minVoicedFrames = frames(options.minSpeechMs ?? DEFAULT_MIN_SPEECH_MS);
+    this.#prominenceDb = options.prominenceDb ?? DEFAULT_PROMINENCE_DB;
+    this.#minProminentFrames = frames(options.minProminentMs ?? DEFAULT_MIN_PROMINENT_MS);
+    this.#frameSize = vad.get_frame_size();
+    this.#frame = new Float32Array(this.#frameSize);
+  }
+
+  /** @throws Error when the rate is not one the WebRTC VAD supports. */
+  static async create(options: VoiceActivityOptions): Promise<VoiceActivityDetector> {
+    const mode = options.mode ?? DEFAULT_VAD_MODE;
+    const key = `${options.sampleRate}/${mode}`;
+    let vad = spare.get(key)?.pop();
+    if (!vad) {
+      const module = await wasmModule();
+      // A window of three frames with ratio 0.5: "in speech" is the majority of the last three.
+      vad = new module.Endpointer({ samprate: options.sampleRate, frame_length: FRAME_SECONDS, window: MAJORITY_WINDOW_SECONDS, ratio: 0.5, mode });
+    }
+    return new VoiceActivityDetector(vad, key, options);
+  }
+
+  /** The current utterance so far. */
+  get activity(): VoiceActivity {
+    const prominent = this.#prominentFrames();
+    return {
+      voicedSeconds: this.#voicedFrames * FRAME_SECONDS,
+      prominentSeconds: prominent * FRAME_SECONDS,
+      hasSpeech: this.#voicedFrames >= this.#minVoicedFrames && prominent >= this.#minProminentFrames,
+    };
+  }
+
+  /** Classifies 16-bit PCM (or floats in [-1, 1]) at `sampleRate`; a partial frame waits for the next call. */
+  push(audio: Int16Array | Float32Array): void {
+    const vad = this.#vad;
+    if (!vad) throw new Error('voice-activity detector used after close()');
+    const isPcm = audio instanceof Int16Array;
+    for (let i = 0; i < audio.length;) {
+      const take = Math.min(this.#frameSize - this.#filled, audio.length - i);
+      for (let j = 0; j < take; j++) {
+        const v = audio[i + j]!;
+        // The inverse of the wrapper's own float → int16 conversion, so samples go through unchanged.
+        const x = isPcm ? (v > 0 ? v / 32767 : v / 32768) : v;
+        this.#frame[this.#filled + j] = x;
+        this.#energy += x * x;
+      }
+      this.#filled += take;
+      i += take;
+      if (this.#filled === this.#frameSize) this.#classify(vad);
+    }
+  }
+
+  /** A new utterance begins: the counts start again (the classifier's state carries on). */
+  startUtterance(): void {
+    this.#voicedFrames = 0;
+    this.#levels.fill(0);
+  }
+
+  /** Hands the classifier back for another stream. Idempotent. */
+  close(): void {
+    const vad = this.#vad;
+    if (!vad) return;
+    this.#vad = null;
+    const list = spare.get(this.#key) ?? [];
+    if (list.length < MAX_SPARE_PER_KEY) list.push(vad);
+    spare.set(this.#key, list);
+  }
+
+  #classify(vad: WasmEndpointer): void {
+    vad.process(this.#frame);
+    this.#recent[this.#frames++ % 3] = this.#energy / this.#frameSize;
+    this.#filled = 0;
+    this.#energy = 0;
+    if (!vad.get_in_speech()) return;
+    this.#voicedFrames++;
+    const db = 10 * Math.log10((this.#recent[0]! + this.#recent[1]! + this.#recent[2]!) / 3 + 1e-12);
+    this.#levels[Math.max(0, Math.min(LEVEL_BINS - 1, Math.round(db) + LEVEL_BINS - 1))]! += 1;
+  }
+
+  /** Voiced frames at least `prominenceDb` above the 10th percentile of the voiced levels. */
+  #prominentFrames(): number {
+    if (this.#voicedFrames === 0) return 0;
+    const rank = 0.1 * (this.#voicedFrames - 1);
+    let seen = 0;
+    let low = 0;
+    while (low < LEVEL_BINS - 1 && seen + this.#levels[low]! <= rank) seen += this.#levels[low++]!;
+    let count = 0;
+    for (let bin = Math.max(0, low + Math.ceil(this.#prominenceDb)); bin < LEVEL_BINS; bin++) count += this.#levels[bin]!;
+    return count;
+  }
+}
+
+/**
+ * The voice activity of a whole recording, classified in 1 s slices that yield to the event loop
+ * between them (an upload of minutes must not stall the other requests).
+ */
+export async function measureVoiceActivity(samples: Int16Array, options: VoiceActivityOptions): Promise<VoiceActivity> {
+  const detector = await VoiceActivityDetector.create(options);
+  try {
+    for (let i = 0; i < samples.length; i += options.sampleRate) {
+      if (i > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      detector.push(samples.subarray(i, i + options.sampleRate));
+    }
+    return detector.activity;
+  } finally {
+    detector.close();
+  }
+}
