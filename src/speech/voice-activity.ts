@@ -35,6 +35,11 @@ const FRAME_SECONDS = 0.01;
 const MAJORITY_WINDOW_SECONDS = 0.03;
 /** Levels of voiced frames, histogram bins of 1 dB from −120 to 0 dBFS. */
 const LEVEL_BINS = 121;
+/** A vowel-like frame has at least this share of its energy below LOW_BAND_HZ (clatter rings higher). */
+const LOW_BAND_HZ = 1_000;
+const LOW_BAND_SHARE = 0.5;
+/** The rates the WebRTC VAD works at. */
+export const VAD_SAMPLE_RATES = [8_000, 16_000, 32_000, 48_000] as const;
 
 let loaded: Promise<SoundSwallowerModule> | null = null;
 
@@ -68,7 +73,7 @@ const MAX_SPARE_PER_KEY = 256;
 export interface VoiceActivity {
   /** Audio the WebRTC VAD classified as voice, seconds. */
   readonly voicedSeconds: number;
-  /** Voiced audio standing out from the utterance's quietest voiced audio, seconds. */
+  /** Vowel-like voiced audio standing out from the utterance's quietest voiced audio, seconds. */
   readonly prominentSeconds: number;
   /** Both above their minimum: someone spoke. */
   readonly hasSpeech: boolean;
@@ -81,8 +86,10 @@ export interface VoiceActivity {
  *
  * Two tests, both needed. The WebRTC VAD must find enough voice: silence, hum, and a noise it has
  * adapted to find none. But a noise that has just started (a tap, a fan, hiss) is voice to it for
- * a second or two while it adapts; speech, unlike such a noise, rises and falls from syllable to
- * syllable, so some of the voiced audio must also stand well above the rest of it.
+ * a second or two while it adapts, and so is the ringing of dishes. Speech, unlike a steady noise,
+ * rises and falls from syllable to syllable, and its vowels carry most of their energy below
+ * 1 kHz, unlike clatter: some of the voiced audio must also be vowel-like and stand well above
+ * the quietest voiced tenth of the utterance.
  */
 export class VoiceActivityDetector {
   readonly sampleRate: number;
@@ -95,11 +102,17 @@ export class VoiceActivityDetector {
   readonly #frame: Float32Array;
   #filled = 0;
   #energy = 0;
+  /** The frame's energy below ~1 kHz (one-pole low-pass), where voiced speech has most of its own. */
+  #lowEnergy = 0;
+  #low = 0;
+  readonly #lowPass: number;
   /** Powers of the last three frames: a 30 ms level, steady in noise where 10 ms flickers. */
   readonly #recent = [0, 0, 0];
   #frames = 0;
   #voicedFrames = 0;
   readonly #levels = new Uint32Array(LEVEL_BINS);
+  /** The same for the voiced frames whose energy lies mostly below ~1 kHz, as vowels' does. */
+  readonly #vowelLevels = new Uint32Array(LEVEL_BINS);
 
   private constructor(vad: WasmEndpointer, key: string, options: VoiceActivityOptions) {
     this.#vad = vad;
@@ -109,12 +122,16 @@ export class VoiceActivityDetector {
     this.#minVoicedFrames = frames(options.minSpeechMs ?? DEFAULT_MIN_SPEECH_MS);
     this.#prominenceDb = options.prominenceDb ?? DEFAULT_PROMINENCE_DB;
     this.#minProminentFrames = frames(options.minProminentMs ?? DEFAULT_MIN_PROMINENT_MS);
+    this.#lowPass = 1 - Math.exp((-2 * Math.PI * LOW_BAND_HZ) / options.sampleRate);
     this.#frameSize = vad.get_frame_size();
     this.#frame = new Float32Array(this.#frameSize);
   }
 
   /** @throws Error when the rate is not one the WebRTC VAD supports. */
   static async create(options: VoiceActivityOptions): Promise<VoiceActivityDetector> {
+    if (!VAD_SAMPLE_RATES.includes(options.sampleRate as (typeof VAD_SAMPLE_RATES)[number])) {
+      throw new RangeError(`the voice-activity detector works at ${VAD_SAMPLE_RATES.join(', ')} Hz, not ${options.sampleRate}`);
+    }
     const mode = options.mode ?? DEFAULT_VAD_MODE;
     const key = `${options.sampleRate}/${mode}`;
     let vad = spare.get(key)?.pop();
@@ -149,6 +166,8 @@ export class VoiceActivityDetector {
         const x = isPcm ? (v > 0 ? v / 32767 : v / 32768) : v;
         this.#frame[this.#filled + j] = x;
         this.#energy += x * x;
+        this.#low += this.#lowPass * (x - this.#low);
+        this.#lowEnergy += this.#low * this.#low;
       }
       this.#filled += take;
       i += take;
@@ -160,6 +179,7 @@ export class VoiceActivityDetector {
   startUtterance(): void {
     this.#voicedFrames = 0;
     this.#levels.fill(0);
+    this.#vowelLevels.fill(0);
   }
 
   /** Hands the classifier back for another stream. Idempotent. */
@@ -175,15 +195,19 @@ export class VoiceActivityDetector {
   #classify(vad: WasmEndpointer): void {
     vad.process(this.#frame);
     this.#recent[this.#frames++ % 3] = this.#energy / this.#frameSize;
+    const isLow = this.#lowEnergy >= LOW_BAND_SHARE * this.#energy && this.#energy > 0;
     this.#filled = 0;
     this.#energy = 0;
+    this.#lowEnergy = 0;
     if (!vad.get_in_speech()) return;
     this.#voicedFrames++;
     const db = 10 * Math.log10((this.#recent[0]! + this.#recent[1]! + this.#recent[2]!) / 3 + 1e-12);
-    this.#levels[Math.max(0, Math.min(LEVEL_BINS - 1, Math.round(db) + LEVEL_BINS - 1))]! += 1;
+    const bin = Math.max(0, Math.min(LEVEL_BINS - 1, Math.round(db) + LEVEL_BINS - 1));
+    this.#levels[bin]! += 1;
+    if (isLow) this.#vowelLevels[bin]! += 1;
   }
 
-  /** Voiced frames at least `prominenceDb` above the 10th percentile of the voiced levels. */
+  /** Vowel-like voiced frames at least `prominenceDb` above the 10th percentile of the voiced levels. */
   #prominentFrames(): number {
     if (this.#voicedFrames === 0) return 0;
     const rank = 0.1 * (this.#voicedFrames - 1);
@@ -191,7 +215,7 @@ export class VoiceActivityDetector {
     let low = 0;
     while (low < LEVEL_BINS - 1 && seen + this.#levels[low]! <= rank) seen += this.#levels[low++]!;
     let count = 0;
-    for (let bin = Math.max(0, low + Math.ceil(this.#prominenceDb)); bin < LEVEL_BINS; bin++) count += this.#levels[bin]!;
+    for (let bin = Math.max(0, low + Math.ceil(this.#prominenceDb)); bin < LEVEL_BINS; bin++) count += this.#vowelLevels[bin]!;
     return count;
   }
 }
