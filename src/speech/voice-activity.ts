@@ -1,5 +1,4 @@
 import createModule from 'soundswallower';
-import type { Endpointer as WasmEndpointer, SoundSwallowerModule } from 'soundswallower';
 
 /**
  * Did anyone speak? WebRTC's voice-activity detector (a per-frame speech/non-speech classifier
@@ -41,10 +40,34 @@ const LOW_BAND_SHARE = 0.5;
 /** The rates the WebRTC VAD works at. */
 export const VAD_SAMPLE_RATES = [8_000, 16_000, 32_000, 48_000] as const;
 
-let loaded: Promise<SoundSwallowerModule> | null = null;
+/**
+ * The C functions behind SoundSwallower's `Endpointer` class, which the module exports. Called
+ * directly: the class converts every 10 ms frame to floats and back and allocates for it, which
+ * made classifying 15 times slower, and this runs on the event loop for every stream.
+ */
+interface VadExports {
+  readonly HEAP16: Int16Array;
+  _malloc(bytes: number): number;
+  /** (window s, ratio, mode, sample rate, frame length s) → endpointer, 0 when the settings are invalid. */
+  _endpointer_init(window: number, ratio: number, mode: number, sampleRate: number, frameLength: number): number;
+  _endpointer_vad(endpointer: number): number;
+  _vad_frame_size(vad: number): number;
+  /** Classifies one frame of 16-bit PCM at `pcm` (a heap address). */
+  _endpointer_process(endpointer: number, pcm: number): number;
+  _endpointer_in_speech(endpointer: number): number;
+}
+
+/** One classifier in the WASM heap with its frame buffer. */
+interface WasmVad {
+  readonly endpointer: number;
+  readonly buffer: number;
+  readonly frameSize: number;
+}
+
+let loaded: Promise<VadExports> | null = null;
 
 /** SoundSwallower's WASM module for this thread, loaded once (no acoustic model: the VAD needs none). */
-function wasmModule(): Promise<SoundSwallowerModule> {
+function wasmModule(): Promise<VadExports> {
   if (!loaded) {
     const before = new Set(process.listeners('uncaughtException'));
     loaded = createModule().then((module) => {
@@ -53,7 +76,7 @@ function wasmModule(): Promise<SoundSwallowerModule> {
       for (const listener of process.listeners('uncaughtException')) {
         if (!before.has(listener)) process.off('uncaughtException', listener);
       }
-      return module;
+      return module as unknown as VadExports;
     }, (err: unknown) => {
       loaded = null;
       throw err;
@@ -62,11 +85,16 @@ function wasmModule(): Promise<SoundSwallowerModule> {
   return loaded;
 }
 
+/** Loads the WASM module ahead of the first stream (the server does it at start). */
+export async function prepareVoiceActivity(): Promise<void> {
+  await wasmModule();
+}
+
 /**
- * SoundSwallower's JS API has no way to free an Endpointer: released ones wait here for the next
+ * SoundSwallower exports no way to free an endpointer: released ones wait here for the next
  * stream with the same settings, so a server opening streams all day does not grow its heap.
  */
-const spare = new Map<string, WasmEndpointer[]>();
+const spare = new Map<string, WasmVad[]>();
 const MAX_SPARE_PER_KEY = 256;
 
 /** What the detector found in one utterance. */
@@ -97,9 +125,10 @@ export class VoiceActivityDetector {
   readonly #minVoicedFrames: number;
   readonly #prominenceDb: number;
   readonly #minProminentFrames: number;
-  #vad: WasmEndpointer | null;
+  readonly #wasm: VadExports;
+  #vad: WasmVad | null;
   readonly #frameSize: number;
-  readonly #frame: Float32Array;
+  readonly #frame: Int16Array;
   #filled = 0;
   #energy = 0;
   /** The frame's energy below ~1 kHz (one-pole low-pass), where voiced speech has most of its own. */
@@ -114,7 +143,8 @@ export class VoiceActivityDetector {
   /** The same for the voiced frames whose energy lies mostly below ~1 kHz, as vowels' does. */
   readonly #vowelLevels = new Uint32Array(LEVEL_BINS);
 
-  private constructor(vad: WasmEndpointer, key: string, options: VoiceActivityOptions) {
+  private constructor(wasm: VadExports, vad: WasmVad, key: string, options: VoiceActivityOptions) {
+    this.#wasm = wasm;
     this.#vad = vad;
     this.#key = key;
     this.sampleRate = options.sampleRate;
@@ -123,8 +153,8 @@ export class VoiceActivityDetector {
     this.#prominenceDb = options.prominenceDb ?? DEFAULT_PROMINENCE_DB;
     this.#minProminentFrames = frames(options.minProminentMs ?? DEFAULT_MIN_PROMINENT_MS);
     this.#lowPass = 1 - Math.exp((-2 * Math.PI * LOW_BAND_HZ) / options.sampleRate);
-    this.#frameSize = vad.get_frame_size();
-    this.#frame = new Float32Array(this.#frameSize);
+    this.#frameSize = vad.frameSize;
+    this.#frame = new Int16Array(this.#frameSize);
   }
 
   /** @throws Error when the rate is not one the WebRTC VAD supports. */
@@ -134,13 +164,16 @@ export class VoiceActivityDetector {
     }
     const mode = options.mode ?? DEFAULT_VAD_MODE;
     const key = `${options.sampleRate}/${mode}`;
+    const wasm = await wasmModule();
     let vad = spare.get(key)?.pop();
     if (!vad) {
-      const module = await wasmModule();
       // A window of three frames with ratio 0.5: "in speech" is the majority of the last three.
-      vad = new module.Endpointer({ samprate: options.sampleRate, frame_length: FRAME_SECONDS, window: MAJORITY_WINDOW_SECONDS, ratio: 0.5, mode });
+      const endpointer = wasm._endpointer_init(MAJORITY_WINDOW_SECONDS, 0.5, mode, options.sampleRate, FRAME_SECONDS);
+      if (endpointer === 0) throw new RangeError(`the voice-activity detector refused mode ${mode} at ${options.sampleRate} Hz`);
+      const frameSize = wasm._vad_frame_size(wasm._endpointer_vad(endpointer));
+      vad = { endpointer, frameSize, buffer: wasm._malloc(frameSize * 2) };
     }
-    return new VoiceActivityDetector(vad, key, options);
+    return new VoiceActivityDetector(wasm, vad, key, options);
   }
 
   /** The current utterance so far. */
@@ -153,18 +186,16 @@ export class VoiceActivityDetector {
     };
   }
 
-  /** Classifies 16-bit PCM (or floats in [-1, 1]) at `sampleRate`; a partial frame waits for the next call. */
-  push(audio: Int16Array | Float32Array): void {
+  /** Classifies 16-bit PCM at `sampleRate`; a partial frame waits for the next call. */
+  push(audio: Int16Array): void {
     const vad = this.#vad;
     if (!vad) throw new Error('voice-activity detector used after close()');
-    const isPcm = audio instanceof Int16Array;
     for (let i = 0; i < audio.length;) {
       const take = Math.min(this.#frameSize - this.#filled, audio.length - i);
       for (let j = 0; j < take; j++) {
         const v = audio[i + j]!;
-        // The inverse of the wrapper's own float → int16 conversion, so samples go through unchanged.
-        const x = isPcm ? (v > 0 ? v / 32767 : v / 32768) : v;
-        this.#frame[this.#filled + j] = x;
+        this.#frame[this.#filled + j] = v;
+        const x = v / 32768;
         this.#energy += x * x;
         this.#low += this.#lowPass * (x - this.#low);
         this.#lowEnergy += this.#low * this.#low;
@@ -192,14 +223,16 @@ export class VoiceActivityDetector {
     spare.set(this.#key, list);
   }
 
-  #classify(vad: WasmEndpointer): void {
-    vad.process(this.#frame);
+  #classify(vad: WasmVad): void {
+    // HEAP16 is read each time: the heap's views are replaced when the WASM memory grows.
+    this.#wasm.HEAP16.set(this.#frame, vad.buffer >> 1);
+    this.#wasm._endpointer_process(vad.endpointer, vad.buffer);
     this.#recent[this.#frames++ % 3] = this.#energy / this.#frameSize;
     const isLow = this.#lowEnergy >= LOW_BAND_SHARE * this.#energy && this.#energy > 0;
     this.#filled = 0;
     this.#energy = 0;
     this.#lowEnergy = 0;
-    if (!vad.get_in_speech()) return;
+    if (this.#wasm._endpointer_in_speech(vad.endpointer) === 0) return;
     this.#voicedFrames++;
     const db = 10 * Math.log10((this.#recent[0]! + this.#recent[1]! + this.#recent[2]!) / 3 + 1e-12);
     const bin = Math.max(0, Math.min(LEVEL_BINS - 1, Math.round(db) + LEVEL_BINS - 1));
