@@ -5,6 +5,7 @@ import { createGrammarProvider } from './voice-grammar.js';
 import type { SpeechSynthesizer } from '../tts/index.js';
 import { voiceRoutes } from './voice-routes.js';
 import { meteredEngine } from '../speech/metered-engine.js';
+import { prepareVoiceActivity } from '../speech/voice-activity.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -25,6 +26,8 @@ export interface VoicePluginOptions {
 /** The WebSocket voice endpoint and the grammar it decodes with. Needs the assistant. */
 export const voicePlugin = fp(async (app: FastifyInstance, options: VoicePluginOptions) => {
   app.decorate('speech', options.speech);
+  // Every utterance goes through the voice-activity detector: load it now, not on the first one.
+  if (options.speech) await prepareVoiceActivity();
   app.decorate('synthesizer', options.synthesizer);
   app.decorate('voiceGrammar', createGrammarProvider(app.intents, app.catalogLists));
   await app.register(voiceRoutes, {

@@ -20,6 +20,20 @@ export const hasFlite: boolean = spawnSync('flite', ['-lv'], { stdio: 'ignore' }
 export const hasEspeak: boolean = spawnSync('espeak-ng', ['--version'], { stdio: 'ignore' }).status === 0;
 export const ESPEAK_MISSING = 'espeak-ng is not installed (apt-get install espeak-ng): speech tests skipped';
 
+/** True when sox can be run: the no-speech tests take their noises from it, as a person trying the service would. */
+export const hasSox: boolean = spawnSync('sox', ['--version'], { stdio: 'ignore' }).status === 0;
+export const SOX_MISSING = 'sox is not installed (apt-get install sox): no-speech tests skipped';
+
+/**
+ * `seconds` of sox's `synth` noise (`whitenoise`, `pinknoise`, `brownnoise`) at `volume`, or of
+ * digital silence, as 16-bit PCM at `sampleRate`. Repeatable (sox -R).
+ */
+export function soxNoise(kind: 'white' | 'pink' | 'brown' | 'silence', seconds: number, volume = 0.02, sampleRate = 16_000): Int16Array {
+  const effect = kind === 'silence' ? ['trim', '0', String(seconds)] : ['synth', String(seconds), `${kind}noise`, 'vol', String(volume)];
+  const raw = execFileSync('sox', ['-R', '-D', '-n', '-r', String(sampleRate), '-b', '16', '-c', '1', '-e', 'signed-integer', '-t', 'raw', '-', ...effect]);
+  return new Int16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2).slice();
+}
+
 export interface VoiceOptions {
   /** espeak-ng voice, e.g. `en-us`, `en-gb`, `en-us+f3`, or a flite voice as `flite:slt`. Default `en-us`. */
   readonly voice?: string;
