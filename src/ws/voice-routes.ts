@@ -20,25 +20,34 @@ export interface VoiceRouteOptions {
 const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 // A client that floods without reading its answers must not grow our send buffer without bound.
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const MAX_EARLY_MESSAGES = 64;
 
 /** `GET /v1/voice`: the WebSocket voice and chat session (protocol in the README). */
 export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptions): Promise<void> {
   const { connectionsPerMinute, maxSessionsPerUser } = app.config.speech;
   const userSlot = (userId: string) => `voice-sessions:${userId}`;
 
-  // Checked before the upgrade, so a refused client gets a plain HTTP 429 and no socket.
+  // Checked before the upgrade, so a refused client gets a plain HTTP 429 and no socket. The
+  // session slot is only looked at here, and taken once the socket is open: a request that never
+  // becomes one (a plain GET, a failed handshake) has no close event to give a slot back.
   const admit = async (request: FastifyRequest) => {
     const recent = await app.sessionStore.increment(`ws-connections:${request.ip}`, 60);
     if (recent > connectionsPerMinute) throw Errors.RateLimited(60);
-    if (request.principal && !(await app.connectionLimiter.acquire(userSlot(request.principal.userId), maxSessionsPerUser))) {
+    if (request.principal && (await app.connectionLimiter.count(userSlot(request.principal.userId))) >= maxSessionsPerUser) {
       throw Errors.RateLimited(5);
     }
   };
 
   app.get('/v1/voice', { websocket: true, preValidation: admit }, (socket: WebSocket, request: FastifyRequest) => {
     const principal = request.principal;
-    // The slot taken in admit() goes back however the socket ends, refused or not.
-    if (principal) socket.once('close', () => void app.connectionLimiter.release(userSlot(principal.userId)).catch(() => {}));
+    // Listening from the first moment: what arrives while the slot is being taken waits for the
+    // session (a few frames at most; a client that floods meanwhile is cut off).
+    const early: { data: Buffer; isBinary: boolean }[] = [];
+    let deliver = (data: Buffer, isBinary: boolean): void => {
+      if (early.push({ data, isBinary }) > MAX_EARLY_MESSAGES) socket.close(CloseCodes.policy, 'too many messages before the session opened');
+    };
+    socket.on('message', (data: Buffer, isBinary: boolean) => deliver(data, isBinary));
+    socket.on('error', (err) => request.log.warn({ err }, 'voice socket error'));
     const writable = (): boolean => {
       if (socket.readyState !== socket.OPEN) return false;
       if (socket.bufferedAmount <= MAX_BUFFERED_BYTES) return true;
@@ -63,50 +72,71 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
       return;
     }
 
-    const session = new VoiceSession({
-      engine: options.speech ?? unavailableEngine,
-      grammar: options.grammar,
-      runCommand: principal
-        ? (transcript, ids) => options.runCommand({ principal, transcript, ...ids })
-        : null,
-      send,
-      sendBinary: (data) => { if (writable()) socket.send(data, { binary: true }); },
-      ...(options.synthesizer ? { synthesize: (text: string) => options.synthesizer!.synthesize(text) } : {}),
-      close: (code, reason) => socket.close(code, reason),
-      sessionId: requestedSession,
-      limits: options.limits,
-      // A client's own protocol mistakes are answered with an error frame; only the rest is worth an error line.
-      onError: (err) => {
-        if (isHoloMeshError(err) && err.statusCode < 500) request.log.debug({ code: err.code }, err.message);
-        else request.log.error({ err }, 'voice session error');
-      },
-    });
-
-    socket.on('message', (data: Buffer, isBinary: boolean) => {
-      if (isBinary) session.onBinary(data);
-      else session.onText(data.toString('utf8'));
-    });
-    socket.on('error', (err) => request.log.warn({ err }, 'voice socket error'));
-
-    // A token that expires during a long session ends it clearly; the client reconnects with a
-    // fresh token and the same ?session= and the dialog continues (its state is in the store).
-    const expiry = principal
-      ? setTimeout(() => refuse(CloseCodes.unauthorized, Errors.Unauthenticated('the access token has expired: reconnect with a new one and the same session')), Math.max(0, principal.expiresAt - Date.now()))
-      : null;
-    expiry?.unref();
-
-    let unsubscribe: (() => Promise<void>) | null = null;
-    if (principal) {
-      app.pubsub.subscribe(userChannel(principal.userId), (message) => send({ type: 'notification', ...(message as object) }))
-        .then((off) => { if (socket.readyState === socket.OPEN) unsubscribe = off; else void off(); })
-        .catch((err: unknown) => request.log.warn({ err }, 'notifications unavailable for this session'));
+    if (!principal) {
+      serve();
+      return;
     }
-
-    socket.on('close', () => {
-      if (expiry) clearTimeout(expiry);
-      void unsubscribe?.();
-      void session.dispose();
+    const slot = userSlot(principal.userId);
+    app.connectionLimiter.acquire(slot, maxSessionsPerUser).then((taken) => {
+      // Another connection took the last slot since admit() looked.
+      if (!taken) return refuse(CloseCodes.tooMany, Errors.RateLimited(5));
+      const release = () => void app.connectionLimiter.release(slot).catch((err: unknown) => request.log.warn({ err }, 'voice session slot not released'));
+      // Closed while the slot was being taken: there will be no close event to give it back.
+      if (socket.readyState !== socket.OPEN) return release();
+      socket.once('close', release);
+      serve();
+    }, (err: unknown) => {
+      request.log.error({ err }, 'voice session slot store unavailable');
+      refuse(CloseCodes.tryAgain, Errors.CacheUnavailable());
     });
+
+    /** The session itself, once the connection may have one. */
+    function serve(): void {
+      const session = new VoiceSession({
+        engine: options.speech ?? unavailableEngine,
+        grammar: options.grammar,
+        runCommand: principal
+          ? (transcript, ids) => options.runCommand({ principal, transcript, ...ids })
+          : null,
+        send,
+        sendBinary: (data) => { if (writable()) socket.send(data, { binary: true }); },
+        ...(options.synthesizer ? { synthesize: (text: string) => options.synthesizer!.synthesize(text) } : {}),
+        close: (code, reason) => socket.close(code, reason),
+        sessionId: requestedSession,
+        limits: options.limits,
+        // A client's own protocol mistakes are answered with an error frame; only the rest is worth an error line.
+        onError: (err) => {
+          if (isHoloMeshError(err) && err.statusCode < 500) request.log.debug({ code: err.code }, err.message);
+          else request.log.error({ err }, 'voice session error');
+        },
+      });
+
+      deliver = (data, isBinary) => {
+        if (isBinary) session.onBinary(data);
+        else session.onText(data.toString('utf8'));
+      };
+      for (const m of early.splice(0)) deliver(m.data, m.isBinary);
+
+      // A token that expires during a long session ends it clearly; the client reconnects with a
+      // fresh token and the same ?session= and the dialog continues (its state is in the store).
+      const expiry = principal
+        ? setTimeout(() => refuse(CloseCodes.unauthorized, Errors.Unauthenticated('the access token has expired: reconnect with a new one and the same session')), Math.max(0, principal.expiresAt - Date.now()))
+        : null;
+      expiry?.unref();
+
+      let unsubscribe: (() => Promise<void>) | null = null;
+      if (principal) {
+        app.pubsub.subscribe(userChannel(principal.userId), (message) => send({ type: 'notification', ...(message as object) }))
+          .then((off) => { if (socket.readyState === socket.OPEN) unsubscribe = off; else void off(); })
+          .catch((err: unknown) => request.log.warn({ err }, 'notifications unavailable for this session'));
+      }
+
+      socket.on('close', () => {
+        if (expiry) clearTimeout(expiry);
+        void unsubscribe?.();
+        void session.dispose();
+      });
+    }
   });
 }
 

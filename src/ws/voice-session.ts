@@ -76,7 +76,7 @@ function flag(value: unknown, name: string): boolean {
 const SPEECH_LEAD_IN_S = 0.5;
 
 /** WebSocket close codes used by the voice protocol. */
-export const CloseCodes = { normal: 1000, goingAway: 1001, policy: 1008, idle: 4408, unauthorized: 4401 } as const;
+export const CloseCodes = { normal: 1000, goingAway: 1001, policy: 1008, tryAgain: 1013, idle: 4408, unauthorized: 4401, tooMany: 4429 } as const;
 
 /**
  * One `/v1/voice` connection, independent of the socket library: vosk-server's protocol
