@@ -5,10 +5,11 @@ import type { RecognitionGrammar, RecognizerStream, SpeechEngine } from '../spee
 import { Endpointer } from '../speech/endpointer.js';
 import { Resampler, resample } from '../speech/resample.js';
 import { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from '../speech/pcm.js';
-import { grammarFromPhrases } from './phrase-grammar.js';
+import { DEFAULT_STREAM_CONFIG, parseStreamConfig, type StreamConfig } from './voice-config.js';
+import { voskFinal } from './vosk-result.js';
 import { Errors, isHoloMeshError, toUnavailableError, toWsFrame, type HoloMeshError } from '../errors.js';
 
-export const SUPPORTED_SAMPLE_RATES = [8_000, 16_000, 22_050, 44_100, 48_000] as const;
+export { SUPPORTED_SAMPLE_RATES } from './voice-config.js';
 
 export interface VoiceSessionLimits {
   /** Trailing silence that ends an utterance. */
@@ -55,23 +56,6 @@ export interface VoiceSessionDeps {
   readonly onError?: (err: unknown) => void;
 }
 
-interface StreamConfig {
-  sampleRate: number;
-  words: boolean;
-  /** Replies also as synthesized speech: PCM16 binary frames at `sampleRate` after the JSON. */
-  tts: boolean;
-  maxAlternatives: number;
-  /** From a vosk-style `phrase_list`: recognition restricted to those phrases. */
-  phraseGrammar: RecognitionGrammar | null;
-}
-
-/** A vosk-style boolean: true/false, or 1/0 as some clients send. */
-function flag(value: unknown, name: string): boolean {
-  if (typeof value === 'boolean') return value;
-  if (value === 0 || value === 1) return value === 1;
-  throw Errors.ProtocolViolation(`${name} must be true or false`);
-}
-
 /** Audio before the detected start of speech that the recogniser's final pass still gets, seconds. */
 const SPEECH_LEAD_IN_S = 0.5;
 
@@ -88,7 +72,14 @@ export class VoiceSession {
   readonly sessionId: string;
   readonly #deps: VoiceSessionDeps;
   readonly #limits: VoiceSessionLimits;
-  #config: StreamConfig = { sampleRate: 16_000, words: false, tts: false, maxAlternatives: 0, phraseGrammar: null };
+  #config: StreamConfig = DEFAULT_STREAM_CONFIG;
+  /** A config that came while an utterance was open: it applies from the next one (after a reset). */
+  #nextConfig: StreamConfig | null = null;
+  /** The current utterance reached the longest allowed length: its final result says so. */
+  #cutOff = false;
+  /** Seconds of audio received on this connection, and where the current utterance began in it. */
+  #audioS = 0;
+  #utteranceFromS = 0;
   #stream: RecognizerStream | null = null;
   #resampler: Resampler | null = null;
   #endpointer: Endpointer | null = null;
@@ -197,42 +188,23 @@ export class VoiceSession {
   }
 
   async #configure(raw: unknown): Promise<void> {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw Errors.ProtocolViolation('config must be an object');
-    if (this.#stream) throw Errors.ProtocolViolation('config must come before the audio (or after a reset)');
-    const c = raw as Record<string, unknown>;
-    const next = { ...this.#config };
-    // Types are checked, not coerced: "false" must not switch words on, nor [16000] pass as a rate.
-    if (c.sample_rate !== undefined) {
-      if (typeof c.sample_rate !== 'number') throw Errors.ProtocolViolation('sample_rate must be a number');
-      const rate = c.sample_rate;
-      if (!SUPPORTED_SAMPLE_RATES.includes(rate as (typeof SUPPORTED_SAMPLE_RATES)[number])) {
-        throw Errors.UnsupportedAudio(`sample_rate ${String(c.sample_rate)} is not supported; use one of ${SUPPORTED_SAMPLE_RATES.join(', ')}`);
-      }
-      next.sampleRate = rate;
+    const next = parseStreamConfig(raw, this.#nextConfig ?? this.#config, { canSpeak: this.#deps.synthesize !== undefined });
+    // vosk-server answers no config frame and ignores one that comes after the audio began;
+    // here it waits for the next stream rather than fail, which would add a reply nobody expects.
+    if (this.#stream) {
+      this.#nextConfig = next;
+    } else {
+      this.#config = next;
+      this.#nextConfig = null;
     }
-    if (c.words !== undefined) next.words = flag(c.words, 'words');
-    if (c.tts !== undefined) {
-      const tts = flag(c.tts, 'tts');
-      if (tts && !this.#deps.synthesize) throw Errors.SpeechUnavailable('spoken replies (tts) are not available on this server');
-      next.tts = tts;
-    }
-    if (c.max_alternatives !== undefined) {
-      const n = c.max_alternatives;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 10) throw Errors.ProtocolViolation('max_alternatives must be a whole number from 0 to 10');
-      next.maxAlternatives = n;
-    }
-    if (c.phrase_list !== undefined) {
-      if (!Array.isArray(c.phrase_list) || c.phrase_list.length > 1_000 || !c.phrase_list.every((p) => typeof p === 'string' && p.length <= 200)) {
-        throw Errors.ProtocolViolation('phrase_list must be a list of at most 1000 strings');
-      }
-      // Built now so that a list with nothing speakable is refused at config time.
-      next.phraseGrammar = c.phrase_list.length > 0 ? grammarFromPhrases(c.phrase_list as string[]) : null;
-    }
-    this.#config = next;
   }
 
   async #ensureStream(): Promise<RecognizerStream> {
     if (this.#stream) return this.#stream;
+    if (this.#nextConfig) {
+      this.#config = this.#nextConfig;
+      this.#nextConfig = null;
+    }
     const { engine } = this.#deps;
     const grammar = this.#config.phraseGrammar ?? await this.#deps.grammar();
     this.#stream = await engine.openStream(grammar);
@@ -257,6 +229,7 @@ export class VoiceSession {
     }
     if (data.byteLength % 2 === 1) this.#oddByte = data[data.byteLength - 1]!;
     let pcm = bytesToPcm16(data);
+    this.#audioS += pcm.length / this.#config.sampleRate;
     if (this.#resampler) pcm = float32ToPcm16(this.#resampler.process(pcm16ToFloat32(pcm)));
     if (pcm.length === 0) {
       this.#deps.send({ partial: '' });
@@ -269,9 +242,8 @@ export class VoiceSession {
     if (this.#speechStartS !== null) events.push(...this.#endpointer!.hypothesis(partial.partial));
     const end = events.find((e) => e.type === 'speech-end');
     if (end && end.type === 'speech-end') {
-      if (end.reason === 'max-length') {
-        this.#sendError(Errors.ProtocolViolation(`utterance longer than ${this.#limits.maxUtteranceMs / 1000} s: finalised there`));
-      }
+      // Said in the final result, not in a frame of its own: one reply per audio frame.
+      if (end.reason === 'max-length') this.#cutOff = true;
       await this.#finishUtterance('endpoint');
       return;
     }
@@ -300,12 +272,10 @@ export class VoiceSession {
       await stream.close();
       this.#stream = null;
     }
-    const frame: Record<string, unknown> = { text: transcript.text };
-    if (this.#config.words && transcript.words) frame.result = transcript.words;
-    if (this.#config.maxAlternatives > 0) {
-      frame.alternatives = (transcript.alternatives ?? [{ text: transcript.text, confidence: transcript.confidence }])
-        .slice(0, this.#config.maxAlternatives);
-    }
+    const frame = voskFinal(transcript, this.#config, this.#utteranceFromS);
+    this.#utteranceFromS = this.#audioS;
+    if (this.#cutOff) frame.cutOff = { maxUtteranceS: this.#limits.maxUtteranceMs / 1000 };
+    this.#cutOff = false;
     frame.asrConfidence = transcript.confidence;
     frame.sessionId = this.sessionId;
     const result = speechStartS !== null || transcript.text ? await this.#runCommand(transcript, undefined) : null;

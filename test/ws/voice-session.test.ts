@@ -49,7 +49,7 @@ describe('voice session protocol', () => {
     s.session.onText('[1,2]');
     s.session.onText('{"hello": 1}');
     s.session.onText('{"config": {"sample_rate": 12345}}');
-    s.session.onText('{"config": {"max_alternatives": 99}}');
+    s.session.onText('{"config": {"words": "false"}}');
     s.session.onText('{"config": {"phrase_list": "buy"}}');
     s.session.onText('{"config": {"phrase_list": ["?!"]}}');
     await s.session.drained();
@@ -62,9 +62,9 @@ describe('voice session protocol', () => {
     await s.session.dispose();
   });
 
-  it('accepts audio before any config (16 kHz), odd byte counts, and answers one reply per frame', async () => {
+  it('accepts audio before any config (8 kHz, as vosk-server), odd byte counts, and answers one reply per frame', async () => {
     const s = open();
-    const frames = [silence(0.2), new Uint8Array(3201), new Uint8Array(1), silence(0.2)];
+    const frames = [silence(0.2, 8_000), new Uint8Array(1601), new Uint8Array(1), silence(0.2, 8_000)];
     for (const f of frames) s.session.onBinary(f);
     await s.session.drained();
     expect(s.frames).toHaveLength(frames.length);
