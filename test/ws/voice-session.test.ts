@@ -96,6 +96,42 @@ describe('voice session protocol', () => {
     await s.session.dispose();
   });
 
+  it('answers no config frame with a reply of its own: max_alternatives 20, or a config after the audio began', async () => {
+    const s = open();
+    s.session.onText('{"config" : { "max_alternatives" : 20, "sample_rate" : 16000 } }');
+    s.session.onBinary(silence(0.2));
+    s.session.onText('{"config": {"max_alternatives": 0, "words": false}}');
+    s.session.onBinary(silence(0.2));
+    s.session.onText('{"reset" : 1}');
+    await s.session.drained();
+    expect(s.frames.map((f) => Object.keys(f).filter((k) => k === 'partial' || k === 'alternatives' || k === 'type'))).toEqual([['partial'], ['partial'], ['alternatives']]);
+    // The late config applies from the next stream on: no alternatives now.
+    s.session.onBinary(silence(0.2));
+    s.session.onText('{"reset" : 1}');
+    await s.session.drained();
+    expect(s.frames.at(-1)).not.toHaveProperty('alternatives');
+    await s.session.dispose();
+  });
+
+  it('says an utterance was cut at the longest length in its final result, not in a frame of its own', async () => {
+    const frames: Record<string, unknown>[] = [];
+    const session = new VoiceSession({
+      engine, grammar: async () => grammar, runCommand: null, send: (f) => frames.push(f), close: () => {},
+      limits: { maxUtteranceMs: 1_000 },
+    });
+    session.onText('{"config": {"sample_rate": 16000}}');
+    // Quiet, then a loud tone: speech to the endpointer, which never hears it end.
+    const tone = new Int16Array(16_000 * 2.5).map((_, i) => (i < 8_000 ? 0 : Math.round(8_000 * Math.sin((2 * Math.PI * 220 * i) / 16_000))));
+    const bytes = new Uint8Array(tone.buffer);
+    let sent = 0;
+    for (let i = 0; i < bytes.length; i += 6_400, sent++) session.onBinary(bytes.subarray(i, i + 6_400));
+    await session.drained();
+    expect(frames).toHaveLength(sent);
+    expect(frames.filter((f) => f.type === 'error')).toEqual([]);
+    expect(frames.find((f) => 'cutOff' in f)).toMatchObject({ cutOff: { maxUtteranceS: 1 } });
+    await session.dispose();
+  });
+
   it('runs text commands for a signed-in user and refuses them anonymously', async () => {
     const signedIn = open();
     signedIn.session.onText(JSON.stringify({ type: 'text', text: "what's my balance" }));
