@@ -20,7 +20,6 @@ export interface VoiceRouteOptions {
 const SESSION_ID = /^[A-Za-z0-9_-]{8,64}$/;
 // A client that floods without reading its answers must not grow our send buffer without bound.
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
-const MAX_EARLY_MESSAGES = 64;
 
 /** `GET /v1/voice`: the WebSocket voice and chat session (protocol in the README). */
 export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptions): Promise<void> {
@@ -40,14 +39,6 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
 
   app.get('/v1/voice', { websocket: true, preValidation: admit }, (socket: WebSocket, request: FastifyRequest) => {
     const principal = request.principal;
-    // Listening from the first moment: what arrives while the slot is being taken waits for the
-    // session (a few frames at most; a client that floods meanwhile is cut off).
-    const early: { data: Buffer; isBinary: boolean }[] = [];
-    let deliver = (data: Buffer, isBinary: boolean): void => {
-      if (early.push({ data, isBinary }) > MAX_EARLY_MESSAGES) socket.close(CloseCodes.policy, 'too many messages before the session opened');
-    };
-    socket.on('message', (data: Buffer, isBinary: boolean) => deliver(data, isBinary));
-    socket.on('error', (err) => request.log.warn({ err }, 'voice socket error'));
     const writable = (): boolean => {
       if (socket.readyState !== socket.OPEN) return false;
       if (socket.bufferedAmount <= MAX_BUFFERED_BYTES) return true;
@@ -72,71 +63,80 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
       return;
     }
 
-    if (!principal) {
-      serve();
-      return;
-    }
-    const slot = userSlot(principal.userId);
-    app.connectionLimiter.acquire(slot, maxSessionsPerUser).then((taken) => {
-      // Another connection took the last slot since admit() looked.
-      if (!taken) return refuse(CloseCodes.tooMany, Errors.RateLimited(5));
+    // The slot is taken now that the socket is open, and given back when it closes, whichever
+    // side closes it and why. Until it is taken, messages wait in the session's bounded queue.
+    const takeSlot = async (userId: string): Promise<boolean> => {
+      const slot = userSlot(userId);
       const release = () => void app.connectionLimiter.release(slot).catch((err: unknown) => request.log.warn({ err }, 'voice session slot not released'));
+      try {
+        if (!(await app.connectionLimiter.acquire(slot, maxSessionsPerUser))) {
+          // Another connection took the last slot since admit() looked.
+          refuse(CloseCodes.tooMany, Errors.RateLimited(5));
+          return false;
+        }
+      } catch (err) {
+        request.log.error({ err }, 'voice session slots unavailable');
+        refuse(CloseCodes.tryAgain, Errors.CacheUnavailable());
+        return false;
+      }
       // Closed while the slot was being taken: there will be no close event to give it back.
-      if (socket.readyState !== socket.OPEN) return release();
+      if (socket.readyState !== socket.OPEN) {
+        release();
+        return false;
+      }
       socket.once('close', release);
-      serve();
-    }, (err: unknown) => {
-      request.log.error({ err }, 'voice session slot store unavailable');
-      refuse(CloseCodes.tryAgain, Errors.CacheUnavailable());
+      return true;
+    };
+    const admitted = principal ? takeSlot(principal.userId) : Promise.resolve(true);
+
+    const session = new VoiceSession({
+      engine: options.speech ?? unavailableEngine,
+      grammar: options.grammar,
+      runCommand: principal
+        ? (transcript, ids) => options.runCommand({ principal, transcript, ...ids })
+        : null,
+      send,
+      sendBinary: (data) => { if (writable()) socket.send(data, { binary: true }); },
+      ...(options.synthesizer ? { synthesize: (text: string) => options.synthesizer!.synthesize(text) } : {}),
+      close: (code, reason) => socket.close(code, reason),
+      sessionId: requestedSession,
+      limits: options.limits,
+      admitted,
+      // A client's own protocol mistakes are answered with an error frame; only the rest is worth an error line.
+      onError: (err) => {
+        if (isHoloMeshError(err) && err.statusCode < 500) request.log.debug({ code: err.code }, err.message);
+        else request.log.error({ err }, 'voice session error');
+      },
     });
 
-    /** The session itself, once the connection may have one. */
-    function serve(): void {
-      const session = new VoiceSession({
-        engine: options.speech ?? unavailableEngine,
-        grammar: options.grammar,
-        runCommand: principal
-          ? (transcript, ids) => options.runCommand({ principal, transcript, ...ids })
-          : null,
-        send,
-        sendBinary: (data) => { if (writable()) socket.send(data, { binary: true }); },
-        ...(options.synthesizer ? { synthesize: (text: string) => options.synthesizer!.synthesize(text) } : {}),
-        close: (code, reason) => socket.close(code, reason),
-        sessionId: requestedSession,
-        limits: options.limits,
-        // A client's own protocol mistakes are answered with an error frame; only the rest is worth an error line.
-        onError: (err) => {
-          if (isHoloMeshError(err) && err.statusCode < 500) request.log.debug({ code: err.code }, err.message);
-          else request.log.error({ err }, 'voice session error');
-        },
-      });
+    socket.on('message', (data: Buffer, isBinary: boolean) => {
+      if (isBinary) session.onBinary(data);
+      else session.onText(data.toString('utf8'));
+    });
+    socket.on('error', (err) => request.log.warn({ err }, 'voice socket error'));
 
-      deliver = (data, isBinary) => {
-        if (isBinary) session.onBinary(data);
-        else session.onText(data.toString('utf8'));
-      };
-      for (const m of early.splice(0)) deliver(m.data, m.isBinary);
+    // A token that expires during a long session ends it clearly; the client reconnects with a
+    // fresh token and the same ?session= and the dialog continues (its state is in the store).
+    const expiry = principal
+      ? setTimeout(() => refuse(CloseCodes.unauthorized, Errors.Unauthenticated('the access token has expired: reconnect with a new one and the same session')), Math.max(0, principal.expiresAt - Date.now()))
+      : null;
+    expiry?.unref();
 
-      // A token that expires during a long session ends it clearly; the client reconnects with a
-      // fresh token and the same ?session= and the dialog continues (its state is in the store).
-      const expiry = principal
-        ? setTimeout(() => refuse(CloseCodes.unauthorized, Errors.Unauthenticated('the access token has expired: reconnect with a new one and the same session')), Math.max(0, principal.expiresAt - Date.now()))
-        : null;
-      expiry?.unref();
-
-      let unsubscribe: (() => Promise<void>) | null = null;
-      if (principal) {
+    let unsubscribe: (() => Promise<void>) | null = null;
+    if (principal) {
+      void admitted.then((ok) => {
+        if (!ok) return;
         app.pubsub.subscribe(userChannel(principal.userId), (message) => send({ type: 'notification', ...(message as object) }))
           .then((off) => { if (socket.readyState === socket.OPEN) unsubscribe = off; else void off(); })
           .catch((err: unknown) => request.log.warn({ err }, 'notifications unavailable for this session'));
-      }
-
-      socket.on('close', () => {
-        if (expiry) clearTimeout(expiry);
-        void unsubscribe?.();
-        void session.dispose();
       });
     }
+
+    socket.on('close', () => {
+      if (expiry) clearTimeout(expiry);
+      void unsubscribe?.();
+      void session.dispose();
+    });
   });
 }
 

@@ -54,6 +54,11 @@ export interface VoiceSessionDeps {
   readonly sessionId?: string;
   readonly limits?: Partial<VoiceSessionLimits>;
   readonly onError?: (err: unknown) => void;
+  /**
+   * Resolves true once the connection may be served (its session slot is taken), false when it
+   * may not (it is being closed). Messages wait in the bounded queue until then. Default: at once.
+   */
+  readonly admitted?: Promise<boolean>;
 }
 
 /** Audio before the detected start of speech that the recogniser's final pass still gets, seconds. */
@@ -97,6 +102,7 @@ export class VoiceSession {
     this.#deps = deps;
     this.#limits = { ...DEFAULT_LIMITS, ...deps.limits };
     this.sessionId = deps.sessionId ?? randomUUID();
+    if (deps.admitted) this.#queue = deps.admitted.then((ok) => { if (!ok) this.#closed = true; }, () => { this.#closed = true; });
     this.#touch();
   }
 

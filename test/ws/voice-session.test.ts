@@ -149,6 +149,31 @@ describe('voice session protocol', () => {
     await anonymous.session.dispose();
   });
 
+  it('holds messages until the connection is admitted, and drops them when it is not', async () => {
+    for (const admit of [true, false]) {
+      const frames: Record<string, unknown>[] = [];
+      const commands: string[] = [];
+      let settle: (ok: boolean) => void = () => {};
+      const session = new VoiceSession({
+        engine, grammar: async () => grammar, send: (f) => frames.push(f), close: () => {},
+        runCommand: async (transcript, ids) => {
+          commands.push(transcript.text);
+          return { commandId: ids.commandId ?? randomUUID(), understanding: { text: transcript.text, intent: 'CheckBalance', confidence: 1, slots: {} }, reply: { text: 'ok', ssml: '<speak>ok</speak>' }, outcome: 'ok' };
+        },
+        admitted: new Promise<boolean>((resolve) => { settle = resolve; }),
+      });
+      session.onText(JSON.stringify({ type: 'text', text: "what's my balance" }));
+      session.onBinary(silence(0.2, 8_000));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(frames).toEqual([]);
+      settle(admit);
+      await session.drained();
+      expect(commands).toEqual(admit ? ["what's my balance"] : []);
+      expect(frames.map((f) => (f.type === 'reply' ? 'reply' : 'partial' in f ? 'partial' : 'other'))).toEqual(admit ? ['reply', 'partial'] : []);
+      await session.dispose();
+    }
+  });
+
   it('refuses audio that arrives faster than a bounded backlog', async () => {
     const frames: Record<string, unknown>[] = [];
     const session = new VoiceSession({
