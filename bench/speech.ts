@@ -397,6 +397,8 @@ async function sessions(engine: StartedSpeechEngine, grammar: RecognitionGrammar
         },
         close: () => {},
       });
+      // Without a config a session assumes 8 kHz, as vosk-server does.
+      session.onText(JSON.stringify({ config: { sample_rate: RATE } }));
       let k = s * 7;
       const silence = new Int16Array(frameSamples);
       let clock = performance.now();

@@ -28,19 +28,19 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
   const { connectionsPerMinute, maxSessionsPerUser } = app.config.speech;
   const userSlot = (userId: string) => `voice-sessions:${userId}`;
 
-  // Checked before the upgrade, so a refused client gets a plain HTTP 429 and no socket.
+  // Checked before the upgrade, so a refused client gets a plain HTTP 429 and no socket. The
+  // session slot is only looked at here, and taken once the socket is open: a request that never
+  // becomes one (a plain GET, a failed handshake) has no close event to give a slot back.
   const admit = async (request: FastifyRequest) => {
     const recent = await app.sessionStore.increment(`ws-connections:${request.ip}`, 60);
     if (recent > connectionsPerMinute) throw Errors.RateLimited(60);
-    if (request.principal && !(await app.connectionLimiter.acquire(userSlot(request.principal.userId), maxSessionsPerUser))) {
+    if (request.principal && (await app.connectionLimiter.count(userSlot(request.principal.userId))) >= maxSessionsPerUser) {
       throw Errors.RateLimited(5);
     }
   };
 
   app.get('/v1/voice', { websocket: true, preValidation: admit }, (socket: WebSocket, request: FastifyRequest) => {
     const principal = request.principal;
-    // The slot taken in admit() goes back however the socket ends, refused or not.
-    if (principal) socket.once('close', () => void app.connectionLimiter.release(userSlot(principal.userId)).catch(() => {}));
     const writable = (): boolean => {
       if (socket.readyState !== socket.OPEN) return false;
       if (socket.bufferedAmount <= MAX_BUFFERED_BYTES) return true;
@@ -65,6 +65,32 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
       return;
     }
 
+    // The slot is taken now that the socket is open, and given back when it closes, whichever
+    // side closes it and why. Until it is taken, messages wait in the session's bounded queue.
+    const takeSlot = async (userId: string): Promise<boolean> => {
+      const slot = userSlot(userId);
+      const release = () => void app.connectionLimiter.release(slot).catch((err: unknown) => request.log.warn({ err }, 'voice session slot not released'));
+      try {
+        if (!(await app.connectionLimiter.acquire(slot, maxSessionsPerUser))) {
+          // Another connection took the last slot since admit() looked.
+          refuse(CloseCodes.tooMany, Errors.RateLimited(5));
+          return false;
+        }
+      } catch (err) {
+        request.log.error({ err }, 'voice session slots unavailable');
+        refuse(CloseCodes.tryAgain, Errors.CacheUnavailable());
+        return false;
+      }
+      // Closed while the slot was being taken: there will be no close event to give it back.
+      if (socket.readyState !== socket.OPEN) {
+        release();
+        return false;
+      }
+      socket.once('close', release);
+      return true;
+    };
+    const admitted = principal ? takeSlot(principal.userId) : Promise.resolve(true);
+
     const session = new VoiceSession({
       engine: options.speech ?? unavailableEngine,
       grammar: options.grammar,
@@ -78,6 +104,7 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
       sessionId: requestedSession,
       limits: options.limits,
       ...(options.onNoSpeech ? { onNoSpeech: options.onNoSpeech } : {}),
+      admitted,
       // A client's own protocol mistakes are answered with an error frame; only the rest is worth an error line.
       onError: (err) => {
         if (isHoloMeshError(err) && err.statusCode < 500) request.log.debug({ code: err.code }, err.message);
@@ -100,9 +127,12 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
 
     let unsubscribe: (() => Promise<void>) | null = null;
     if (principal) {
-      app.pubsub.subscribe(userChannel(principal.userId), (message) => send({ type: 'notification', ...(message as object) }))
-        .then((off) => { if (socket.readyState === socket.OPEN) unsubscribe = off; else void off(); })
-        .catch((err: unknown) => request.log.warn({ err }, 'notifications unavailable for this session'));
+      void admitted.then((ok) => {
+        if (!ok) return;
+        app.pubsub.subscribe(userChannel(principal.userId), (message) => send({ type: 'notification', ...(message as object) }))
+          .then((off) => { if (socket.readyState === socket.OPEN) unsubscribe = off; else void off(); })
+          .catch((err: unknown) => request.log.warn({ err }, 'notifications unavailable for this session'));
+      });
     }
 
     socket.on('close', () => {

@@ -6,10 +6,11 @@ import { Endpointer } from '../speech/endpointer.js';
 import { VoiceActivityDetector } from '../speech/voice-activity.js';
 import { Resampler, resample } from '../speech/resample.js';
 import { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from '../speech/pcm.js';
-import { grammarFromPhrases } from './phrase-grammar.js';
+import { DEFAULT_STREAM_CONFIG, parseStreamConfig, type StreamConfig } from './voice-config.js';
+import { voskFinal } from './vosk-result.js';
 import { Errors, isHoloMeshError, toUnavailableError, toWsFrame, type HoloMeshError } from '../errors.js';
 
-export const SUPPORTED_SAMPLE_RATES = [8_000, 16_000, 22_050, 44_100, 48_000] as const;
+export { SUPPORTED_SAMPLE_RATES } from './voice-config.js';
 
 export interface VoiceSessionLimits {
   /** Trailing silence that ends an utterance. */
@@ -56,30 +57,18 @@ export interface VoiceSessionDeps {
   readonly onError?: (err: unknown) => void;
   /** An utterance ended without speech in it (counted; it was answered with an empty final). */
   readonly onNoSpeech?: () => void;
-}
-
-interface StreamConfig {
-  sampleRate: number;
-  words: boolean;
-  /** Replies also as synthesized speech: PCM16 binary frames at `sampleRate` after the JSON. */
-  tts: boolean;
-  maxAlternatives: number;
-  /** From a vosk-style `phrase_list`: recognition restricted to those phrases. */
-  phraseGrammar: RecognitionGrammar | null;
-}
-
-/** A vosk-style boolean: true/false, or 1/0 as some clients send. */
-function flag(value: unknown, name: string): boolean {
-  if (typeof value === 'boolean') return value;
-  if (value === 0 || value === 1) return value === 1;
-  throw Errors.ProtocolViolation(`${name} must be true or false`);
+  /**
+   * Resolves true once the connection may be served (its session slot is taken), false when it
+   * may not (it is being closed). Messages wait in the bounded queue until then. Default: at once.
+   */
+  readonly admitted?: Promise<boolean>;
 }
 
 /** Audio before the detected start of speech that the recogniser's final pass still gets, seconds. */
 const SPEECH_LEAD_IN_S = 0.5;
 
 /** WebSocket close codes used by the voice protocol. */
-export const CloseCodes = { normal: 1000, goingAway: 1001, policy: 1008, idle: 4408, unauthorized: 4401 } as const;
+export const CloseCodes = { normal: 1000, goingAway: 1001, policy: 1008, tryAgain: 1013, idle: 4408, unauthorized: 4401, tooMany: 4429 } as const;
 
 /**
  * One `/v1/voice` connection, independent of the socket library: vosk-server's protocol
@@ -91,7 +80,14 @@ export class VoiceSession {
   readonly sessionId: string;
   readonly #deps: VoiceSessionDeps;
   readonly #limits: VoiceSessionLimits;
-  #config: StreamConfig = { sampleRate: 16_000, words: false, tts: false, maxAlternatives: 0, phraseGrammar: null };
+  #config: StreamConfig = DEFAULT_STREAM_CONFIG;
+  /** A config that came while an utterance was open: it applies from the next one (after a reset). */
+  #nextConfig: StreamConfig | null = null;
+  /** The current utterance reached the longest allowed length: its final result says so. */
+  #cutOff = false;
+  /** Seconds of audio received on this connection, and where the current utterance began in it. */
+  #audioS = 0;
+  #utteranceFromS = 0;
   #stream: RecognizerStream | null = null;
   #resampler: Resampler | null = null;
   #endpointer: Endpointer | null = null;
@@ -111,6 +107,7 @@ export class VoiceSession {
     this.#deps = deps;
     this.#limits = { ...DEFAULT_LIMITS, ...deps.limits };
     this.sessionId = deps.sessionId ?? randomUUID();
+    if (deps.admitted) this.#queue = deps.admitted.then((ok) => { if (!ok) this.#closed = true; }, () => { this.#closed = true; });
     this.#touch();
   }
 
@@ -204,42 +201,23 @@ export class VoiceSession {
   }
 
   async #configure(raw: unknown): Promise<void> {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw Errors.ProtocolViolation('config must be an object');
-    if (this.#stream) throw Errors.ProtocolViolation('config must come before the audio (or after a reset)');
-    const c = raw as Record<string, unknown>;
-    const next = { ...this.#config };
-    // Types are checked, not coerced: "false" must not switch words on, nor [16000] pass as a rate.
-    if (c.sample_rate !== undefined) {
-      if (typeof c.sample_rate !== 'number') throw Errors.ProtocolViolation('sample_rate must be a number');
-      const rate = c.sample_rate;
-      if (!SUPPORTED_SAMPLE_RATES.includes(rate as (typeof SUPPORTED_SAMPLE_RATES)[number])) {
-        throw Errors.UnsupportedAudio(`sample_rate ${String(c.sample_rate)} is not supported; use one of ${SUPPORTED_SAMPLE_RATES.join(', ')}`);
-      }
-      next.sampleRate = rate;
+    const next = parseStreamConfig(raw, this.#nextConfig ?? this.#config, { canSpeak: this.#deps.synthesize !== undefined });
+    // vosk-server answers no config frame and ignores one that comes after the audio began;
+    // here it waits for the next stream rather than fail, which would add a reply nobody expects.
+    if (this.#stream) {
+      this.#nextConfig = next;
+    } else {
+      this.#config = next;
+      this.#nextConfig = null;
     }
-    if (c.words !== undefined) next.words = flag(c.words, 'words');
-    if (c.tts !== undefined) {
-      const tts = flag(c.tts, 'tts');
-      if (tts && !this.#deps.synthesize) throw Errors.SpeechUnavailable('spoken replies (tts) are not available on this server');
-      next.tts = tts;
-    }
-    if (c.max_alternatives !== undefined) {
-      const n = c.max_alternatives;
-      if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 10) throw Errors.ProtocolViolation('max_alternatives must be a whole number from 0 to 10');
-      next.maxAlternatives = n;
-    }
-    if (c.phrase_list !== undefined) {
-      if (!Array.isArray(c.phrase_list) || c.phrase_list.length > 1_000 || !c.phrase_list.every((p) => typeof p === 'string' && p.length <= 200)) {
-        throw Errors.ProtocolViolation('phrase_list must be a list of at most 1000 strings');
-      }
-      // Built now so that a list with nothing speakable is refused at config time.
-      next.phraseGrammar = c.phrase_list.length > 0 ? grammarFromPhrases(c.phrase_list as string[]) : null;
-    }
-    this.#config = next;
   }
 
   async #ensureStream(): Promise<RecognizerStream> {
     if (this.#stream) return this.#stream;
+    if (this.#nextConfig) {
+      this.#config = this.#nextConfig;
+      this.#nextConfig = null;
+    }
     const { engine } = this.#deps;
     const grammar = this.#config.phraseGrammar ?? await this.#deps.grammar();
     this.#vad ??= await VoiceActivityDetector.create({ sampleRate: engine.sampleRate });
@@ -265,6 +243,7 @@ export class VoiceSession {
     }
     if (data.byteLength % 2 === 1) this.#oddByte = data[data.byteLength - 1]!;
     let pcm = bytesToPcm16(data);
+    this.#audioS += pcm.length / this.#config.sampleRate;
     if (this.#resampler) pcm = float32ToPcm16(this.#resampler.process(pcm16ToFloat32(pcm)));
     if (pcm.length === 0) {
       this.#deps.send({ partial: '' });
@@ -278,9 +257,8 @@ export class VoiceSession {
     if (this.#speechStartS !== null) events.push(...this.#endpointer!.hypothesis(partial.partial));
     const end = events.find((e) => e.type === 'speech-end');
     if (end && end.type === 'speech-end') {
-      if (end.reason === 'max-length') {
-        this.#sendError(Errors.ProtocolViolation(`utterance longer than ${this.#limits.maxUtteranceMs / 1000} s: finalised there`));
-      }
+      // Said in the final result, not in a frame of its own: one reply per audio frame.
+      if (end.reason === 'max-length') this.#cutOff = true;
       await this.#finishUtterance('endpoint');
       return;
     }
@@ -325,7 +303,10 @@ export class VoiceSession {
     const transcript = await stream.finish(speechStartS === null ? {} : { speechFromSeconds: Math.max(0, speechStartS - SPEECH_LEAD_IN_S) });
     // After a reset a new config may follow; the next audio opens a fresh stream.
     if (closing) await this.#closeStream(stream);
-    const frame = this.#finalFrame(transcript.text, transcript.words, transcript.alternatives, transcript.confidence);
+    const frame = voskFinal(transcript, this.#config, this.#utteranceFromS);
+    this.#utteranceFromS = this.#audioS;
+    if (this.#cutOff) frame.cutOff = { maxUtteranceS: this.#limits.maxUtteranceMs / 1000 };
+    this.#cutOff = false;
     frame.asrConfidence = transcript.confidence;
     frame.sessionId = this.sessionId;
     const result = await this.#runCommand(transcript, undefined);
@@ -338,18 +319,14 @@ export class VoiceSession {
     this.#stream = null;
   }
 
-  /** A final result's vosk fields: `text`, then `result` and `alternatives` when the client asked for them. */
-  #finalFrame(text: string, words: Transcript['words'], alternatives: Transcript['alternatives'], confidence: number): Record<string, unknown> {
-    const frame: Record<string, unknown> = { text };
-    if (this.#config.words && words) frame.result = words;
-    if (this.#config.maxAlternatives > 0) frame.alternatives = (alternatives ?? [{ text, confidence }]).slice(0, this.#config.maxAlternatives);
-    return frame;
-  }
-
   /** vosk's empty final for an utterance without speech; `outcome` tells it from a rejected one. */
   #sendNoSpeech(): void {
     this.#deps.onNoSpeech?.();
-    this.#deps.send({ ...this.#finalFrame('', [], undefined, 0), sessionId: this.sessionId, outcome: 'no_speech' });
+    const frame = voskFinal({ text: '', source: 'voice', confidence: 0, engine: '' }, this.#config);
+    this.#utteranceFromS = this.#audioS;
+    if (this.#cutOff) frame.cutOff = { maxUtteranceS: this.#limits.maxUtteranceMs / 1000 };
+    this.#cutOff = false;
+    this.#deps.send({ ...frame, sessionId: this.sessionId, outcome: 'no_speech' });
   }
 
   async #textCommand(text: unknown, commandId: unknown): Promise<void> {

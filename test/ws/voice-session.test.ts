@@ -49,7 +49,7 @@ describe('voice session protocol', () => {
     s.session.onText('[1,2]');
     s.session.onText('{"hello": 1}');
     s.session.onText('{"config": {"sample_rate": 12345}}');
-    s.session.onText('{"config": {"max_alternatives": 99}}');
+    s.session.onText('{"config": {"words": "false"}}');
     s.session.onText('{"config": {"phrase_list": "buy"}}');
     s.session.onText('{"config": {"phrase_list": ["?!"]}}');
     await s.session.drained();
@@ -62,9 +62,9 @@ describe('voice session protocol', () => {
     await s.session.dispose();
   });
 
-  it('accepts audio before any config (16 kHz), odd byte counts, and answers one reply per frame', async () => {
+  it('accepts audio before any config (8 kHz, as vosk-server), odd byte counts, and answers one reply per frame', async () => {
     const s = open();
-    const frames = [silence(0.2), new Uint8Array(3201), new Uint8Array(1), silence(0.2)];
+    const frames = [silence(0.2, 8_000), new Uint8Array(1601), new Uint8Array(1), silence(0.2, 8_000)];
     for (const f of frames) s.session.onBinary(f);
     await s.session.drained();
     expect(s.frames).toHaveLength(frames.length);
@@ -96,6 +96,42 @@ describe('voice session protocol', () => {
     await s.session.dispose();
   });
 
+  it('answers no config frame with a reply of its own: max_alternatives 20, or a config after the audio began', async () => {
+    const s = open();
+    s.session.onText('{"config" : { "max_alternatives" : 20, "sample_rate" : 16000 } }');
+    s.session.onBinary(silence(0.2));
+    s.session.onText('{"config": {"max_alternatives": 0, "words": false}}');
+    s.session.onBinary(silence(0.2));
+    s.session.onText('{"reset" : 1}');
+    await s.session.drained();
+    expect(s.frames.map((f) => Object.keys(f).filter((k) => k === 'partial' || k === 'alternatives' || k === 'type'))).toEqual([['partial'], ['partial'], ['alternatives']]);
+    // The late config applies from the next stream on: no alternatives now.
+    s.session.onBinary(silence(0.2));
+    s.session.onText('{"reset" : 1}');
+    await s.session.drained();
+    expect(s.frames.at(-1)).not.toHaveProperty('alternatives');
+    await s.session.dispose();
+  });
+
+  it('says an utterance was cut at the longest length in its final result, not in a frame of its own', async () => {
+    const frames: Record<string, unknown>[] = [];
+    const session = new VoiceSession({
+      engine, grammar: async () => grammar, runCommand: null, send: (f) => frames.push(f), close: () => {},
+      limits: { maxUtteranceMs: 1_000 },
+    });
+    session.onText('{"config": {"sample_rate": 16000}}');
+    // Quiet, then a loud tone: speech to the endpointer, which never hears it end.
+    const tone = new Int16Array(16_000 * 2.5).map((_, i) => (i < 8_000 ? 0 : Math.round(8_000 * Math.sin((2 * Math.PI * 220 * i) / 16_000))));
+    const bytes = new Uint8Array(tone.buffer);
+    let sent = 0;
+    for (let i = 0; i < bytes.length; i += 6_400, sent++) session.onBinary(bytes.subarray(i, i + 6_400));
+    await session.drained();
+    expect(frames).toHaveLength(sent);
+    expect(frames.filter((f) => f.type === 'error')).toEqual([]);
+    expect(frames.find((f) => 'cutOff' in f)).toMatchObject({ cutOff: { maxUtteranceS: 1 } });
+    await session.dispose();
+  });
+
   it('runs text commands for a signed-in user and refuses them anonymously', async () => {
     const signedIn = open();
     signedIn.session.onText(JSON.stringify({ type: 'text', text: "what's my balance" }));
@@ -111,6 +147,31 @@ describe('voice session protocol', () => {
     expect(anonymous.frames[0]).toMatchObject({ type: 'error', code: 'HM_ERR_AUTH_REQUIRED' });
     await signedIn.session.dispose();
     await anonymous.session.dispose();
+  });
+
+  it('holds messages until the connection is admitted, and drops them when it is not', async () => {
+    for (const admit of [true, false]) {
+      const frames: Record<string, unknown>[] = [];
+      const commands: string[] = [];
+      let settle: (ok: boolean) => void = () => {};
+      const session = new VoiceSession({
+        engine, grammar: async () => grammar, send: (f) => frames.push(f), close: () => {},
+        runCommand: async (transcript, ids) => {
+          commands.push(transcript.text);
+          return { commandId: ids.commandId ?? randomUUID(), understanding: { text: transcript.text, intent: 'CheckBalance', confidence: 1, slots: {} }, reply: { text: 'ok', ssml: '<speak>ok</speak>' }, outcome: 'ok' };
+        },
+        admitted: new Promise<boolean>((resolve) => { settle = resolve; }),
+      });
+      session.onText(JSON.stringify({ type: 'text', text: "what's my balance" }));
+      session.onBinary(silence(0.2, 8_000));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(frames).toEqual([]);
+      settle(admit);
+      await session.drained();
+      expect(commands).toEqual(admit ? ["what's my balance"] : []);
+      expect(frames.map((f) => (f.type === 'reply' ? 'reply' : 'partial' in f ? 'partial' : 'other'))).toEqual(admit ? ['reply', 'partial'] : []);
+      await session.dispose();
+    }
   });
 
   it('refuses audio that arrives faster than a bounded backlog', async () => {
