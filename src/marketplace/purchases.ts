@@ -13,6 +13,8 @@ export interface BuyRequest {
   readonly kind?: 'purchase' | 'auto_buy';
   /** Refuse when the price is above this (auto-buy caps). */
   readonly maxPrice?: number | null;
+  /** The price the buyer agreed to (read back and confirmed): any other price is refused. */
+  readonly agreedPrice?: number;
 }
 
 export interface Sale {
@@ -36,6 +38,7 @@ export type BuyResult =
   | { readonly kind: 'insufficient_credits'; readonly chipName: string; readonly priceCredits: number; readonly balance: number }
   | { readonly kind: 'sold_out'; readonly chipName: string }
   | { readonly kind: 'over_cap'; readonly chipName: string; readonly priceCredits: number; readonly maxPrice: number }
+  | { readonly kind: 'price_changed'; readonly chipName: string; readonly priceCredits: number; readonly agreedPrice: number }
   | { readonly kind: 'not_found' };
 
 /**
@@ -57,6 +60,10 @@ export async function buyChip(manager: EntityManager, request: BuyRequest): Prom
   const chip = await manager.createQueryBuilder(Chip, 'c').setLock('for_no_key_update')
     .where('c.id = :id', { id: request.chipId }).getOne();
   if (!chip) return { kind: 'not_found' };
+  // Checked under the chip's lock: the price charged is the price agreed, or nothing is charged.
+  if (request.agreedPrice !== undefined && chip.priceCredits !== request.agreedPrice) {
+    return { kind: 'price_changed', chipName: chip.name, priceCredits: chip.priceCredits, agreedPrice: request.agreedPrice };
+  }
   if (chip.editionSize !== null && chip.editionsSold >= chip.editionSize) return { kind: 'sold_out', chipName: chip.name };
   if (request.maxPrice != null && chip.priceCredits > request.maxPrice) {
     return { kind: 'over_cap', chipName: chip.name, priceCredits: chip.priceCredits, maxPrice: request.maxPrice };
