@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Chip, ChipCollaborator, DesignerProfile, Edition, Purchase, RoyaltyPayout, User } from '../db/entities/index.js';
 import { balanceOf, postTransfer } from './ledger.js';
 import { writeNotifications, type NotificationRef } from './notifications.js';
-import { splitRoyalties } from './royalties.js';
+import { splitRoyalties, type RoyaltyShare } from './royalties.js';
 
 export interface BuyRequest {
   readonly buyerId: string;
@@ -71,8 +71,8 @@ export async function buyChip(manager: EntityManager, request: BuyRequest): Prom
   const balance = await balanceOf(manager, request.buyerId);
   if (balance < chip.priceCredits) return { kind: 'insufficient_credits', chipName: chip.name, priceCredits: chip.priceCredits, balance };
 
-  const shares = await manager.find(ChipCollaborator, { where: { chipId: chip.id }, order: { designerId: 'ASC' } });
-  const split = splitRoyalties(chip.priceCredits, request.platformFeeBps, shares);
+  const listed = await manager.find(ChipCollaborator, { where: { chipId: chip.id }, order: { designerId: 'ASC' } });
+  const split = splitRoyalties(chip.priceCredits, request.platformFeeBps, payableShares(chip.designerId, listed));
   const inserted = await manager.createQueryBuilder().insert().into(Purchase)
     .values({
       buyerId: request.buyerId, chipId: chip.id, priceCredits: chip.priceCredits,
@@ -121,6 +121,17 @@ export async function buyChip(manager: EntityManager, request: BuyRequest): Prom
       isReplay: false,
     },
   };
+}
+
+/**
+ * The shares paid on a sale: an invited collaborator who has not accepted yet is paid nothing;
+ * their share goes to the publisher (the shares still sum to 10 000).
+ */
+export function payableShares(publisherId: string, listed: readonly Pick<ChipCollaborator, 'designerId' | 'shareBps' | 'acceptedAt'>[]): RoyaltyShare[] {
+  const pending = listed.filter((s) => s.acceptedAt === null && s.designerId !== publisherId).reduce((sum, s) => sum + s.shareBps, 0);
+  return listed
+    .filter((s) => s.acceptedAt !== null || s.designerId === publisherId)
+    .map((s) => ({ designerId: s.designerId, shareBps: s.designerId === publisherId ? s.shareBps + pending : s.shareBps }));
 }
 
 /** The sale an idempotency key already produced, as a replay (no notifications to push again). */
