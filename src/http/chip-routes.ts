@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Errors } from '../errors.js';
-import { answerInvitation, listInvitations, publishChip, pushNotifications, resolveShares, type PublishResult } from '../marketplace/index.js';
+import { answerInvitation, checkNewName, listInvitations, publishChip, pushNotifications, resolveShares, type PublishResult } from '../marketplace/index.js';
 
 export const PublishChipBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' }),
@@ -68,8 +68,12 @@ export async function chipRoutes(app: FastifyInstance): Promise<void> {
       if (shares.kind === 'invalid') throw Errors.ChipInvalid(shares.reason);
       const hasProfile = await manager.query('SELECT 1 FROM designer_profiles WHERE user_id = $1', [principal.userId]) as unknown[];
       if (hasProfile.length === 0) throw Errors.ChipInvalid('the publisher has no designer profile');
+      // A buyer says a name and confirms a read-back: no chip may pass for another.
+      const name = await checkNewName(manager, 'chip', body.name);
+      if (name.kind === 'invalid') throw Errors.NameInvalid('chip', name.reason);
+      if (name.kind === 'confusable') throw Errors.NameConfusable('chip', name.existing);
       return publishChip(manager, {
-        designerId: principal.userId, name: body.name.trim(), priceCredits: body.priceCredits, editionSize: body.editionSize,
+        designerId: principal.userId, name: name.name, priceCredits: body.priceCredits, editionSize: body.editionSize,
         tags: body.tags, mediaUrl: body.mediaUrl ?? null, shares: shares.shares,
       });
     });
