@@ -35,6 +35,7 @@ const EnvSchema = Type.Object({
   NLU_THRESHOLD: Type.Number({ default: 0.5, minimum: 0, maximum: 1 }),
   SESSION_TTL_S: Type.Integer({ default: 1_800, minimum: 60 }),
   CONFIRM_TIMEOUT_S: Type.Integer({ default: 60, minimum: 5, maximum: 3_600 }),
+  CONFIRM_MIN_ASR_CONFIDENCE: Type.Number({ default: 0.85, minimum: 0, maximum: 1 }),
   ALLOW_ANONYMOUS_TRANSCRIBE: Type.Boolean({ default: false }),
   ENDPOINT_SILENCE_MS: Type.Integer({ default: 600, minimum: 100, maximum: 5_000 }),
   MAX_UTTERANCE_S: Type.Integer({ default: 15, minimum: 1, maximum: 120 }),
@@ -101,6 +102,8 @@ export interface Config {
   readonly nluThreshold: number;
   readonly sessionTtlS: number;
   readonly confirmTimeoutS: number;
+  /** Word confidence every word of a spoken yes needs before it may spend credits. */
+  readonly confirmMinAsrConfidence: number;
   readonly shutdownGraceMs: number;
   /** When set, `GET /metrics` needs it as a bearer token; otherwise the endpoint is open. */
   readonly metricsToken: string | undefined;
@@ -191,6 +194,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     nluThreshold: env.NLU_THRESHOLD,
     sessionTtlS: env.SESSION_TTL_S,
     confirmTimeoutS: env.CONFIRM_TIMEOUT_S,
+    confirmMinAsrConfidence: env.CONFIRM_MIN_ASR_CONFIDENCE,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     metricsToken: env.METRICS_TOKEN,
     auth: Object.freeze({

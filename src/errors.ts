@@ -62,6 +62,8 @@ export const Errors = {
   SoldOut: define('HM_ERR_MARKET_SOLD_OUT', 409, (chip: string) => `${chip} is sold out`),
   Conflict: define('HM_ERR_MARKET_CONFLICT', 409, (what: string) => what),
   ChipInvalid: define('HM_ERR_MARKET_CHIP_INVALID', 400, (what: string) => `cannot publish this chip: ${what}`),
+  NameInvalid: define('HM_ERR_MARKET_NAME_INVALID', 400, (what: string, why: string) => `this ${what} name cannot be used: ${why}`),
+  NameConfusable: define('HM_ERR_MARKET_NAME_CONFUSABLE', 409, (what: string, existing: string) => `this ${what} name looks like the existing ${existing}`),
   // voice protocol
   ProtocolViolation: define('HM_ERR_VOICE_PROTOCOL', 400, (what: string) => what),
   UnsupportedAudio: define('HM_ERR_VOICE_AUDIO', 415, (what: string) => what),

@@ -30,6 +30,8 @@ export interface AssistantDeps {
     readonly platformFeeBps: number;
     /** Voice transcripts below this recogniser confidence are not acted on. Default 0.3. */
     readonly minAsrConfidence?: number;
+    /** Word confidence a spoken yes needs to spend credits (see src/dialog/clear-answer.ts). */
+    readonly confirmMinAsrConfidence?: number;
   };
   /** Group commit of read-only commands' log rows. Default: one on `dataSource`. */
   readonly logWriter?: CommandLogWriter;
@@ -103,8 +105,9 @@ export function createAssistant(deps: AssistantDeps): Assistant {
         const { lists } = catalog;
         understanding = understand(input.transcript, catalog);
         const turnInput = {
-          principal: input.principal, commandId, now: now(), lists, understanding, state,
+          principal: input.principal, commandId, now: now(), lists, understanding, state, heard: input.transcript,
           confirmTimeoutS: deps.settings.confirmTimeoutS, platformFeeBps: deps.settings.platformFeeBps,
+          ...(deps.settings.confirmMinAsrConfidence === undefined ? {} : { confirmMinAsrConfidence: deps.settings.confirmMinAsrConfidence }),
         };
         const entryOf = (result: TurnResult) => ({
           commandId, userId, sessionId: input.sessionId, transcript: input.transcript,

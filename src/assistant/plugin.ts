@@ -51,6 +51,7 @@ export const assistantPlugin = fp(async (app: FastifyInstance, options: Assistan
     metrics: app.metrics,
     settings: {
       confirmTimeoutS: app.config.confirmTimeoutS,
+      confirmMinAsrConfidence: app.config.confirmMinAsrConfidence,
       sessionTtlS: app.config.sessionTtlS,
       platformFeeBps: app.config.platformFeeBps,
     },

@@ -7,6 +7,7 @@ import { ENROLMENT_TOKEN_TTL_S, type TokenService } from './tokens.js';
 import { RefreshTokenStore } from './refresh-tokens.js';
 import { isTotpFormat, verifyTotpOnce } from './totp.js';
 import { useRecoveryCode } from './recovery-codes.js';
+import { checkNewName } from '../marketplace/names.js';
 
 /** What the API shows of an account (never hashes or secrets). */
 export interface PublicUser {
@@ -86,13 +87,19 @@ export class AccountService {
         if (await manager.existsBy(User, { username })) throw Errors.AccountExists(UNIQUE_FIELDS.users_username_key!);
         const [{ taken }] = await manager.query('SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = $1) AS taken', [email]) as [{ taken: boolean }];
         if (taken) throw Errors.AccountExists(UNIQUE_FIELDS.users_email_key!);
+        let profileName = displayName!;
         if (role === 'designer') {
           const [{ nameTaken }] = await manager.query('SELECT EXISTS (SELECT 1 FROM designer_profiles WHERE lower(display_name) = lower($1)) AS "nameTaken"', [displayName]) as [{ nameTaken: boolean }];
           if (nameTaken) throw Errors.AccountExists(UNIQUE_FIELDS.designer_profiles_display_name_lower_key!);
+          // No designer may pass for another (look-alike letters, invisible characters, spacing).
+          const name = await checkNewName(manager, 'designer', displayName!);
+          if (name.kind === 'invalid') throw Errors.NameInvalid('designer', name.reason);
+          if (name.kind === 'confusable') throw Errors.NameConfusable('designer', name.existing);
+          profileName = name.name;
         }
         const user = await manager.save(manager.create(User, { username, email, passwordHash, role, totpSecret: null, totpEnabled: false }));
         if (role === 'designer') {
-          await manager.insert(DesignerProfile, { userId: user.id, displayName: displayName!, bio: '', portfolioUrls: [] });
+          await manager.insert(DesignerProfile, { userId: user.id, displayName: profileName, bio: '', portfolioUrls: [] });
         } else {
           await manager.insert(ClientProfile, { userId: user.id, favoriteDesignerId: null, preferences: {} });
         }

@@ -17,6 +17,8 @@ export const POLICY = {
   'history:read-any': ['admin'],
   /** Publish a new chip. */
   'chip:publish': ['designer'],
+  /** Accept or decline being listed as a collaborator on another designer's chip. */
+  'chip:collaborate': ['designer'],
   /** Buy a chip (designers may collect too). */
   'chip:buy': ['client', 'designer'],
   /** Review and rate a designer. */

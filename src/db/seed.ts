@@ -68,7 +68,7 @@ export async function seedDemoCatalog(dataSource: DataSource): Promise<SeedResul
         metadataHash: metadataHash({ name: c.name, tokenId, tags: c.tags, editionSize: c.editionSize, shares: c.shares }),
       }));
       await manager.insert(ChipCollaborator, Object.entries(c.shares).map(([designer, shareBps]) => ({
-        chipId: chip.id, designerId: designerIds.get(designer)!, shareBps,
+        chipId: chip.id, designerId: designerIds.get(designer)!, shareBps, acceptedAt: new Date(), // the demo's collaborations are agreed
       })));
       createdChips += 1;
     }

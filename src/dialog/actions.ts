@@ -10,10 +10,13 @@ import type { IntentName } from './intents.js';
 import { Responses } from './responses.js';
 import type { Spoken } from './ssml.js';
 
+/** A chip to buy: its id and the price the buyer agreed to (read back and confirmed). */
+export type AgreedChip = Pick<ChipRef, 'id' | 'name' | 'priceCredits'>;
+
 /** The slots of an intent after resolution against the database. */
 export interface ResolvedSlots {
   readonly designer?: DesignerRef;
-  readonly chip?: ChipRef;
+  readonly chip?: AgreedChip;
   readonly tag?: string;
   readonly maxPrice?: number;
   readonly rating?: number;
@@ -82,7 +85,7 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
     }
     case 'BuyChip': {
       const result = await buyChip(manager, {
-        buyerId: me, chipId: slots.chip!.id, idempotencyKey: ctx.idempotencyKey, platformFeeBps: ctx.platformFeeBps,
+        buyerId: me, chipId: slots.chip!.id, agreedPrice: slots.chip!.priceCredits, idempotencyKey: ctx.idempotencyKey, platformFeeBps: ctx.platformFeeBps,
       });
       switch (result.kind) {
         case 'bought': {
@@ -94,9 +97,11 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
           return rejected(Responses.insufficientCredits(result.chipName, result.priceCredits, result.balance), { reason: 'insufficient_credits', priceCredits: result.priceCredits, balance: result.balance });
         case 'sold_out':
           return rejected(Responses.soldOut(result.chipName), { reason: 'sold_out' });
+        case 'price_changed':
+          return rejected(Responses.priceChanged(result.chipName, result.agreedPrice, result.priceCredits), { reason: 'price_changed', priceCredits: result.priceCredits, agreedPrice: result.agreedPrice });
         case 'over_cap':
         case 'not_found':
-          return rejected(Responses.unknownChip(slots.chip!.name), { reason: result.kind });
+          return rejected(Responses.noLongerForSale(slots.chip!.name), { reason: result.kind });
       }
       break;
     }

@@ -1,13 +1,14 @@
 import type { EntityManager } from 'typeorm';
 import type { CommandOutcome, LiveLists, Reply, SlotValue, Slots, Understanding } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
-import { findChip, findDesigner, getFavoriteDesigner, setFavoriteDesigner, type DesignerRef } from '../marketplace/index.js';
+import { findChip, findDesigner, getFavoriteDesigner, setFavoriteDesigner, type ChipRef, type DesignerRef } from '../marketplace/index.js';
 import { runAction, type ActionResult, type ResolvedSlots } from './actions.js';
+import { DEFAULT_CONFIRM_MIN_ASR_CONFIDENCE, isClearNo, isClearYes, type Heard } from './clear-answer.js';
 import { CONTROL_INTENTS, FAVORITE, INTENTS, isIntentName, type AskableSlot, type IntentName } from './intents.js';
 import { Responses } from './responses.js';
 import { asName, cleanAnswer, matchListValue, matchRating } from './slot-match.js';
 import { join, toReply, type Spoken } from './ssml.js';
-import type { DialogState, Pending } from './state.js';
+import type { Bound, DialogState, Pending } from './state.js';
 
 /** Everything one dialog turn needs; the caller owns the transaction behind `manager`. */
 export interface TurnInput {
@@ -21,6 +22,10 @@ export interface TurnInput {
   readonly confirmTimeoutS: number;
   readonly platformFeeBps: number;
   readonly understanding: Understanding;
+  /** How the understood words were heard (typed, or spoken with the recogniser's confidences). */
+  readonly heard: Heard;
+  /** Word confidence a spoken yes needs to spend credits. Default DEFAULT_CONFIRM_MIN_ASR_CONFIDENCE. */
+  readonly confirmMinAsrConfidence?: number;
   readonly state: DialogState;
 }
 
@@ -68,22 +73,20 @@ export async function runTurn(input: TurnInput): Promise<TurnResult> {
 async function decide(input: TurnInput): Promise<Step> {
   const u = input.understanding;
   const intent = isIntentName(u.intent) ? u.intent : null;
-  const pending = input.state.pending;
+  let pending = input.state.pending;
   const isAction = intent !== null && !CONTROL_INTENTS.has(intent);
 
+  if (pending?.kind === 'confirm') {
+    const answered = await answerConfirm(input, pending, isAction);
+    if (answered) return answered;
+    pending = null;
+  }
   if (pending) {
     if (intent === 'Cancel' || intent === 'Deny') {
       const spoken = pending.kind === 'remember_favorite' ? Responses.favoriteNotSet() : Responses.cancelled(pending.intent);
       return { spoken, outcome: 'ok', pending: null, intent, slots: {} };
     }
     switch (pending.kind) {
-      case 'confirm':
-        if (intent === 'Confirm') {
-          if (input.now > pending.expiresAt) return { spoken: Responses.expired(), outcome: 'rejected', pending: null, intent: pending.intent, slots: pending.slots };
-          return perform(input, pending.intent, pending.slots, { confirmedKey: pending.key, offerFavorite: pending.offerFavorite });
-        }
-        if (!isAction) return { spoken: Responses.confirmReprompt(pending.question), outcome: 'not_understood', pending, intent: null, slots: {} };
-        break;
       case 'remember_favorite':
         if (intent === 'Confirm') {
           await setFavoriteDesigner(input.manager, input.principal.userId, pending.designerId);
@@ -115,6 +118,40 @@ async function decide(input: TurnInput): Promise<Step> {
   return perform(input, intent, u.slots, {});
 }
 
+/**
+ * The answer to a read-back that spends credits, or null when this turn is something else (a new
+ * command, or anything once the question expired). Only a clear yes acts, and on exactly what was
+ * read back; an unclear answer gets one re-ask, then the question stays open until it expires.
+ */
+async function answerConfirm(input: TurnInput, pending: Extract<Pending, { kind: 'confirm' }>, isAction: boolean): Promise<Step | null> {
+  const u = input.understanding;
+  const expired = input.now > pending.expiresAt;
+  if (isClearYes(u, input.heard, input.confirmMinAsrConfidence ?? DEFAULT_CONFIRM_MIN_ASR_CONFIDENCE)) {
+    // State saved before confirmations were bound has nothing safe to act on: ask again.
+    if (expired || (pending as { bound?: Bound }).bound === undefined) {
+      return { spoken: Responses.expired(), outcome: 'rejected', pending: null, intent: pending.intent, slots: pending.slots };
+    }
+    return performConfirmed(input, pending);
+  }
+  if (expired) return null;
+  if (isClearNo(u)) return { spoken: Responses.cancelled(pending.intent), outcome: 'ok', pending: null, intent: u.intent, slots: {} };
+  // A clear other command replaces the question (its own purchase would be read back again).
+  if (isAction && u.confidence >= WEAK_CONFIDENCE && !isAmbiguous(u)) return null;
+  if (pending.reasked === true) return { spoken: Responses.stillWaiting(), outcome: 'not_understood', pending, intent: null, slots: {} };
+  const { bound } = pending;
+  const reask = bound.kind === 'buy' ? Responses.sayYesToBuy(bound.chipName, bound.priceCredits) : Responses.sayYesToAutoBuy(bound.designerName, bound.maxPrice);
+  return { spoken: reask, outcome: 'not_understood', pending: { ...pending, reasked: true }, intent: null, slots: {} };
+}
+
+/** A confirmed read-back, acted on with the ids, price and quantity it bound (no lookup by name). */
+async function performConfirmed(input: TurnInput, pending: Extract<Pending, { kind: 'confirm' }>): Promise<Step> {
+  const { bound } = pending;
+  const resolved: ResolvedSlots = bound.kind === 'buy'
+    ? { chip: { id: bound.chipId, name: bound.chipName, priceCredits: bound.priceCredits }, ...(pending.designer ? { designer: pending.designer } : {}) }
+    : { designer: { id: bound.designerId, name: bound.designerName }, enabled: true, ...(bound.maxPrice === null ? {} : { maxPrice: bound.maxPrice }) };
+  return act(input, pending.intent, pending.slots, resolved, pending.key, pending.offerFavorite);
+}
+
 /** Two different commands fit equally well ("Nova" alone): better to ask again than to guess. */
 function isAmbiguous(u: Understanding): boolean {
   const second = u.alternatives?.[0];
@@ -142,8 +179,6 @@ function answerFor(pending: Extract<Pending, { kind: 'slot' }>, u: Understanding
 }
 
 interface PerformOptions {
-  /** Set when a Confirm arrived in time: the purchase idempotency key of the confirmed command. */
-  readonly confirmedKey?: string;
   /** The designer named as the favorite: offer to remember it once the action is done. */
   readonly offerFavorite?: string;
   /** The question this answer replied to: asked again when the answer names nothing known. */
@@ -186,8 +221,9 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
     if (missing === 'chip') return ask('chip', Responses.askChip());
     return ask('rating', Responses.askRating(resolved.designer?.name ?? ''));
   }
+  let chip: ChipRef | undefined;
   if (slots.chip !== undefined) {
-    const chip = await findChip(manager, String(slots.chip), resolved.designer?.id);
+    chip = await findChip(manager, String(slots.chip), resolved.designer?.id) ?? undefined;
     if (!chip) return refuse(Responses.unknownChip(String(slots.chip)));
     resolved.chip = chip;
     slots.chip = chip.name;
@@ -200,23 +236,32 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
   if (typeof slots.period === 'string') resolved.period = slots.period;
   if (typeof slots.enabled === 'boolean') resolved.enabled = slots.enabled;
 
-  if (spec.confirm?.(slots) && options.confirmedKey === undefined) {
-    const question = intent === 'BuyChip'
-      ? Responses.confirmBuy(resolved.chip!.name, resolved.chip!.designerName, resolved.chip!.priceCredits)
-      : Responses.confirmAutoBuy(resolved.designer!.name, resolved.maxPrice ?? null);
+  if (spec.confirm?.(slots)) {
+    // What is read back is what a yes buys: the ids and the price, never the name looked up again.
+    const bound: Bound = intent === 'BuyChip'
+      ? { kind: 'buy', chipId: chip!.id, chipName: chip!.name, designerName: chip!.designerName, priceCredits: chip!.priceCredits, quantity: 1 }
+      : { kind: 'auto_buy', designerId: resolved.designer!.id, designerName: resolved.designer!.name, maxPrice: resolved.maxPrice ?? null };
+    const question = bound.kind === 'buy'
+      ? Responses.confirmBuy(bound.chipName, bound.designerName, bound.priceCredits)
+      : Responses.confirmAutoBuy(bound.designerName, bound.maxPrice);
     return {
       spoken: question, outcome: 'ok', intent, slots,
       pending: {
-        kind: 'confirm', intent, slots, key: input.commandId, expiresAt: input.now + input.confirmTimeoutS * 1000, question,
+        kind: 'confirm', intent, slots, key: input.commandId, expiresAt: input.now + input.confirmTimeoutS * 1000, question, bound,
+        ...(resolved.designer ? { designer: resolved.designer } : {}),
         ...(options.offerFavorite ? { offerFavorite: options.offerFavorite } : {}),
       },
     };
   }
+  return act(input, intent, slots, resolved, input.commandId, options.offerFavorite);
+}
 
+/** Runs a complete (and, when needed, confirmed) command; offers to remember a named favorite. */
+async function act(input: TurnInput, intent: IntentName, slots: Slots, resolved: ResolvedSlots, idempotencyKey: string, offerFavorite: string | undefined): Promise<Step> {
   const result = await runAction({
-    manager, principal, platformFeeBps: input.platformFeeBps, idempotencyKey: options.confirmedKey ?? input.commandId, now: new Date(input.now),
+    manager: input.manager, principal: input.principal, platformFeeBps: input.platformFeeBps, idempotencyKey, now: new Date(input.now),
   }, intent, resolved);
-  const favorite = options.offerFavorite !== undefined && result.outcome === 'ok' && intent !== 'SetFavoriteDesigner' ? resolved.designer : undefined;
+  const favorite = offerFavorite !== undefined && result.outcome === 'ok' && intent !== 'SetFavoriteDesigner' ? resolved.designer : undefined;
   if (favorite) {
     return {
       spoken: join([result.spoken, Responses.offerRememberFavorite(favorite.name)]), outcome: result.outcome, intent, slots,

@@ -36,6 +36,13 @@ export const Responses = {
     ? say`Automatically buy every new chip from ${designer}? Say yes to confirm.`
     : say`Automatically buy new chips from ${designer} up to ${credits(maxPrice)}? Say yes to confirm.`,
   confirmReprompt: (question: Spoken) => join([say`Please say yes or no.`, question]),
+  /** The one re-ask after an unclear answer to a question that spends credits. */
+  sayYesToBuy: (chip: string, price: number) => say`Say yes to buy ${chip} for ${credits(price)}, or no to cancel.`,
+  sayYesToAutoBuy: (designer: string, maxPrice: number | null) => maxPrice === null
+    ? say`Say yes to automatically buy every new chip from ${designer}, or no to cancel.`
+    : say`Say yes to automatically buy new chips from ${designer} up to ${credits(maxPrice)}, or no to cancel.`,
+  /** Unclear again after the re-ask: the question stays open, unread, until it expires. */
+  stillWaiting: () => say`Sorry, I didn't catch that.`,
   cancelled: (intent: string) => intent === 'BuyChip' ? say`Okay, I won't buy it.`
     : intent === 'SetAutoBuy' ? say`Okay, I won't turn on auto buy.` : say`Okay, cancelled.`,
   nothingPending: () => say`Okay.`,
@@ -51,6 +58,8 @@ export const Responses = {
   bought: (sale: Sale) => say`Done. You bought ${sale.chipName} number ${sale.editionNumber} for ${credits(sale.priceCredits)}. You have ${credits(sale.balanceAfter)} left.`,
   insufficientCredits: (chip: string, price: number, balance: number) => say`${chip} costs ${credits(price)}, but you have only ${credits(balance)}.`,
   soldOut: (chip: string) => say`Sorry, ${chip} is sold out.`,
+  priceChanged: (chip: string, agreed: number, now: number) => say`The price of ${chip} changed from ${credits(agreed)} to ${credits(now)}, so I didn't buy it. Ask again to buy it at the new price.`,
+  noLongerForSale: (chip: string) => say`${chip} is no longer for sale, so I didn't buy it.`,
 
   // subscriptions
   subscribed: (designer: string) => say`You're now subscribed to ${designer}.`,

@@ -7,10 +7,24 @@ import type { Spoken } from './ssml.js';
 export type Pending =
   /** A required slot was asked for ("Which designer?"); `favorite` = the answer names the favorite designer. */
   | { readonly kind: 'slot'; readonly intent: IntentName; readonly slots: Slots; readonly missing: AskableSlot; readonly question: Spoken; readonly favorite?: boolean; readonly offerFavorite?: string }
-  /** An action was read back and waits for a Confirm until `expiresAt` (ms since epoch). */
-  | { readonly kind: 'confirm'; readonly intent: IntentName; readonly slots: Slots; readonly key: string; readonly expiresAt: number; readonly question: Spoken; readonly offerFavorite?: string }
+  /**
+   * An action was read back and waits for a clear yes until `expiresAt` (ms since epoch). `bound`
+   * is exactly what was read back: a yes acts on it and on nothing looked up again by name.
+   * `reasked`: an unclear answer already got the one re-ask.
+   */
+  | {
+    readonly kind: 'confirm'; readonly intent: IntentName; readonly slots: Slots; readonly key: string; readonly expiresAt: number;
+    readonly question: Spoken; readonly bound: Bound; readonly reasked?: boolean; readonly offerFavorite?: string;
+    /** The designer the command named, if any (offered as the favorite after the purchase). */
+    readonly designer?: { readonly id: string; readonly name: string };
+  }
   /** "Should I remember X as your favorite designer?" */
   | { readonly kind: 'remember_favorite'; readonly designerId: string; readonly designer: string };
+
+/** What a confirmation is bound to: the ids, price and quantity that were read back. */
+export type Bound =
+  | { readonly kind: 'buy'; readonly chipId: string; readonly chipName: string; readonly designerName: string; readonly priceCredits: number; readonly quantity: 1 }
+  | { readonly kind: 'auto_buy'; readonly designerId: string; readonly designerName: string; readonly maxPrice: number | null };
 
 /** A session's dialog state, kept in the SessionStore between turns (JSON). */
 export interface DialogState {

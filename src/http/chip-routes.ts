@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Errors } from '../errors.js';
-import { publishChip, pushNotifications, resolveShares, type PublishResult } from '../marketplace/index.js';
+import { answerInvitation, checkNewName, listInvitations, publishChip, pushNotifications, resolveShares, type PublishResult } from '../marketplace/index.js';
 
 export const PublishChipBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' }),
@@ -37,10 +37,24 @@ export const ChipResponse = Type.Object({
   autoBuysQueued: Type.Integer(),
 });
 
+export const InvitationsResponse = Type.Object({
+  invitations: Type.Array(Type.Object({
+    chipId: Type.String(), chipName: Type.String(), publisher: Type.Object({ id: Type.String(), name: Type.String() }),
+    shareBps: Type.Integer(), priceCredits: Type.Integer(), publishedAt: Type.String(),
+  })),
+});
+
+const ChipParams = Type.Object({ chipId: Type.String({ format: 'uuid' }) });
+const CollaborationBody = Type.Object({ accept: Type.Boolean() }, { additionalProperties: false });
+const CollaborationResponse = Type.Object({ chipId: Type.String(), chipName: Type.String(), accepted: Type.Boolean() });
+
 /** Small JSON bodies only: a chip's metadata, never its media. */
 const BODY_LIMIT = 16 * 1024;
 
-/** `POST /v1/chips`: a designer publishes a chip. */
+/**
+ * `POST /v1/chips`: a designer publishes a chip. `GET /v1/collaborations`: the caller's pending
+ * invitations; `POST /v1/chips/:chipId/collaboration {accept}`: accept or decline being listed.
+ */
 export async function chipRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: Static<typeof PublishChipBody>; Reply: Static<typeof ChipResponse> }>('/v1/chips', {
     preHandler: app.requirePermission('chip:publish'),
@@ -54,8 +68,12 @@ export async function chipRoutes(app: FastifyInstance): Promise<void> {
       if (shares.kind === 'invalid') throw Errors.ChipInvalid(shares.reason);
       const hasProfile = await manager.query('SELECT 1 FROM designer_profiles WHERE user_id = $1', [principal.userId]) as unknown[];
       if (hasProfile.length === 0) throw Errors.ChipInvalid('the publisher has no designer profile');
+      // A buyer says a name and confirms a read-back: no chip may pass for another.
+      const name = await checkNewName(manager, 'chip', body.name);
+      if (name.kind === 'invalid') throw Errors.NameInvalid('chip', name.reason);
+      if (name.kind === 'confusable') throw Errors.NameConfusable('chip', name.existing);
       return publishChip(manager, {
-        designerId: principal.userId, name: body.name.trim(), priceCredits: body.priceCredits, editionSize: body.editionSize,
+        designerId: principal.userId, name: name.name, priceCredits: body.priceCredits, editionSize: body.editionSize,
         tags: body.tags, mediaUrl: body.mediaUrl ?? null, shares: shares.shares,
       });
     });
@@ -71,5 +89,35 @@ export async function chipRoutes(app: FastifyInstance): Promise<void> {
       priceCredits: chip.priceCredits, editionSize: chip.editionSize, editionsSold: 0, tags: [...chip.tags], mediaUrl: chip.mediaUrl,
       metadataHash: chip.metadataHash, publishedAt: chip.publishedAt, shares: [...chip.shares], autoBuysQueued: result.autoBuysQueued,
     });
+  });
+
+  app.get<{ Reply: Static<typeof InvitationsResponse> }>('/v1/collaborations', {
+    preHandler: app.requirePermission('chip:collaborate'),
+    schema: { response: { 200: InvitationsResponse } },
+  }, async (request) => {
+    const invitations = await listInvitations(app.db.dataSource.manager, request.principal!.userId);
+    return {
+      invitations: invitations.map((i) => ({
+        chipId: i.chipId, chipName: i.chipName, publisher: { id: i.publisherId, name: i.publisherName },
+        shareBps: i.shareBps, priceCredits: i.priceCredits, publishedAt: i.publishedAt,
+      })),
+    };
+  });
+
+  app.post<{ Params: Static<typeof ChipParams>; Body: Static<typeof CollaborationBody>; Reply: Static<typeof CollaborationResponse> }>('/v1/chips/:chipId/collaboration', {
+    preHandler: app.requirePermission('chip:collaborate'),
+    bodyLimit: BODY_LIMIT,
+    schema: { params: ChipParams, body: CollaborationBody, response: { 200: CollaborationResponse } },
+  }, async (request) => {
+    const { chipId } = request.params;
+    const answer = await app.db.dataSource.transaction((manager) => answerInvitation(manager, request.principal!.userId, chipId, request.body.accept));
+    if (answer.kind === 'not_invited') throw Errors.NotFound('collaboration invitation');
+    if (answer.kind === 'already_accepted') throw Errors.Conflict('this collaboration was accepted: it cannot be declined');
+    await Promise.all([
+      // The chip now shows (or no longer may show) under this designer's name.
+      app.catalogLists.invalidate().catch((err: unknown) => request.log.warn({ err }, 'catalog lists not invalidated')),
+      pushNotifications({ db: app.db.dataSource, pubsub: app.pubsub, log: request.log }, answer.notifications),
+    ]);
+    return { chipId, chipName: answer.chipName, accepted: answer.kind === 'accepted' };
   });
 }

@@ -60,7 +60,7 @@ function toSummary(r: Record<string, unknown>): ChipSummary {
 export async function searchChips(manager: EntityManager, criteria: SearchCriteria): Promise<{ chips: ChipSummary[]; total: number }> {
   const query = baseQuery(manager);
   if (criteria.designerId) {
-    query.andWhere('EXISTS (SELECT 1 FROM chip_collaborators cc WHERE cc.chip_id = c.id AND cc.designer_id = :designerId)', { designerId: criteria.designerId });
+    query.andWhere('EXISTS (SELECT 1 FROM chip_collaborators cc WHERE cc.chip_id = c.id AND cc.designer_id = :designerId AND (cc.accepted_at IS NOT NULL OR cc.designer_id = c.designer_id))', { designerId: criteria.designerId });
   }
   if (criteria.tag) query.andWhere(':tag = ANY(c.tags)', { tag: criteria.tag.toLowerCase() });
   if (criteria.maxPrice !== undefined) query.andWhere('c.price_credits <= :maxPrice', { maxPrice: criteria.maxPrice });
@@ -98,7 +98,7 @@ export async function whatsNew(
   const since = profile?.lastWhatsNewAt ?? new Date(now.getTime() - FIRST_WHATS_NEW_WINDOW_MS);
   const query = baseQuery(manager).where('c.published_at > :since AND c.published_at <= :now', { since, now });
   if (options.designerId) {
-    query.andWhere('EXISTS (SELECT 1 FROM chip_collaborators cc WHERE cc.chip_id = c.id AND cc.designer_id = :designerId)', { designerId: options.designerId });
+    query.andWhere('EXISTS (SELECT 1 FROM chip_collaborators cc WHERE cc.chip_id = c.id AND cc.designer_id = :designerId AND (cc.accepted_at IS NOT NULL OR cc.designer_id = c.designer_id))', { designerId: options.designerId });
   }
   const total = await query.clone().getCount();
   const rows = await query.orderBy('c.published_at', 'DESC').addOrderBy('c.name', 'ASC').limit(options.limit ?? SPOKEN_RESULTS).getRawMany<Record<string, unknown>>();

@@ -44,7 +44,7 @@ export async function findChip(manager: EntityManager, name: string, designerId?
     .orderBy('c.published_at', 'DESC')
     .limit(1);
   if (designerId) {
-    query.andWhere('EXISTS (SELECT 1 FROM chip_collaborators cc WHERE cc.chip_id = c.id AND cc.designer_id = :designerId)', { designerId });
+    query.andWhere('EXISTS (SELECT 1 FROM chip_collaborators cc WHERE cc.chip_id = c.id AND cc.designer_id = :designerId AND (cc.accepted_at IS NOT NULL OR cc.designer_id = c.designer_id))', { designerId });
   }
   const row = await query.getRawOne<Record<string, unknown>>();
   return row ? toChipRef(row) : null;

@@ -11,6 +11,8 @@ export {
   publishChip, resolveShares, canonicalJson, generateTokenId,
   type NewChip, type PublishResult, type PublishedChip, type CollaboratorInput, type SharesResult,
 } from './publishing.js';
+export { checkNewName, nameProblem, nameSkeleton, type NameCheck } from './names.js';
+export { listInvitations, answerInvitation, type Invitation, type InvitationAnswer } from './collaborations.js';
 export { rateDesigner, type RateResult } from './ratings.js';
 export {
   readNotifications, writeNotifications, pushNotifications, userChannel,

@@ -100,6 +100,7 @@ export async function handleAutoBuy(manager: EntityManager, payload: Record<stri
         notifications: await tell(`Couldn't auto-buy ${chip.name}: ${result.priceCredits} credits is above your cap of ${result.maxPrice}`, { reason: 'over_cap' }),
       };
     case 'not_found':
+    case 'price_changed': // auto-buy agrees to no fixed price (its cap is checked above)
       return { outcome: 'not_found', notifications: [] };
   }
 }

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Chip, ChipCollaborator, DesignerProfile } from '../db/entities/index.js';
-import type { NotificationRef } from './notifications.js';
+import { writeNotifications, type NotificationRef } from './notifications.js';
 import { enqueueAutoBuys } from './outbox.js';
 import type { RoyaltyShare } from './royalties.js';
 
@@ -39,7 +39,7 @@ export interface PublishResult {
   readonly chip: PublishedChip;
   /** Auto-buys queued in the outbox (one per eligible subscriber); a worker makes them after commit. */
   readonly autoBuysQueued: number;
-  /** The `new_chip` notifications written for subscribers, to push after commit. */
+  /** The `new_chip` notifications for subscribers and the invitations of collaborators, to push after commit. */
   readonly notifications: readonly NotificationRef[];
 }
 
@@ -81,7 +81,16 @@ export async function publishChip(manager: EntityManager, chip: NewChip): Promis
     name: chip.name, tokenId, metadataHash, designerId: chip.designerId, priceCredits: chip.priceCredits,
     editionSize: chip.editionSize, tags, mediaUrl,
   }));
-  await manager.insert(ChipCollaborator, shares.map((s) => ({ chipId: saved.id, designerId: s.designerId, shareBps: s.shareBps })));
+  // Only the publisher has agreed so far: every other designer listed is invited, and neither shows
+  // the chip nor is paid for it until they accept (collaborations.ts).
+  await manager.insert(ChipCollaborator, shares.map((s) => ({
+    chipId: saved.id, designerId: s.designerId, shareBps: s.shareBps, acceptedAt: s.designerId === chip.designerId ? saved.publishedAt : null,
+  })));
+  const invited = await writeNotifications(manager, shares.filter((s) => s.designerId !== chip.designerId).map((s) => ({
+    userId: s.designerId, kind: 'collaboration_invite',
+    text: `${designer.displayName} listed you as a collaborator on ${chip.name} with ${s.shareBps / 100}% of its royalties: accept or decline`,
+    data: { chipId: saved.id, chipName: chip.name, publisher: designer.displayName, shareBps: s.shareBps },
+  })));
 
   // One statement per fan-out, however many subscribers there are.
   const text = `New chip ${chip.name} from ${designer.displayName}, ${chip.priceCredits} credits`;
@@ -102,7 +111,7 @@ export async function publishChip(manager: EntityManager, chip: NewChip): Promis
       publishedAt: new Date(saved.publishedAt).toISOString(), shares,
     },
     autoBuysQueued,
-    notifications: notified.map((n) => ({ id: n.id, userId: n.user_id, kind: 'new_chip', text })),
+    notifications: [...notified.map((n) => ({ id: n.id, userId: n.user_id, kind: 'new_chip', text })), ...invited],
   };
 }
 

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import { Chip, ChipCollaborator, DesignerProfile, Edition, Purchase, RoyaltyPayout, User } from '../db/entities/index.js';
 import { balanceOf, postTransfer } from './ledger.js';
 import { writeNotifications, type NotificationRef } from './notifications.js';
-import { splitRoyalties } from './royalties.js';
+import { splitRoyalties, type RoyaltyShare } from './royalties.js';
 
 export interface BuyRequest {
   readonly buyerId: string;
@@ -13,6 +13,8 @@ export interface BuyRequest {
   readonly kind?: 'purchase' | 'auto_buy';
   /** Refuse when the price is above this (auto-buy caps). */
   readonly maxPrice?: number | null;
+  /** The price the buyer agreed to (read back and confirmed): any other price is refused. */
+  readonly agreedPrice?: number;
 }
 
 export interface Sale {
@@ -36,6 +38,7 @@ export type BuyResult =
   | { readonly kind: 'insufficient_credits'; readonly chipName: string; readonly priceCredits: number; readonly balance: number }
   | { readonly kind: 'sold_out'; readonly chipName: string }
   | { readonly kind: 'over_cap'; readonly chipName: string; readonly priceCredits: number; readonly maxPrice: number }
+  | { readonly kind: 'price_changed'; readonly chipName: string; readonly priceCredits: number; readonly agreedPrice: number }
   | { readonly kind: 'not_found' };
 
 /**
@@ -57,6 +60,10 @@ export async function buyChip(manager: EntityManager, request: BuyRequest): Prom
   const chip = await manager.createQueryBuilder(Chip, 'c').setLock('for_no_key_update')
     .where('c.id = :id', { id: request.chipId }).getOne();
   if (!chip) return { kind: 'not_found' };
+  // Checked under the chip's lock: the price charged is the price agreed, or nothing is charged.
+  if (request.agreedPrice !== undefined && chip.priceCredits !== request.agreedPrice) {
+    return { kind: 'price_changed', chipName: chip.name, priceCredits: chip.priceCredits, agreedPrice: request.agreedPrice };
+  }
   if (chip.editionSize !== null && chip.editionsSold >= chip.editionSize) return { kind: 'sold_out', chipName: chip.name };
   if (request.maxPrice != null && chip.priceCredits > request.maxPrice) {
     return { kind: 'over_cap', chipName: chip.name, priceCredits: chip.priceCredits, maxPrice: request.maxPrice };
@@ -64,8 +71,8 @@ export async function buyChip(manager: EntityManager, request: BuyRequest): Prom
   const balance = await balanceOf(manager, request.buyerId);
   if (balance < chip.priceCredits) return { kind: 'insufficient_credits', chipName: chip.name, priceCredits: chip.priceCredits, balance };
 
-  const shares = await manager.find(ChipCollaborator, { where: { chipId: chip.id }, order: { designerId: 'ASC' } });
-  const split = splitRoyalties(chip.priceCredits, request.platformFeeBps, shares);
+  const listed = await manager.find(ChipCollaborator, { where: { chipId: chip.id }, order: { designerId: 'ASC' } });
+  const split = splitRoyalties(chip.priceCredits, request.platformFeeBps, payableShares(chip.designerId, listed));
   const inserted = await manager.createQueryBuilder().insert().into(Purchase)
     .values({
       buyerId: request.buyerId, chipId: chip.id, priceCredits: chip.priceCredits,
@@ -114,6 +121,17 @@ export async function buyChip(manager: EntityManager, request: BuyRequest): Prom
       isReplay: false,
     },
   };
+}
+
+/**
+ * The shares paid on a sale: an invited collaborator who has not accepted yet is paid nothing;
+ * their share goes to the publisher (the shares still sum to 10 000).
+ */
+export function payableShares(publisherId: string, listed: readonly Pick<ChipCollaborator, 'designerId' | 'shareBps' | 'acceptedAt'>[]): RoyaltyShare[] {
+  const pending = listed.filter((s) => s.acceptedAt === null && s.designerId !== publisherId).reduce((sum, s) => sum + s.shareBps, 0);
+  return listed
+    .filter((s) => s.acceptedAt !== null || s.designerId === publisherId)
+    .map((s) => ({ designerId: s.designerId, shareBps: s.designerId === publisherId ? s.shareBps + pending : s.shareBps }));
 }
 
 /** The sale an idempotency key already produced, as a replay (no notifications to push again). */

@@ -25,7 +25,7 @@ async function turnWrites(username: string, intent: string, slots: Slots = {}): 
   return ds.transaction(async (manager) => {
     const turn = await runTurn({
       manager, principal, commandId: randomUUID(), now: Date.now(), lists, confirmTimeoutS: 60, platformFeeBps: 1_000,
-      understanding: { text: intent, intent, confidence: 1, slots }, state: EMPTY_STATE,
+      understanding: { text: intent, intent, confidence: 1, slots }, heard: { source: 'text', confidence: 1 }, state: EMPTY_STATE,
     });
     const [{ xid }] = await manager.query('SELECT pg_current_xact_id_if_assigned()::text AS xid');
     return { wrote: xid !== null, outcome: turn.outcome };

@@ -24,6 +24,14 @@ async function publish(username: string, body: Record<string, unknown>): Promise
   return res.json<{ id: string; name: string }>();
 }
 
+/** The listed collaborator accepts (until then their share is paid to the publisher). */
+async function accept(username: string, chipId: string): Promise<void> {
+  const res = await t.app.inject({
+    method: 'POST', url: `/v1/chips/${chipId}/collaboration`, headers: { authorization: `Bearer ${await t.tokenFor(username)}` }, payload: { accept: true },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+}
+
 const tokenOf = (u: { id: string; username: string }) => t.tokens.issueAccessToken({ userId: u.id, username: u.username, role: 'client' });
 
 /** Real concurrency needs a real server: the embedded database runs one connection. */
@@ -35,6 +43,7 @@ describe.skipIf(!isRealPostgres)('money under concurrency (real PostgreSQL)', ()
     const chip = await publish('nova', {
       name: 'Prism Falcon', priceCredits: price, editionSize: 10, tags: ['bird'], collaborators: [{ designer: 'Kenji Sato', shareBps: 3_333 }],
     });
+    await accept('kenji', chip.id);
     const buyers = await createClients(ds, 'buyer', 200, (i) => (i % 9 === 0 ? 20 : 100 + i));
     const ids = buyers.map((b) => b.id);
     const before = await balances(ds, [...ids, ...(await designerIds())]);
@@ -101,6 +110,7 @@ describe.skipIf(!isRealPostgres)('money under concurrency (real PostgreSQL)', ()
 
   it('never deadlocks when designers collect their own collaborations while clients buy them', { timeout: 60_000 }, async () => {
     const chip = await publish('nova', { name: 'Mirror Koi', priceCredits: 20, editionSize: null, tags: ['fish'], collaborators: [{ designer: 'kenji', shareBps: 5_000 }] });
+    await accept('kenji', chip.id);
     const clients = await createClients(ds, 'collector', 40, () => 1_000);
     const [nova, kenji] = await designerIds();
     await ds.transaction((m) => postTransfer(m, [{ systemAccount: 'mint', amount: -2_000 }, { userId: nova!, amount: 1_000 }, { userId: kenji!, amount: 1_000 }], 'top_up'));

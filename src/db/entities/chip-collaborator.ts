@@ -22,4 +22,11 @@ export class ChipCollaborator {
   /** Share of the chip's royalties in basis points (1/100 of a percent). */
   @Column({ type: 'integer' })
   shareBps!: number;
+
+  /**
+   * When the designer accepted being listed; null = an invitation not yet accepted. Until then the
+   * chip does not show under their name and their share is paid to the publisher.
+   */
+  @Column({ type: 'timestamptz', nullable: true })
+  acceptedAt!: Date | null;
 }
