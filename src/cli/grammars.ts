@@ -1,15 +1,15 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { loadIntentSet } from '../load-intents.js';
 import { buildGrammar, type IntentSet } from '../nlu/index.js';
 import type { LiveLists } from '../contracts.js';
 import { DEMO_LISTS } from '../db/demo-catalog.js';
+import { PROJECT_ROOT } from '../project-root.js';
 import { withDatabase } from './context.js';
 import { loadLiveLists } from './live-lists.js';
 
-export const DEFAULT_GRAMMARS_DIR = fileURLToPath(new URL('../../grammars/', import.meta.url));
+export const DEFAULT_GRAMMARS_DIR = join(PROJECT_ROOT, 'grammars/');
 
 /** The generated files: a JSGF grammar (PocketSphinx/SoundSwallower) and a Vosk phrase list. */
 export function renderGrammarFiles(set: IntentSet, lists: LiveLists): Record<string, string> {
