@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'data/', 'coverage/', 'public/vendor/', 'test-artifacts/'] },
+  { ignores: ['node_modules/', 'dist/', 'dist.*/', 'data/', 'coverage/', 'public/vendor/', 'test-artifacts/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -25,8 +25,8 @@ export default tseslint.config(
     },
   },
   {
-    files: ['bin/*.js'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    files: ['bin/*.js', 'scripts/*.mjs'],
+    languageOptions: { globals: { ...globals.node } },
   },
   {
     // The web console: plain ES modules in the browser, and one AudioWorklet module.

@@ -5,16 +5,23 @@
  * (all its threads: more than the wall time means both cores worked), its resident memory a
  * second later, and the steps of the service's own start-up log (wall / CPU seconds since the
  * process started). Also waits for the speech engine to finish warming up.
- * Run: npx tsx bench/startup.ts [rounds]   (default 1 round = one first start + one restart)
+ * Runs the compiled service (dist/, as `npm start` does; built first when stale); `--tsx` runs
+ * the TypeScript sources through tsx instead, for comparison.
+ * Run: npx tsx bench/startup.ts [rounds] [--tsx]   (default 1 round = one first start + one restart)
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { ensureBuilt } from '../scripts/build.mjs';
 
 const PORT = 18_000 + Math.floor(Math.random() * 1_000);
-const ROUNDS = Number(process.argv[2] ?? 1);
+const args = process.argv.slice(2);
+const FROM_SOURCE = args.includes('--tsx');
+const ROUNDS = Number(args.find((a) => !a.startsWith('--')) ?? 1);
+if (!FROM_SOURCE) ensureBuilt();
+const SERVICE = FROM_SOURCE ? ['--import', 'tsx', 'src/main.ts'] : ['dist/src/main.js'];
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
 const TICKS = 100;
 
@@ -51,7 +58,7 @@ const s = (ms: number | undefined) => (ms === undefined ? '?' : (ms / 1000).toFi
 async function run(dataDir: string, label: string): Promise<void> {
   const load = loadavg()[0]!.toFixed(1);
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  const child = spawn(process.execPath, SERVICE, {
     env: { ...process.env, DATA_DIR: dataDir, PORT: String(PORT), LOG_LEVEL: 'info', DATABASE_URL: '', REDIS_URL: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The `holomesh` command: runs the TypeScript sources through tsx's loader.
-import { register } from 'tsx/esm/api';
+// The `holomesh` command runs the compiled JavaScript in dist/ (built by `npm install`, and
+// rebuilt here first when a TypeScript source changed since).
+import { ensureBuilt } from '../scripts/build.mjs';
 
-register();
-await import('../src/cli/index.ts');
+ensureBuilt();
+await import('../dist/src/cli/index.js');

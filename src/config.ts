@@ -1,8 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import envSchema from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
 import { ConfigError } from './errors.js';
+import { PROJECT_ROOT } from './project-root.js';
 import type { Role } from './db/entities/user.js';
 
 /**
@@ -167,7 +168,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
-    dataDir: resolve(env.DATA_DIR),
+    // Unset: the project's own data/, wherever a command runs from; a relative DATA_DIR is the
+    // working directory's.
+    dataDir: source.DATA_DIR ? resolve(env.DATA_DIR) : join(PROJECT_ROOT, 'data'),
     databaseUrl: env.DATABASE_URL,
     dbPoolSize: env.DB_POOL_SIZE,
     redisUrl: env.REDIS_URL,

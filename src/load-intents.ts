@@ -1,10 +1,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { compileIntents, parseIntentsYaml, type IntentSet } from './nlu/index.js';
+import { PROJECT_ROOT } from './project-root.js';
 
 /** The repository's own templates. */
-export const DEFAULT_INTENTS_DIR = fileURLToPath(new URL('../intents/', import.meta.url));
+export const DEFAULT_INTENTS_DIR = join(PROJECT_ROOT, 'intents/');
 
 /**
  * Load and compile intent templates: one YAML file, or every `*.yaml` / `*.yml` file of a

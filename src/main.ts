@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { preloadEmbeddedPostgres, startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { ConfigError } from './errors.js';
 
@@ -55,7 +56,7 @@ export async function main(): Promise<void> {
   process.on('SIGTERM', shutdown);
 }
 
-if (import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('src/main.ts')) {
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href || process.argv[1]?.endsWith('src/main.ts')) {
   main().catch((err: unknown) => {
     console.error('holomesh: failed to start:', err instanceof Error ? err.message : err);
     process.exit(1);

@@ -5,9 +5,10 @@ import { Worker } from 'node:worker_threads';
 const require = createRequire(import.meta.url);
 
 /**
- * Starts a worker thread on a module of this project. From TypeScript sources (tsx, vitest) a
- * worker does not inherit tsx's loader, so a two-line bootstrap registers it and then imports
- * the `.ts` entry; compiled `.js` entries start directly.
+ * Starts a worker thread on a module of this project. The service and the CLI run the build in
+ * dist/, whose `.js` entries start directly. From TypeScript sources (tests, benches: tsx, a dev
+ * dependency) a worker does not inherit tsx's loader, so a two-line bootstrap registers it and
+ * then imports the `.ts` entry.
  */
 export function spawnModuleWorker(entry: URL, workerData: unknown): Worker {
   if (!entry.pathname.endsWith('.ts')) return new Worker(entry, { workerData });

@@ -1,6 +1,8 @@
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
+import { PROJECT_ROOT } from '../src/project-root.js';
 
 const KEY = Buffer.alloc(32, 1).toString('base64');
 
@@ -8,8 +10,12 @@ describe('configuration', () => {
   it('has embedded defaults when nothing is set', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', databaseUrl: undefined, redisUrl: undefined, isProduction: false, confirmTimeoutS: 60 });
-    expect(c.dataDir).toMatch(/data$/);
+    expect(c.dataDir).toBe(join(PROJECT_ROOT, 'data')); // wherever the command runs from
     expect(c.speech.workers).toBeGreaterThan(0);
+  });
+
+  it('takes a relative DATA_DIR from the working directory', () => {
+    expect(loadConfig({ DATA_DIR: 'somewhere' }).dataDir).toBe(resolve('somewhere'));
   });
 
   it('names every bad variable in one message', () => {

@@ -17,6 +17,6 @@ export function registerToken(program: Command): void {
         if (!Number.isInteger(ttl) || ttl < 30) throw new Error('--ttl must be a whole number of seconds, at least 30');
         const tokens = createTokenService(secrets.jwtSecret, ttl);
         console.log(tokens.issueAccessToken({ userId: user.id, username: user.username, role: user.role }));
-      });
+      }, { existing: true });
     });
 }

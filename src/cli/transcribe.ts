@@ -136,6 +136,7 @@ export function registerTranscribe(program: Command): void {
         workers: Number.isInteger(workers) && workers > 0 ? workers : 1,
         warmDecoders: 1,
       });
+      let failed = 0;
       try {
         await engine.prepare?.(grammar);
         for await (const r of transcribeFiles({ files: paths, engine, grammar, understand: (text) => nlu.recognize(text, lists) })) {
@@ -151,10 +152,13 @@ export function registerTranscribe(program: Command): void {
             ...(r.error ? { error: r.error } : {}),
           };
           process.stdout.write(`${JSON.stringify(line)}\n`);
+          if (r.error) failed += 1;
         }
       } finally {
         await engine.close();
       }
+      // Like cat or grep: the lines of the files that worked, and a failure status for scripts.
+      if (failed) throw new Error(`${failed} of ${paths.length} files could not be transcribed (see "error" in their lines)`);
     });
 }
 

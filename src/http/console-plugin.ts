@@ -1,9 +1,10 @@
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { PROJECT_ROOT } from '../project-root.js';
 
 /** The web console's static files (`public/` at the repository root). */
-export const CONSOLE_ROOT = fileURLToPath(new URL('../../public/', import.meta.url));
+export const CONSOLE_ROOT = join(PROJECT_ROOT, 'public/');
 
 /**
  * The console's Content-Security-Policy, replacing helmet's default on console files only: its

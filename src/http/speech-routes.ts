@@ -12,9 +12,18 @@ import { toResultFields } from '../assistant/index.js';
 
 const MAX_AUDIO_BYTES = 10 * 1024 * 1024; // ~5 minutes of 16 kHz PCM16
 
+/** The formats `POST /v1/speech-to-intent` takes, for every 415 it answers. */
+const ACCEPTED_AUDIO = `accepted: a 16-bit PCM WAV file (audio/wav), or raw 16-bit little-endian mono PCM as application/octet-stream with ?rate= one of ${SUPPORTED_SAMPLE_RATES.join(', ')}`;
+
+const WAV_TYPE = /^audio\/(wav|x-wav|wave|vnd\.wave)\b/i;
+
+/** A RIFF/WAVE header, whatever the request's content type says. */
+const isWav = (body: Buffer): boolean => body.length >= 12 && body.toString('latin1', 0, 4) === 'RIFF' && body.toString('latin1', 8, 12) === 'WAVE';
+
 /**
- * `POST /v1/speech-to-intent`: one utterance as a WAV file (`audio/wav`) or raw PCM16
- * (`application/octet-stream` with `?rate=`) → the same JSON as a final result on the WebSocket.
+ * `POST /v1/speech-to-intent`: one utterance as a WAV file (`audio/wav`, or any or no content
+ * type: a WAV header is recognised) or raw PCM16 (`application/octet-stream` with `?rate=`) → the
+ * same JSON as a final result on the WebSocket. Anything else is a 415 naming what is accepted.
  * A recording without speech in it (silence, noise) is not decoded: 200 with an empty transcript,
  * `intent: null`, `outcome: "no_speech"` and no command (nothing acted on, nothing logged).
  */
@@ -30,9 +39,9 @@ export async function speechRoutes(app: FastifyInstance): Promise<void> {
     return reply.type('audio/wav').send(Buffer.from(writeWav(speech.samples, speech.sampleRate)));
   });
 
-  for (const type of ['audio/wav', 'audio/x-wav', 'audio/wave', 'application/octet-stream']) {
-    app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: MAX_AUDIO_BYTES }, (_req, body, done) => done(null, body));
-  }
+  // Every body as bytes (JSON keeps its own parser): the handler sniffs WAV and names the accepted
+  // formats in a 415, instead of fastify's 400 for a content type without a parser.
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_AUDIO_BYTES }, (_req, body, done) => done(null, body));
 
   app.post('/v1/speech-to-intent', {
     bodyLimit: MAX_AUDIO_BYTES,
@@ -47,20 +56,23 @@ export async function speechRoutes(app: FastifyInstance): Promise<void> {
   }, async (request) => {
     if (!app.speech) throw Errors.SpeechUnavailable('no speech engine is running on this server');
     const body = request.body;
-    if (!Buffer.isBuffer(body) || body.length === 0) throw Errors.UnsupportedAudio('send the audio as audio/wav, or raw 16-bit PCM as application/octet-stream with ?rate=');
+    const contentType = request.headers['content-type'] ?? 'no content type';
+    if (!Buffer.isBuffer(body) || body.length === 0) throw Errors.UnsupportedAudio(`no audio in the request (${contentType}); ${ACCEPTED_AUDIO}`);
     const query = request.query as { rate?: number; session?: string; commandId?: string };
     let samples: Int16Array;
     let sampleRate: number;
-    if (request.headers['content-type']?.startsWith('application/octet-stream')) {
+    if (isWav(body) || WAV_TYPE.test(contentType)) {
+      const wav = parseWav(body);
+      samples = wav.samples;
+      sampleRate = wav.sampleRate;
+    } else if (contentType.startsWith('application/octet-stream')) {
       if (!query.rate || !SUPPORTED_SAMPLE_RATES.includes(query.rate as (typeof SUPPORTED_SAMPLE_RATES)[number])) {
         throw Errors.UnsupportedAudio(`raw PCM needs ?rate= one of ${SUPPORTED_SAMPLE_RATES.join(', ')}`);
       }
       samples = bytesToPcm16(body);
       sampleRate = query.rate;
     } else {
-      const wav = parseWav(body);
-      samples = wav.samples;
-      sampleRate = wav.sampleRate;
+      throw Errors.UnsupportedAudio(`${contentType} is not an accepted audio format; ${ACCEPTED_AUDIO}`);
     }
     const sessionId = query.session ?? randomUUID();
     const engineRate = app.speech.sampleRate;
