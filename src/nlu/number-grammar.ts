@@ -3,6 +3,8 @@ import type { Expression, ListDefinition } from './types.js';
 
 type RangeList = Extract<ListDefinition, { kind: 'range' }>;
 
+const MAX_SPOKEN = 999_999;
+
 const word = (text: string): Expression => ({ kind: 'word', text });
 const seq = (...items: Expression[]): Expression => ({ kind: 'seq', items });
 const alt = (options: Expression[]): Expression => (options.length === 1 ? options[0] : { kind: 'alt', options });
@@ -16,9 +18,11 @@ const spelled = (value: number): Expression => seq(...numberToWords(value).split
  * A long range stays small because whole hundreds and thousands share one tail.
  */
 export function rangeExpression(list: RangeList): Expression {
-  if (list.step === 1) return spokenRange(list.from, list.to);
+  // Numbers from a million up cannot be spoken (numberToWords stops there, and so does the parser).
+  const to = Math.min(list.to, MAX_SPOKEN);
+  if (list.step === 1) return spokenRange(list.from, to);
   const values: Expression[] = [];
-  for (let v = list.from; v <= list.to; v += list.step) values.push(spokenRange(v, v));
+  for (let v = list.from; v <= to; v += list.step) values.push(spokenRange(v, v));
   return alt(values);
 }
 

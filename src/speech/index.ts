@@ -10,6 +10,7 @@ import type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './sound
 import { DEFAULT_REJECT_BELOW, DEFAULT_TUNING, DEFAULT_WARM_DECODERS } from './soundswallower-recognizer.js';
 import type { GarbageOptions } from './grammar-tools.js';
 import { PooledSpeechEngine } from './worker-pool.js';
+import { compileWordGraph } from './word-graph.js';
 import type { SpeechLogger } from './worker-pool.js';
 
 /** The speech stage's public API. */
@@ -121,7 +122,7 @@ export async function describeConfiguredSpeechModel(config: Pick<SpeechEngineCon
   return describeSpeechModel(model);
 }
 
-/** Convenience for tests and tools: a grammar from JSGF source (words taken from its rules). */
+/** A grammar from JSGF source (words taken from its rules), with its word graph when it has one. */
 export function grammarFromJsgf(jsgf: string, phrases: readonly string[] = []): RecognitionGrammar {
   const body = jsgf.replace(/\/\/.*$/gm, '').replace(/\/\*[\s\S]*?\*\//g, '').split('\n').filter((l) => !/^\s*(#JSGF|grammar|import)\b/.test(l));
   const words = new Set<string>();
@@ -132,5 +133,7 @@ export function grammarFromJsgf(jsgf: string, phrases: readonly string[] = []): 
       if (word && /^[a-z']+$/.test(word)) words.add(word);
     }
   }
-  return { jsgf, phrases, words: [...words].sort(), version: `jsgf-${fnv1a(jsgf)}` };
+  // Compiled here once rather than by every decoder worker (null: weights or repetition, see word-graph.ts).
+  const graph = compileWordGraph(jsgf);
+  return { jsgf, phrases, words: [...words].sort(), version: `jsgf-${fnv1a(jsgf)}`, ...(graph ? { graph } : {}) };
 }

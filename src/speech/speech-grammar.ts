@@ -7,6 +7,8 @@ import { templateWordGraph } from './template-graph.js';
 export interface SpeechGrammarOptions {
   /** JSGF grammar name. Default `holomesh`. */
   readonly name?: string;
+  /** Most states of the word graph (and of each list's or rule's graph on the way). Default 400 000. */
+  readonly maxGraphStates?: number;
   /** Told when the templates are too large for a word graph. Default: a process warning (stderr). */
   readonly warn?: (message: string) => void;
 }
@@ -20,7 +22,7 @@ export interface SpeechGrammarOptions {
  */
 export function buildSpeechGrammar(set: IntentSet, lists: LiveLists, options: SpeechGrammarOptions = {}): RecognitionGrammar {
   const template = buildGrammar(set, lists, options.name === undefined ? {} : { name: options.name });
-  const graph = templateWordGraph(set, lists);
+  const graph = templateWordGraph(set, lists, options.maxGraphStates);
   if (!graph) {
     const warn = options.warn ?? ((message: string) => process.emitWarning(message, { code: 'HM_WARN_GRAMMAR_TOO_LARGE' }));
     warn('The intent templates are too large for a word graph: the decoder searches their JSGF instead (the same sentences, several times slower)');

@@ -12,15 +12,15 @@ import type { GraphExpression, WordGraph } from './word-graph.js';
  * converted once; the graph builder expands them at each use. Null when the graph would be too
  * large (see word-graph.ts).
  */
-export function templateWordGraph(set: IntentSet, lists: LiveLists): WordGraph | null {
+export function templateWordGraph(set: IntentSet, lists: LiveLists, maxStates?: number): WordGraph | null {
   const rules = new Map<string, GraphExpression>();
   for (const [name, rule] of Object.entries(set.expansionRules)) rules.set(`rule:${name}`, convert(rule.expression));
   for (const [name, list] of Object.entries(set.lists)) rules.set(`list:${name}`, listExpression(list, lists[name] ?? []));
   const commands = alt(set.intents.flatMap((intent) => intent.data.flatMap((data) => data.sentences.map((s) => convert(s.expression)))));
   const skip = [...new Map(set.skipWords.map(spokenWords).filter((w) => w.length > 0).map((w) => [w.join(' '), w])).values()];
-  if (skip.length === 0) return buildWordGraph(commands, rules);
+  if (skip.length === 0) return buildWordGraph(commands, rules, maxStates);
   const skipWords: GraphExpression = { kind: 'opt', item: alt(skip.map(words)) };
-  return buildWordGraph({ kind: 'seq', items: [skipWords, commands, skipWords] }, rules);
+  return buildWordGraph({ kind: 'seq', items: [skipWords, commands, skipWords] }, rules, maxStates);
 }
 
 function listExpression(list: ListDefinition, live: readonly string[]): GraphExpression {

@@ -56,11 +56,11 @@ export function compileWordGraph(jsgf: string): WordGraph | null {
 
 /**
  * The minimal deterministic word graph of `root` (rule references resolved in `rules`), or null
- * when a reference is missing or recursive or the graph would pass MAX_STATES states.
+ * when a reference is missing or recursive or a graph on the way would pass `maxStates` states.
  */
-export function buildWordGraph(root: GraphExpression, rules: ReadonlyMap<string, GraphExpression>): WordGraph | null {
+export function buildWordGraph(root: GraphExpression, rules: ReadonlyMap<string, GraphExpression>, maxStates = MAX_STATES): WordGraph | null {
   try {
-    const nfa = new Nfa(rules);
+    const nfa = new Nfa(rules, maxStates);
     const start = nfa.state();
     const end = nfa.state();
     nfa.build(root, start, end);
@@ -152,11 +152,13 @@ class Nfa {
   readonly words: [number, string][][] = [];
   readonly nulls: number[][] = [];
   readonly #rules: ReadonlyMap<string, Node>;
+  readonly maxStates: number;
   readonly #graphs: Map<string, WordGraph>;
   readonly #active: Set<string>;
 
-  constructor(rules: ReadonlyMap<string, Node>, graphs = new Map<string, WordGraph>(), active = new Set<string>()) {
+  constructor(rules: ReadonlyMap<string, Node>, maxStates: number, graphs = new Map<string, WordGraph>(), active = new Set<string>()) {
     this.#rules = rules;
+    this.maxStates = maxStates;
     this.#graphs = graphs;
     this.#active = active;
   }
@@ -210,7 +212,7 @@ class Nfa {
     const rule = this.#rules.get(name);
     if (!rule || this.#active.has(name)) throw new Unsupported(`rule ${name}`);
     this.#active.add(name);
-    const nfa = new Nfa(this.#rules, this.#graphs, this.#active);
+    const nfa = new Nfa(this.#rules, this.maxStates, this.#graphs, this.#active);
     const start = nfa.state();
     const end = nfa.state();
     nfa.build(rule, start, end);
@@ -247,7 +249,7 @@ function determinize(nfa: Nfa, start: number, end: number): Dfa {
     let id = ids.get(key);
     if (id === undefined) {
       id = sets.length;
-      if (id >= MAX_STATES) throw new Unsupported('too many states');
+      if (id >= nfa.maxStates) throw new Unsupported('too many states');
       ids.set(key, id);
       sets.push(set);
       arcs.push(new Map());

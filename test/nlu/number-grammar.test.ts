@@ -33,6 +33,12 @@ describe('number ranges as expressions', () => {
     for (const s of ['two thousand five hundred one', 'and five', 'a five', 'zero']) expect(sentences.has(s), s).toBe(false);
   });
 
+  it('stop below a million, where spoken numbers stop', () => {
+    const sentences = spoken(999_990, 2_000_000);
+    expect(sentences).toContain('nine hundred ninety nine thousand nine hundred ninety nine');
+    expect(sentences.every((s) => !s.includes('million'))).toBe(true);
+  });
+
   it('stay small for long ranges: whole hundreds and thousands share one tail', () => {
     expect(JSON.stringify(rangeExpression(range(1, 100_000))).length).toBeLessThan(60_000);
   });
