@@ -325,7 +325,12 @@ export class VoiceSession {
     const transcript = await stream.finish(speechStartS === null ? {} : { speechFromSeconds: Math.max(0, speechStartS - SPEECH_LEAD_IN_S) });
     // After a reset a new config may follow; the next audio opens a fresh stream.
     if (closing) await this.#closeStream(stream);
-    const frame = this.#finalFrame(transcript.text, transcript.words, transcript.alternatives, transcript.confidence);
+    const frame: Record<string, unknown> = { text: transcript.text };
+    if (this.#config.words && transcript.words) frame.result = transcript.words;
+    if (this.#config.maxAlternatives > 0) {
+      frame.alternatives = (transcript.alternatives ?? [{ text: transcript.text, confidence: transcript.confidence }])
+        .slice(0, this.#config.maxAlternatives);
+    }
     frame.asrConfidence = transcript.confidence;
     frame.sessionId = this.sessionId;
     const result = await this.#runCommand(transcript, undefined);
@@ -338,18 +343,13 @@ export class VoiceSession {
     this.#stream = null;
   }
 
-  /** A final result's vosk fields: `text`, then `result` and `alternatives` when the client asked for them. */
-  #finalFrame(text: string, words: Transcript['words'], alternatives: Transcript['alternatives'], confidence: number): Record<string, unknown> {
-    const frame: Record<string, unknown> = { text };
-    if (this.#config.words && words) frame.result = words;
-    if (this.#config.maxAlternatives > 0) frame.alternatives = (alternatives ?? [{ text, confidence }]).slice(0, this.#config.maxAlternatives);
-    return frame;
-  }
-
-  /** vosk's empty final for an utterance without speech; `outcome` tells it from a rejected one. */
+  /** vosk's empty final for an utterance without speech (with the fields the client asked for); `outcome` tells it from a rejected one. */
   #sendNoSpeech(): void {
     this.#deps.onNoSpeech?.();
-    this.#deps.send({ ...this.#finalFrame('', [], undefined, 0), sessionId: this.sessionId, outcome: 'no_speech' });
+    const frame: Record<string, unknown> = { text: '' };
+    if (this.#config.words) frame.result = [];
+    if (this.#config.maxAlternatives > 0) frame.alternatives = [{ text: '', confidence: 0 }];
+    this.#deps.send({ ...frame, sessionId: this.sessionId, outcome: 'no_speech' });
   }
 
   async #textCommand(text: unknown, commandId: unknown): Promise<void> {
