@@ -128,6 +128,8 @@ describe.skipIf(!hasChromium || !hasEspeak)('Talk in Chromium with a fake microp
     await expect.poll(() => lastFinal(frames)?.outcome, { timeout: DECODE_TIMEOUT_MS }).toBe('no_speech');
     expect(await page.locator('#final-intent').getAttribute('data-intent')).toBe('CheckBalance');
     expect(await page.locator('#reply').textContent()).toMatch(/credits/);
+    // Not left "Thinking…" after the release, nor told it heard nothing.
+    await expect.poll(() => page.locator('#talk-state').textContent()).toBe('');
     expect(await commands()).toBe(before + 1);
     expect(watch.errors).toEqual([]);
   }, TEST_TIMEOUT_MS);
