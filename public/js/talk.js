@@ -121,7 +121,9 @@ export function setupTalk({ socket, isActive }) {
     if (text || !isOn()) partial.textContent = text;
   });
   socket.addEventListener('empty', () => {
-    if (!isOn() && !heardSomething) announce(state, 'I did not hear anything. Hold the button while you speak.');
+    if (isOn()) return;
+    // The release's own final when the answer came while the button was held: nothing to add.
+    announce(state, heardSomething ? '' : 'I did not hear anything. Hold the button while you speak.');
   });
 
   return {

@@ -22,6 +22,8 @@ export type { WavAudio } from './wav.js';
 export { Resampler, resample } from './resample.js';
 export { Endpointer } from './endpointer.js';
 export type { EndpointEvent, EndpointerOptions } from './endpointer.js';
+export { measureVoiceActivity, prepareVoiceActivity, VoiceActivityDetector } from './voice-activity.js';
+export type { VadMode, VoiceActivity, VoiceActivityOptions } from './voice-activity.js';
 export { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from './pcm.js';
 export { describeSpeechModel, resolveSpeechModel } from './model.js';
 export type { SpeechModel } from './model.js';

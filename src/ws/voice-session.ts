@@ -220,8 +220,8 @@ export class VoiceSession {
     }
     const { engine } = this.#deps;
     const grammar = this.#config.phraseGrammar ?? await this.#deps.grammar();
-    this.#vad ??= await VoiceActivityDetector.create({ sampleRate: engine.sampleRate });
     this.#stream = await engine.openStream(grammar);
+    this.#vad ??= await VoiceActivityDetector.create({ sampleRate: engine.sampleRate });
     this.#resampler = this.#config.sampleRate === engine.sampleRate ? null : new Resampler(this.#config.sampleRate, engine.sampleRate);
     this.#endpointer = new Endpointer({
       sampleRate: engine.sampleRate,
