@@ -69,7 +69,13 @@ export async function startWyomingServer(options: WyomingServerOptions): Promise
     open.set(socket, { drained: () => queue, connection });
     log.debug({ peer }, 'wyoming client connected');
 
-    socket.setTimeout(limits.idleTimeoutMs, () => {
+    socket.setTimeout(limits.idleTimeoutMs);
+    socket.on('timeout', () => {
+      // Quiet because we are still decoding or acting on its events is not idle: wait again.
+      if (queued > 0) {
+        socket.setTimeout(limits.idleTimeoutMs);
+        return;
+      }
       log.debug({ peer }, 'wyoming client idle: disconnected');
       socket.destroy();
     });
