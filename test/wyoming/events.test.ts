@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeEvent, EventParser } from '../../src/wyoming/events.js';
 import { AudioIntake, parseAudioFormat } from '../../src/wyoming/audio.js';
-import { HoloMeshError } from '../../src/errors.js';
+import type { HoloMeshError } from '../../src/errors.js';
 
 describe('Wyoming event framing', () => {
   it('parses events split at every byte, merging header data with the data block', () => {
