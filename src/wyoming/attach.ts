@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { FastifyInstance } from 'fastify';
 import type { Config } from '../config.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, Errors } from '../errors.js';
 import { User } from '../db/entities/index.js';
 import type { Principal } from '../auth/tokens.js';
 import { meteredEngine } from '../speech/metered-engine.js';
@@ -35,7 +35,13 @@ export async function startAppWyoming(
       const { lists } = await app.catalogLists.get();
       return app.recognizer.recognize(text, lists);
     },
-    runCommand: bound && ((input) => app.assistant.handle({ principal: bound, ...input })),
+    runCommand: bound && (async (input) => {
+      // Anyone who reaches the port speaks as this user: its commands get a budget the size of
+      // `/v1/commands`'s per-user limit, so a runaway client cannot flood the marketplace.
+      const { max, windowS } = app.config.auth.commandLimit;
+      if ((await app.sessionStore.increment(`commands:wyoming:${bound.userId}`, windowS)) > max) throw Errors.RateLimited(windowS);
+      return app.assistant.handle({ principal: bound, ...input });
+    }),
     maxUtteranceS: app.config.speech.maxUtteranceS,
     version,
   };

@@ -174,3 +174,30 @@ describe.skipIf(!hasEspeak)(`Wyoming server${hasEspeak ? '' : ` (${ESPEAK_MISSIN
     });
   });
 });
+
+describe('Wyoming server without a speech engine, with a small command budget', () => {
+  let t: TestApp;
+  let wyoming: WyomingServer;
+  let client: TestWyomingClient;
+  beforeAll(async () => {
+    t = await createTestApp({ COMMAND_RATE_LIMIT_MAX: '2', COMMAND_RATE_LIMIT_WINDOW_S: '60' });
+    wyoming = await startAppWyoming(t.app, { host: '127.0.0.1', port: 0, user: 'sam' });
+    client = await TestWyomingClient.open(wyoming.port);
+  }, 60_000);
+  afterAll(async () => {
+    client?.close();
+    await wyoming?.close();
+    await t?.close();
+  });
+
+  it('offers no speech-to-text and says so when asked to transcribe', async () => {
+    expect((await client.ask('describe')).data.asr).toEqual([]);
+    expect(await client.ask('transcribe')).toMatchObject({ type: 'error', data: { code: 'HM_ERR_VOICE_UNAVAILABLE' } });
+  });
+
+  it('answers commands up to the per-user budget, then refuses them', async () => {
+    expect((await client.ask('transcript', { text: 'what is my balance' })).type).toBe('handled');
+    expect((await client.ask('transcript', { text: 'what is my balance' })).type).toBe('handled');
+    expect(await client.ask('transcript', { text: 'what is my balance' })).toMatchObject({ type: 'error', data: { code: 'HM_ERR_REQUEST_RATE_LIMITED' } });
+  });
+});
