@@ -66,7 +66,12 @@ interface Header {
  */
 export class EventParser {
   readonly #limits: FrameLimits;
-  #buffer: Buffer = Buffer.alloc(0);
+  /**
+   * Bytes of the unfinished line or event, joined only once it is complete: a client trickling
+   * a large event a byte at a time must not make every byte copy all the ones before it.
+   */
+  #parts: Buffer[] = [];
+  #partsLength = 0;
   #header: Header | null = null;
 
   constructor(limits: Partial<FrameLimits> = {}) {
@@ -75,33 +80,58 @@ export class EventParser {
 
   /** Bytes received but not yet part of a complete event. */
   get buffered(): number {
-    return this.#buffer.length;
+    return this.#partsLength;
   }
 
   push(chunk: Buffer): WyomingEvent[] {
-    this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk]);
     const events: WyomingEvent[] = [];
-    for (;;) {
+    let rest = chunk;
+    while (rest.length > 0) {
       if (!this.#header) {
-        const end = this.#buffer.indexOf(NEWLINE);
-        if (end < 0) {
-          if (this.#buffer.length > this.#limits.maxLineBytes) throw Errors.PayloadTooLarge(`${this.#limits.maxLineBytes} bytes per event line`);
+        const end = rest.indexOf(NEWLINE);
+        if (end < 0 || this.#partsLength + end > this.#limits.maxLineBytes) {
+          this.#keep(rest);
+          if (this.#partsLength > this.#limits.maxLineBytes) throw Errors.PayloadTooLarge(`${this.#limits.maxLineBytes} bytes per event line`);
           return events;
         }
-        if (end > this.#limits.maxLineBytes) throw Errors.PayloadTooLarge(`${this.#limits.maxLineBytes} bytes per event line`);
-        this.#header = this.#parseHeader(this.#buffer.subarray(0, end));
-        this.#buffer = this.#buffer.subarray(end + 1);
+        this.#header = this.#parseHeader(this.#take(rest.subarray(0, end)));
+        rest = rest.subarray(end + 1);
       }
-      const { dataLength, payloadLength } = this.#header;
-      if (this.#buffer.length < dataLength + payloadLength) return events;
       const header = this.#header;
+      const size = header.dataLength + header.payloadLength;
+      const missing = size - this.#partsLength;
+      if (rest.length < missing) {
+        this.#keep(rest);
+        return events;
+      }
+      const body = this.#take(rest.subarray(0, Math.max(0, missing)));
+      rest = rest.subarray(Math.max(0, missing));
       this.#header = null;
-      const data = dataLength > 0 ? { ...header.data, ...parseObject(this.#buffer.subarray(0, dataLength), 'event data') } : header.data;
+      const data = header.dataLength > 0 ? { ...header.data, ...parseObject(body.subarray(0, header.dataLength), 'event data') } : header.data;
       // Copied: the payload must not pin the (possibly much larger) receive buffer.
-      const payload = Buffer.from(this.#buffer.subarray(dataLength, dataLength + payloadLength));
-      this.#buffer = this.#buffer.subarray(dataLength + payloadLength);
-      events.push({ type: header.type, data, payload });
+      events.push({ type: header.type, data, payload: Buffer.from(body.subarray(header.dataLength, size)) });
     }
+    // An event with neither data nor payload can end exactly at the end of a chunk.
+    if (this.#header && this.#header.dataLength + this.#header.payloadLength === 0) {
+      const { type, data } = this.#header;
+      this.#header = null;
+      events.push({ type, data, payload: Buffer.alloc(0) });
+    }
+    return events;
+  }
+
+  #keep(bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.#parts.push(bytes);
+    this.#partsLength += bytes.length;
+  }
+
+  /** The kept bytes followed by `last`, as one buffer; nothing is kept afterwards. */
+  #take(last: Buffer): Buffer {
+    const joined = this.#parts.length === 0 ? last : Buffer.concat([...this.#parts, last]);
+    this.#parts = [];
+    this.#partsLength = 0;
+    return joined;
   }
 
   #parseHeader(line: Buffer): Header {
