@@ -70,6 +70,17 @@ describe.skipIf(!hasEspeak)(`Wyoming server${hasEspeak ? '' : ` (${ESPEAK_MISSIN
     expect(row.asr_confidence).toBeGreaterThan(0);
   });
 
+  it('answers an utterance without audio with an empty transcript, which the handle service never acts on', async () => {
+    const client = await open();
+    client.send('transcribe', { context: { conversation_id: 'ha-quiet' } });
+    client.send('audio-start', { rate: 16_000, width: 2, channels: 1 });
+    client.send('audio-stop');
+    expect(await client.next()).toEqual({ type: 'transcript', data: { text: '', context: { conversation_id: 'ha-quiet' } }, payload: Buffer.alloc(0) });
+    const before = await rows('SELECT COUNT(*)::int AS n FROM voice_commands');
+    expect((await client.ask('transcript', { text: '', context: { conversation_id: 'ha-quiet' } })).type).toBe('not-handled');
+    expect(await rows('SELECT COUNT(*)::int AS n FROM voice_commands')).toEqual(before);
+  });
+
   it('recognises an intent without acting on it, and says when it recognises none', async () => {
     const client = await open();
     const before = await rows('SELECT COUNT(*)::int AS n FROM voice_commands');
