@@ -55,6 +55,11 @@ export class WyomingConnection {
     }
   }
 
+  /** The client is gone: events not yet started are skipped (a queued command is not run for nobody). */
+  stop(): void {
+    this.#closed = true;
+  }
+
   /** Releases the decoder of an unfinished utterance. Idempotent. */
   async dispose(): Promise<void> {
     this.#closed = true;

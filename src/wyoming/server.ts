@@ -107,6 +107,7 @@ export async function startWyomingServer(options: WyomingServerOptions): Promise
     socket.on('error', (err) => log.debug({ peer, err }, 'wyoming socket error'));
     socket.on('close', () => {
       open.delete(socket);
+      connection.stop();
       void queue.then(() => connection.dispose());
       log.debug({ peer }, 'wyoming client disconnected');
     });

@@ -122,6 +122,17 @@ describe.skipIf(!hasEspeak)(`Wyoming server${hasEspeak ? '' : ` (${ESPEAK_MISSIN
     expect(refused).toMatchObject({ type: 'error', data: { code: 'HM_ERR_AUTH_FORBIDDEN' } });
   });
 
+  it('does not run the queued commands of a client that hung up', async () => {
+    const client = await open();
+    const before = (await rows('SELECT COUNT(*)::int AS n FROM voice_commands'))[0].n as number;
+    for (let i = 0; i < 5; i++) client.send('transcript', { text: 'what is my balance' });
+    client.close();
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const after = (await rows('SELECT COUNT(*)::int AS n FROM voice_commands'))[0].n as number;
+    // The one in flight when the connection closed may finish; the rest are dropped.
+    expect(after - before).toBeLessThanOrEqual(1);
+  });
+
   it('refuses audio that is not 16-bit with an error event and stays usable', async () => {
     const client = await open();
     client.send('transcribe');
