@@ -53,6 +53,10 @@ const EnvSchema = Type.Object({
   COMMAND_RATE_LIMIT_MAX: Type.Integer({ default: 120, minimum: 1 }),
   COMMAND_RATE_LIMIT_WINDOW_S: Type.Integer({ default: 60, minimum: 1 }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
+  // Wyoming (Home Assistant, Rhasspy): off unless a port is set; it has no authentication of its own.
+  WYOMING_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
+  WYOMING_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
+  WYOMING_USER: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -108,6 +112,14 @@ export interface Config {
   readonly shutdownGraceMs: number;
   /** When set, `GET /metrics` needs it as a bearer token; otherwise the endpoint is open. */
   readonly metricsToken: string | undefined;
+  /** The Wyoming server; undefined = not started. */
+  readonly wyoming: {
+    readonly host: string;
+    /** 0 = any free port (tests). */
+    readonly port: number;
+    /** The account every command on the port acts for; undefined = speech-to-text and recognition only. */
+    readonly user: string | undefined;
+  } | undefined;
   readonly auth: {
     /** Lifetime of a refresh token; each use rotates it and starts a new lifetime. */
     readonly refreshTtlS: number;
@@ -200,6 +212,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     confirmMinAsrConfidence: env.CONFIRM_MIN_ASR_CONFIDENCE,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     metricsToken: env.METRICS_TOKEN,
+    wyoming: env.WYOMING_PORT === undefined
+      ? undefined
+      : Object.freeze({ host: env.WYOMING_HOST, port: env.WYOMING_PORT, user: env.WYOMING_USER }),
     auth: Object.freeze({
       refreshTtlS: env.JWT_REFRESH_TTL_S,
       require2faRoles: Object.freeze([...new Set(env.REQUIRE_2FA_ROLES.split(',').filter(Boolean))] as Role[]),

@@ -11,11 +11,14 @@ import { pino } from 'pino';
 import { createSpeechEngine, ENGINE_SAMPLE_RATE } from './speech/index.js';
 import { DeferredSpeechEngine } from './speech/deferred-engine.js';
 import { createSpeechSynthesizer } from './tts/index.js';
+import type { WyomingServer } from './wyoming/index.js';
 
 export interface RunningServer {
   readonly app: FastifyInstance;
   /** e.g. `http://127.0.0.1:8080` (the real port when PORT=0). */
   readonly url: string;
+  /** The Wyoming server when WYOMING_PORT is set (its real port when 0). */
+  readonly wyoming: { readonly host: string; readonly port: number } | null;
   /** Stops accepting, lets in-flight commands finish, closes sessions and pools. Idempotent. */
   close(): Promise<void>;
 }
@@ -51,6 +54,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
   let cache: Awaited<ReturnType<typeof openCache>> | undefined;
   let app: FastifyInstance | undefined;
   let db: Database | undefined;
+  let wyoming: WyomingServer | null = null;
   try {
     const secrets = await resolveSecrets(config);
     const starting = await startDatabase(config, secrets.fieldKeys, { embedded: options.embedded });
@@ -90,11 +94,20 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     const created = await preparing;
     if (created.length > 0) options.onDemoAccounts?.(created);
     const url = await app.listen({ host: config.host, port: config.port });
+    if (config.wyoming) {
+      // Loaded only when wanted; it shares the app's engine, grammar and assistant.
+      const { startAppWyoming } = await import('./wyoming/index.js');
+      wyoming = await startAppWyoming(app, config.wyoming);
+    }
     phases.mark('listening');
     app.log.info({ database: db.mode, cache: cache.store.kind, tts: synthesizer ? 'espeak-ng (wasm)' : 'none', dataDir: db.mode === 'postgres' ? undefined : config.dataDir, initdb: createdDatabase || undefined, startup: phases.summary() }, 'HoloMesh Voice ready');
     const running = app;
     let closing: Promise<void> | undefined;
-    const close = () => (closing ??= running.close().then(() => {}));
+    const wyomingServer = wyoming;
+    const close = () => (closing ??= (async () => {
+      await wyomingServer?.close();
+      await running.close();
+    })());
     const fatal = (err: unknown, message: string) => {
       running.log.fatal({ err }, message);
       void close().then(() => options.onFatal?.(err));
@@ -114,9 +127,10 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       },
       (err: unknown) => fatal(err, 'speech recognition failed to start: stopping'),
     );
-    return { app, url, close };
+    return { app, url, wyoming: wyoming && { host: wyoming.host, port: wyoming.port }, close };
   } catch (err) {
     beginSpeech(false);
+    await wyoming?.close().catch(() => {});
     if (app) await app.close().catch(() => {});
     else {
       await speech.close().catch(() => {});

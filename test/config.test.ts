@@ -40,6 +40,14 @@ describe('configuration', () => {
     expect(c.fieldEncryptionKeys?.map((k) => k.id)).toEqual(['k2', 'k1']);
   });
 
+  it('runs no Wyoming server unless a port is set; it then listens on loopback by default', () => {
+    expect(loadConfig({}).wyoming).toBeUndefined();
+    expect(loadConfig({ WYOMING_HOST: '0.0.0.0', WYOMING_USER: 'alex' }).wyoming).toBeUndefined();
+    expect(loadConfig({ WYOMING_PORT: '10300' }).wyoming).toEqual({ host: '127.0.0.1', port: 10300, user: undefined });
+    expect(loadConfig({ WYOMING_PORT: '0', WYOMING_HOST: '0.0.0.0', WYOMING_USER: 'alex' }).wyoming).toEqual({ host: '0.0.0.0', port: 0, user: 'alex' });
+    expect(() => loadConfig({ WYOMING_PORT: '70000' })).toThrow(/WYOMING_PORT/);
+  });
+
   it('rejects an encryption key of the wrong length', () => {
     expect(() => loadConfig({ FIELD_ENCRYPTION_KEYS: `k1:${Buffer.alloc(31).toString('base64')}x` })).toThrow(ConfigError);
   });

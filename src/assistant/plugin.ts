@@ -14,6 +14,8 @@ declare module 'fastify' {
     catalogLists: CatalogLists;
     /** The compiled intent templates (also the source of the recogniser grammar). */
     intents: IntentSet;
+    /** The intent engine the assistant uses, for recognition alone (Wyoming's intent service). */
+    recognizer: Recognizer;
   }
 }
 
@@ -41,6 +43,7 @@ export const assistantPlugin = fp(async (app: FastifyInstance, options: Assistan
   });
   app.decorate('catalogLists', catalog);
   app.decorate('intents', intents);
+  app.decorate('recognizer', recognizer);
   app.decorate('assistant', createAssistant({
     dataSource: app.db.dataSource,
     sessionStore: app.sessionStore,

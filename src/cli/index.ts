@@ -1,10 +1,11 @@
 import { Command, CommanderError } from 'commander';
 import { HoloMeshError } from '../errors.js';
 import { registerServe } from './serve.js';
+import { registerWyoming } from './wyoming.js';
 
 /**
  * The `holomesh` command line. Each subcommand lives in its own module and registers itself.
- * For `serve` alone the others are not loaded: their modules (database, intent engine, speech)
+ * For `serve` and `wyoming` alone the others are not loaded: their modules (database, intent engine, speech)
  * would only delay the service, which loads what it needs while its database starts.
  */
 export async function buildCli(command?: string): Promise<Command> {
@@ -13,7 +14,8 @@ export async function buildCli(command?: string): Promise<Command> {
     .showHelpAfterError()
     .configureHelp({ sortSubcommands: true });
   registerServe(program);
-  if (command === 'serve') return program;
+  registerWyoming(program);
+  if (command === 'serve' || command === 'wyoming') return program;
   const [database, token, parse, grammars, stream, transcribe, models] = await Promise.all([
     import('./database.js'),
     import('./token.js'),
