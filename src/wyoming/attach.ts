@@ -42,6 +42,7 @@ export async function startAppWyoming(
       if ((await app.sessionStore.increment(`commands:wyoming:${bound.userId}`, windowS)) > max) throw Errors.RateLimited(windowS);
       return app.assistant.handle({ principal: bound, ...input });
     }),
+    onNoSpeech: () => app.metrics.noSpeech.inc({ transport: 'wyoming' }),
     maxUtteranceS: app.config.speech.maxUtteranceS,
     version,
   };

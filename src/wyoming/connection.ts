@@ -1,4 +1,5 @@
 import type { RecognizerStream } from '../speech/engine.js';
+import { VoiceActivityDetector } from '../speech/voice-activity.js';
 import { Errors, isHoloMeshError } from '../errors.js';
 import { AudioIntake, parseAudioFormat } from './audio.js';
 import { replyContext, sessionFromContext } from './context.js';
@@ -20,6 +21,8 @@ const MAX_TEXT = 500;
 interface Utterance {
   readonly intake: AudioIntake;
   readonly stream: RecognizerStream;
+  /** Whether anyone spoke: without speech the transcript is empty, whatever the decoder found. */
+  readonly vad: VoiceActivityDetector;
   /** The `context` of the `transcribe` that asked for it, sent back with the transcript. */
   readonly context: unknown;
 }
@@ -106,11 +109,13 @@ export class WyomingConnection {
     const context = this.#transcribe?.context;
     this.#transcribe = null;
     const stream = await engine.openStream(await this.#deps.services.grammar());
+    const vad = await VoiceActivityDetector.create({ sampleRate: engine.sampleRate });
     if (this.#closed) {
+      vad.close();
       await stream.close();
       return;
     }
-    this.#utterance = { intake: new AudioIntake(format, engine.sampleRate, this.#deps.services.maxUtteranceS), stream, context };
+    this.#utterance = { intake: new AudioIntake(format, engine.sampleRate, this.#deps.services.maxUtteranceS), stream, vad, context };
   }
 
   async #acceptAudio(data: EventData, payload: Buffer): Promise<void> {
@@ -126,7 +131,9 @@ export class WyomingConnection {
     }
     if (utterance.intake.isFull) return;
     const pcm = utterance.intake.push(payload);
-    if (pcm.length > 0) await utterance.stream.accept(pcm);
+    if (pcm.length === 0) return;
+    utterance.vad.push(pcm);
+    await utterance.stream.accept(pcm);
   }
 
   async #stopAudio(): Promise<void> {
@@ -144,11 +151,22 @@ export class WyomingConnection {
     }
     try {
       const tail = utterance.intake.flush();
-      if (tail.length > 0) await utterance.stream.accept(tail);
+      if (tail.length > 0) {
+        utterance.vad.push(tail);
+        await utterance.stream.accept(tail);
+      }
+      const context = utterance.context !== undefined ? { context: utterance.context } : {};
+      if (!utterance.vad.activity.hasSpeech) {
+        // Silence or noise: the grammar-bound decoder would still name a command.
+        this.#deps.services.onNoSpeech?.();
+        this.#reply('transcript', { text: '', ...context });
+        return;
+      }
       const transcript = await utterance.stream.finish();
       this.#deps.recent.remember(transcript);
-      this.#reply('transcript', { text: transcript.text, ...(utterance.context !== undefined ? { context: utterance.context } : {}) });
+      this.#reply('transcript', { text: transcript.text, ...context });
     } finally {
+      utterance.vad.close();
       await utterance.stream.close();
     }
   }
@@ -182,7 +200,10 @@ export class WyomingConnection {
     this.#dropping = failed;
     // A failed utterance was answered with its error: no transcript follows it.
     if (failed) this.#transcribe = null;
-    if (utterance) await utterance.stream.close().catch(() => {});
+    if (utterance) {
+      utterance.vad.close();
+      await utterance.stream.close().catch(() => {});
+    }
   }
 
   #reply(type: string, data: EventData): void {

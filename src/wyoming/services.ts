@@ -12,6 +12,8 @@ export interface WyomingServices {
   readonly recognize: (text: string) => Promise<Understanding>;
   /** Runs a command for the port's user (logged like any other); null = no user configured. */
   readonly runCommand: ((input: { sessionId: string; isNewSession: boolean; transcript: Transcript }) => Promise<CommandResult>) | null;
+  /** An utterance held no speech (counted; its transcript was empty). */
+  readonly onNoSpeech?: () => void;
   /** Longest utterance decoded; audio beyond it is dropped. */
   readonly maxUtteranceS: number;
   /** The service's version, advertised in `info`. */

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { ESPEAK_MISSING, hasEspeak, synthesizePcm } from '../helpers/audio.js';
+import { ESPEAK_MISSING, hasEspeak, hasSox, soxNoise, synthesizePcm } from '../helpers/audio.js';
 import { startAppWyoming, SESSION_KEY, type WyomingServer } from '../../src/wyoming/index.js';
 import { interleave, TestWyomingClient } from './client.js';
 
@@ -79,6 +79,20 @@ describe.skipIf(!hasEspeak)(`Wyoming server${hasEspeak ? '' : ` (${ESPEAK_MISSIN
     const before = await rows('SELECT COUNT(*)::int AS n FROM voice_commands');
     expect((await client.ask('transcript', { text: '', context: { conversation_id: 'ha-quiet' } })).type).toBe('not-handled');
     expect(await rows('SELECT COUNT(*)::int AS n FROM voice_commands')).toEqual(before);
+  });
+
+  it.each(['silence', 'white', 'pink'] as const)('answers 2 s of %s with an empty transcript: the decoder never names a command for it', async (kind) => {
+    if (!hasSox) throw new Error('sox is missing: .ci/run installs it');
+    const client = await open();
+    client.send('transcribe', { context: { conversation_id: `ha-${kind}` } });
+    client.send('audio-start', { rate: 16_000, width: 2, channels: 1 });
+    const pcm = soxNoise(kind, 2);
+    for (let i = 0; i < pcm.length; i += 3200) {
+      const chunk = pcm.subarray(i, i + 3200);
+      client.send('audio-chunk', { rate: 16_000, width: 2, channels: 1 }, Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+    }
+    client.send('audio-stop');
+    expect(await client.next()).toMatchObject({ type: 'transcript', data: { text: '', context: { conversation_id: `ha-${kind}` } } });
   });
 
   it('recognises an intent without acting on it, and says when it recognises none', async () => {
