@@ -80,6 +80,8 @@ describe.skipIf(!hasEspeak)(`voice end to end${hasEspeak ? '' : ` (${ESPEAK_MISS
   it('counts open decoder streams and times final transcripts in /metrics', async () => {
     const scrape = async () => (await t.app.inject({ method: 'GET', url: '/metrics' })).body;
     const value = (text: string, name: string) => Number(text.split('\n').find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
+    // The earlier tests' sessions are closed, but their decoder streams close a moment later.
+    await expect.poll(async () => value(await scrape(), 'holomesh_audio_streams'), { timeout: 10_000 }).toBe(0);
     const before = await scrape();
     const streamsBefore = value(before, 'holomesh_audio_streams');
     const { socket, frames, closed } = await openVoice(url, { token: await t.tokenFor('alex') });
