@@ -4,6 +4,7 @@ import envSchema from 'env-schema';
 import { Type, type Static } from '@sinclair/typebox';
 import { ConfigError } from './errors.js';
 import type { Role } from './db/entities/user.js';
+import type { LoginLimits } from './auth/login-limiter.js';
 
 /**
  * Every setting of the service, read from the environment once and validated at start.
@@ -48,6 +49,9 @@ const EnvSchema = Type.Object({
   AUTH_RATE_LIMIT_WINDOW_S: Type.Integer({ default: 60, minimum: 1 }),
   LOGIN_FAILURE_LIMIT: Type.Integer({ default: 5, minimum: 1 }),
   LOGIN_FAILURE_WINDOW_S: Type.Integer({ default: 900, minimum: 1 }),
+  LOGIN_LOCKOUT_MAX_S: Type.Integer({ default: 86_400, minimum: 1 }),
+  LOGIN_SLOW_AFTER: Type.Integer({ default: 20, minimum: 1 }),
+  LOGIN_SLOW_MAX_MS: Type.Integer({ default: 5_000, minimum: 0, maximum: 60_000 }),
   COMMAND_RATE_LIMIT_MAX: Type.Integer({ default: 120, minimum: 1 }),
   COMMAND_RATE_LIMIT_WINDOW_S: Type.Integer({ default: 60, minimum: 1 }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
@@ -111,8 +115,8 @@ export interface Config {
     readonly require2faRoles: readonly Role[];
     /** Per client IP, on register, login and the 2FA routes. */
     readonly ipLimit: RateLimitSetting;
-    /** Failed logins and 2FA codes per account. */
-    readonly failureLimit: RateLimitSetting;
+    /** Guesses (passwords, 2FA codes) per account and client, and per account: see src/auth/login-limiter.ts. */
+    readonly loginLimits: LoginLimits;
     /** Per user (or IP when anonymous), on every `/v1/commands` route. */
     readonly commandLimit: RateLimitSetting;
   };
@@ -197,7 +201,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       refreshTtlS: env.JWT_REFRESH_TTL_S,
       require2faRoles: Object.freeze([...new Set(env.REQUIRE_2FA_ROLES.split(',').filter(Boolean))] as Role[]),
       ipLimit: Object.freeze({ max: env.AUTH_RATE_LIMIT_MAX, windowS: env.AUTH_RATE_LIMIT_WINDOW_S }),
-      failureLimit: Object.freeze({ max: env.LOGIN_FAILURE_LIMIT, windowS: env.LOGIN_FAILURE_WINDOW_S }),
+      loginLimits: Object.freeze({
+        perClientMax: env.LOGIN_FAILURE_LIMIT,
+        windowS: env.LOGIN_FAILURE_WINDOW_S,
+        maxWindowS: Math.max(env.LOGIN_LOCKOUT_MAX_S, env.LOGIN_FAILURE_WINDOW_S),
+        slowAfter: env.LOGIN_SLOW_AFTER,
+        maxDelayMs: env.LOGIN_SLOW_MAX_MS,
+      }),
       commandLimit: Object.freeze({ max: env.COMMAND_RATE_LIMIT_MAX, windowS: env.COMMAND_RATE_LIMIT_WINDOW_S }),
     }),
   });

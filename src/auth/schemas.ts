@@ -24,6 +24,8 @@ export const LoginBody = Type.Object({
   username: Type.String({ minLength: 1, maxLength: 64 }),
   password: Type.String({ minLength: 1, maxLength: 256 }),
   totp: Type.Optional(SecondFactorCode),
+  /** The `deviceToken` an earlier login on this device returned. */
+  deviceToken: Type.Optional(Type.String({ minLength: 16, maxLength: 1024 })),
 }, { additionalProperties: false });
 export type LoginBody = Static<typeof LoginBody>;
 
@@ -47,6 +49,8 @@ export const SessionTokensSchema = Type.Object({
   tokenType: Type.Literal('Bearer'),
   expiresIn: Type.Integer(),
   user: PublicUserSchema,
+  /** Login only: keep it and send it with later logins from this device (never slowed down). */
+  deviceToken: Type.Optional(Type.String()),
 });
 
 export const TotpSetupSchema = Type.Object({ otpauthUri: Type.String(), secret: Type.String() });

@@ -10,7 +10,8 @@ import {
   SessionTokensSchema, TotpSetupSchema,
 } from '../auth/schemas.js';
 import { Errors, isHoloMeshError } from '../errors.js';
-import { rateLimited } from './security-plugin.js';
+import { LoginLimiter, type LoginClient } from '../auth/login-limiter.js';
+import { hashRefreshToken } from '../auth/refresh-tokens.js';
 
 // Failures that count against an account's limit (a wrong password or code); anything else does not.
 const COUNTED_FAILURES = new Set(['HM_ERR_AUTH_INVALID_CREDENTIALS', 'HM_ERR_AUTH_TOTP_INVALID']);
@@ -33,24 +34,21 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
 
   /** Per client IP, on every route that checks a secret or creates an account. */
   const ipLimit = { rateLimit: { max: auth.ipLimit.max, timeWindow: auth.ipLimit.windowS * 1000 } };
-  /** Failed logins and codes per account: checked before, counted after a failure. */
-  const accountFailures = app.createRateLimit({
-    max: auth.failureLimit.max,
-    timeWindow: auth.failureLimit.windowS * 1000,
-    keyGenerator: (request: FastifyRequest) => `auth-failures:${accountOf(request)}`,
-  });
-  async function guardAccount<T>(request: FastifyRequest, reply: FastifyReply, attempt: () => Promise<T>): Promise<T> {
-    const status = await accountFailures(request, { increment: false });
-    if (!status.isAllowed && status.remaining <= 0) {
-      reply.header('retry-after', Math.max(1, status.ttlInSeconds));
-      throw rateLimited(status.ttl);
-    }
-    try {
-      return await attempt();
-    } catch (err) {
-      if (isHoloMeshError(err) && COUNTED_FAILURES.has(err.code)) await accountFailures(request);
-      throw err;
-    }
+  const limiter = new LoginLimiter(app.sessionStore, auth.loginLimits);
+  /** Runs a password or code check under the login limits of the account it is against. */
+  function guardAccount<T>(request: FastifyRequest, reply: FastifyReply, attempt: () => Promise<T>): Promise<T> {
+    const account = accountOf(request);
+    return limiter.guard(account, clientOf(request, account), attempt,
+      (err) => isHoloMeshError(err) && COUNTED_FAILURES.has(err.code),
+      (retryS) => { reply.header('retry-after', retryS); });
+  }
+  /** A known device of the account (its device token), else the client's address. */
+  function clientOf(request: FastifyRequest, account: string): LoginClient {
+    if (request.principal) return { id: `ip:${request.ip}`, trusted: true };
+    const { deviceToken } = request.body as { deviceToken?: string };
+    const device = deviceToken ? app.tokens.verifyDeviceToken(deviceToken) : null;
+    if (device && device.username === account) return { id: `device:${hashRefreshToken(deviceToken!)}`, trusted: true };
+    return { id: `ip:${request.ip}`, trusted: false };
   }
 
   app.post('/v1/auth/register', {
@@ -69,7 +67,8 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
   }, async (request, reply) => {
     const { username, password, totp } = request.body;
     const user = await guardAccount(request, reply, () => accounts.authenticate(username, password, totp));
-    return accounts.startSession(user);
+    const session = await accounts.startSession(user);
+    return { ...session, deviceToken: app.tokens.issueDeviceToken({ userId: user.id, username: user.username, role: user.role }) };
   });
 
   app.post('/v1/auth/refresh', {

@@ -43,15 +43,17 @@ describe('abuse limits (429 from the catalog, then reset)', () => {
     expectLimited(await attempt());
   });
 
-  it('limits failed logins per account from any IP, even with the right password after, until the window ends', async () => {
+  it('limits failed logins per account and address, even with the right password after, until the window ends', async () => {
     const { username } = await register(t.app);
-    for (let i = 0; i < 2; i++) expect((await login(t.app, username, { password: `wrong password ${i}` })).statusCode).toBe(401);
-    expectLimited(await login(t.app, username));
-    expectLimited(await login(t.app, username.toUpperCase()));
-    // Other accounts are not affected.
+    const ip = randomIp();
+    for (let i = 0; i < 2; i++) expect((await login(t.app, username, { password: `wrong password ${i}` }, { remoteAddress: ip })).statusCode).toBe(401);
+    expectLimited(await login(t.app, username, {}, { remoteAddress: ip }));
+    expectLimited(await login(t.app, username.toUpperCase(), {}, { remoteAddress: ip }));
+    // Other accounts, and this account from other addresses, are not affected.
     expect((await login(t.app, (await register(t.app)).username)).statusCode).toBe(200);
-    await sleep(4_100);
     expect((await login(t.app, username)).statusCode).toBe(200);
+    await sleep(4_100);
+    expect((await login(t.app, username, {}, { remoteAddress: ip })).statusCode).toBe(200);
   });
 
   it('successful logins do not count against the account', async () => {
