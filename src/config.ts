@@ -43,7 +43,8 @@ const EnvSchema = Type.Object({
   WS_CONNECTIONS_PER_MINUTE: Type.Integer({ default: 60, minimum: 1 }),
   MAX_VOICE_SESSIONS_PER_USER: Type.Integer({ default: 4, minimum: 1 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10_000, minimum: 0 }),
-  JWT_REFRESH_TTL_S: Type.Integer({ default: 2_592_000, minimum: 60, maximum: 31_536_000 }),
+  JWT_REFRESH_TTL_S: Type.Integer({ default: 1_209_600, minimum: 60, maximum: 31_536_000 }),
+  SESSION_MAX_AGE_S: Type.Integer({ default: 2_592_000, minimum: 60, maximum: 31_536_000 }),
   REQUIRE_2FA_ROLES: Type.String({ default: '', pattern: '^((client|designer|admin)(,(client|designer|admin))*)?$' }),
   AUTH_RATE_LIMIT_MAX: Type.Integer({ default: 10, minimum: 1 }),
   AUTH_RATE_LIMIT_WINDOW_S: Type.Integer({ default: 60, minimum: 1 }),
@@ -109,8 +110,10 @@ export interface Config {
   /** When set, `GET /metrics` needs it as a bearer token; otherwise the endpoint is open. */
   readonly metricsToken: string | undefined;
   readonly auth: {
-    /** Lifetime of a refresh token; each use rotates it and starts a new lifetime. */
+    /** Lifetime of a refresh token (an idle session ends after it); each use rotates it. */
     readonly refreshTtlS: number;
+    /** Absolute lifetime of a login: refreshing never extends a session beyond it. */
+    readonly sessionMaxAgeS: number;
     /** Roles that may only sign in with two-factor authentication enabled. */
     readonly require2faRoles: readonly Role[];
     /** Per client IP, on register, login and the 2FA routes. */
@@ -199,6 +202,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.METRICS_TOKEN,
     auth: Object.freeze({
       refreshTtlS: env.JWT_REFRESH_TTL_S,
+      sessionMaxAgeS: env.SESSION_MAX_AGE_S,
       require2faRoles: Object.freeze([...new Set(env.REQUIRE_2FA_ROLES.split(',').filter(Boolean))] as Role[]),
       ipLimit: Object.freeze({ max: env.AUTH_RATE_LIMIT_MAX, windowS: env.AUTH_RATE_LIMIT_WINDOW_S }),
       loginLimits: Object.freeze({

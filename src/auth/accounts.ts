@@ -39,6 +39,8 @@ export interface AccountServiceOptions {
   readonly sessionStore: SessionStore;
   readonly tokens: TokenService;
   readonly refreshTtlS: number;
+  /** Absolute lifetime of a login (its refresh family), seconds. */
+  readonly sessionMaxAgeS: number;
   readonly require2faRoles: readonly Role[];
 }
 
@@ -66,7 +68,7 @@ export class AccountService {
 
   constructor(options: AccountServiceOptions) {
     this.#options = options;
-    this.refreshTokens = new RefreshTokenStore(options.dataSource, options.refreshTtlS);
+    this.refreshTokens = new RefreshTokenStore(options.dataSource, options.refreshTtlS, options.sessionMaxAgeS);
   }
 
   /**
@@ -138,27 +140,68 @@ export class AccountService {
    * `details.enrolmentToken` is good only for the 2FA setup and confirm routes.
    */
   async startSession(user: User): Promise<SessionTokens> {
-    const principal = { userId: user.id, username: user.username, role: user.role };
-    if (this.#options.require2faRoles.includes(user.role) && !user.totpEnabled) {
-      const base = Errors.EnrolmentRequired(user.role);
-      throw new HoloMeshError(base.code, base.statusCode, base.message, {
-        enrolmentToken: this.#options.tokens.issueEnrolmentToken(principal),
-        expiresIn: ENROLMENT_TOKEN_TTL_S,
-      });
-    }
+    this.#checkPolicy(user);
     const refreshToken = await this.refreshTokens.issue(user.id);
     return this.#pair(user, refreshToken);
   }
 
   /**
-   * Rotates a refresh token into a new pair, with the account's current role.
-   * @throws HM_ERR_AUTH_REFRESH_INVALID (reuse also revokes the family).
+   * Rotates a refresh token into a new pair, with the account's current role, under the current
+   * REQUIRE_2FA_ROLES: a session the policy no longer allows is ended (its family revoked).
+   * @throws HM_ERR_AUTH_REFRESH_INVALID (reuse also revokes the family), HM_ERR_AUTH_ENROLMENT_REQUIRED.
    */
   async refresh(refreshToken: string): Promise<SessionTokens> {
     const next = await this.refreshTokens.rotate(refreshToken);
     const user = await this.#options.dataSource.manager.findOneBy(User, { id: next.userId });
     if (!user) throw Errors.RefreshInvalid();
+    try {
+      this.#checkPolicy(user);
+    } catch (err) {
+      await this.refreshTokens.revokeFamily(next.familyId);
+      throw err;
+    }
     return this.#pair(user, next.token);
+  }
+
+  /**
+   * Ends the sessions the current REQUIRE_2FA_ROLES no longer allows (run at start, so a policy
+   * change takes effect at once, not at each session's next refresh).
+   * @returns how many refresh tokens were revoked.
+   */
+  async enforcePolicy(): Promise<number> {
+    if (this.#options.require2faRoles.length === 0) return 0;
+    const [, affected] = await this.#options.dataSource.query(
+      `UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND user_id IN
+         (SELECT id FROM users WHERE role = ANY($1) AND NOT totp_enabled)`,
+      [[...this.#options.require2faRoles]],
+    ) as [unknown, number];
+    return affected;
+  }
+
+  /**
+   * Changes the password (the current one, and the second factor when enabled, must be given),
+   * signs every session out and starts a new one.
+   * @throws as {@link authenticate}; HM_ERR_AUTH_PASSWORD_WEAK for a weak new password.
+   */
+  async changePassword(userId: string, currentPassword: string, newPassword: string, code: string | undefined): Promise<SessionTokens> {
+    const user = await this.findUser(userId);
+    await this.authenticate(user.username, currentPassword, code);
+    const passwordHash = await hashPassword(newPassword);
+    await this.#options.dataSource.transaction(async (manager) => {
+      await manager.update(User, { id: user.id }, { passwordHash });
+      await this.refreshTokens.revokeAllFor(user.id, manager);
+    });
+    return this.startSession({ ...user, passwordHash });
+  }
+
+  /** @throws HM_ERR_AUTH_ENROLMENT_REQUIRED (403) for a role in REQUIRE_2FA_ROLES without 2FA. */
+  #checkPolicy(user: User): void {
+    if (!this.#options.require2faRoles.includes(user.role) || user.totpEnabled) return;
+    const base = Errors.EnrolmentRequired(user.role);
+    throw new HoloMeshError(base.code, base.statusCode, base.message, {
+      enrolmentToken: this.#options.tokens.issueEnrolmentToken({ userId: user.id, username: user.username, role: user.role }),
+      expiresIn: ENROLMENT_TOKEN_TTL_S,
+    });
   }
 
   async logout(refreshToken: string): Promise<void> {

@@ -29,6 +29,14 @@ export const LoginBody = Type.Object({
 }, { additionalProperties: false });
 export type LoginBody = Static<typeof LoginBody>;
 
+export const ChangePasswordBody = Type.Object({
+  currentPassword: Type.String({ minLength: 1, maxLength: 256 }),
+  newPassword: Password,
+  /** Required when the account has two-factor authentication. */
+  totp: Type.Optional(SecondFactorCode),
+}, { additionalProperties: false });
+export type ChangePasswordBody = Static<typeof ChangePasswordBody>;
+
 export const RefreshBody = Type.Object({ refreshToken: RefreshTokenString }, { additionalProperties: false });
 export type RefreshBody = Static<typeof RefreshBody>;
 

@@ -6,7 +6,7 @@ import { AccountService, normaliseUsername, toPublicUser } from '../auth/account
 import { TwoFactorService } from '../auth/two-factor.js';
 import { countRecoveryCodes } from '../auth/recovery-codes.js';
 import {
-  AUTH_BODY_LIMIT, ConfirmTotpBody, LoginBody, PublicUserSchema, RecoveryCodesSchema, RefreshBody, RegisterBody,
+  AUTH_BODY_LIMIT, ChangePasswordBody, ConfirmTotpBody, LoginBody, PublicUserSchema, RecoveryCodesSchema, RefreshBody, RegisterBody,
   SessionTokensSchema, TotpSetupSchema,
 } from '../auth/schemas.js';
 import { Errors, isHoloMeshError } from '../errors.js';
@@ -28,8 +28,11 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     sessionStore: app.sessionStore,
     tokens: app.tokens,
     refreshTtlS: auth.refreshTtlS,
+    sessionMaxAgeS: auth.sessionMaxAgeS,
     require2faRoles: auth.require2faRoles,
   });
+  // A policy change (REQUIRE_2FA_ROLES) ends the sessions it no longer allows, now.
+  await accounts.enforcePolicy();
   const twoFactor = new TwoFactorService(app.db.dataSource, app.sessionStore);
 
   /** Per client IP, on every route that checks a secret or creates an account. */
@@ -81,6 +84,22 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     schema: { body: RefreshBody },
   }, async (request, reply) => {
     await accounts.logout(request.body.refreshToken);
+    return reply.status(204).send();
+  });
+
+  app.post('/v1/auth/password', {
+    bodyLimit: AUTH_BODY_LIMIT,
+    config: ipLimit,
+    preHandler: app.requireAuth,
+    schema: { body: ChangePasswordBody, response: { 200: SessionTokensSchema } },
+  }, async (request, reply) => {
+    const { currentPassword, newPassword, totp } = request.body;
+    return guardAccount(request, reply, () => accounts.changePassword(request.principal!.userId, currentPassword, newPassword, totp));
+  });
+
+  // Signs out every session of the caller (a lost device): their refresh tokens stop working.
+  app.post('/v1/auth/logout-all', { preHandler: app.requireAuth }, async (request, reply) => {
+    await accounts.refreshTokens.revokeAllFor(request.principal!.userId);
     return reply.status(204).send();
   });
 
