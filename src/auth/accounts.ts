@@ -125,6 +125,31 @@ export class AccountService {
     return user;
   }
 
+  /**
+   * Proves the caller of a sensitive change is the owner, not just a holder of an access token:
+   * the password, and the second factor too when the account has one and `withCode`.
+   * @throws HM_ERR_AUTH_INVALID_CREDENTIALS, HM_ERR_AUTH_TOTP_REQUIRED or HM_ERR_AUTH_TOTP_INVALID.
+   */
+  async reauthenticate(userId: string, password: string, code: string | undefined, withCode: boolean): Promise<User> {
+    const user = await this.findUser(userId);
+    if (!(await verifyPassword(password, user.passwordHash))) throw Errors.InvalidCredentials();
+    if (!withCode || !user.totpEnabled) return user;
+    if (!code) throw Errors.TotpRequired();
+    if (!(await this.verifySecondFactor(user, code))) throw Errors.TotpInvalid();
+    return user;
+  }
+
+  /**
+   * After a change of password or second factor: every session of the user ends, and the caller
+   * gets a new one (or, for a role that now lacks its required 2FA, none).
+   */
+  async restartSessions(userId: string): Promise<SessionTokens | null> {
+    await this.refreshTokens.revokeAllFor(userId);
+    const user = await this.findUser(userId);
+    if (this.#options.require2faRoles.includes(user.role) && !user.totpEnabled) return null;
+    return this.startSession(user);
+  }
+
   /** A TOTP code (once per time step) or an unused recovery code (then used up). */
   async verifySecondFactor(user: User, code: string): Promise<boolean> {
     const trimmed = code.trim();

@@ -43,6 +43,13 @@ export type RefreshBody = Static<typeof RefreshBody>;
 export const ConfirmTotpBody = Type.Object({ code: Type.String({ pattern: '^\\s*\\d{6}\\s*$', maxLength: 16 }) }, { additionalProperties: false });
 export type ConfirmTotpBody = Static<typeof ConfirmTotpBody>;
 
+/** Password and current second factor (TOTP or a recovery code): disabling 2FA, new recovery codes. */
+export const ReauthBody = Type.Object({
+  password: Type.String({ minLength: 1, maxLength: 256 }),
+  code: SecondFactorCode,
+}, { additionalProperties: false });
+export type ReauthBody = Static<typeof ReauthBody>;
+
 export const PublicUserSchema = Type.Object({
   id: Type.String(),
   username: Type.String(),
@@ -62,7 +69,16 @@ export const SessionTokensSchema = Type.Object({
 });
 
 export const TotpSetupSchema = Type.Object({ otpauthUri: Type.String(), secret: Type.String() });
-export const RecoveryCodesSchema = Type.Object({ recoveryCodes: Type.Array(Type.String()) });
+export const RecoveryCodesSchema = Type.Object({
+  recoveryCodes: Type.Array(Type.String()),
+  /** Every other session was signed out: the caller's new one (absent for an enrolment token). */
+  session: Type.Optional(SessionTokensSchema),
+});
+export const TotpDisabledSchema = Type.Object({
+  totpEnabled: Type.Literal(false),
+  /** Absent when the role must use 2FA (REQUIRE_2FA_ROLES): sign in again to set it up. */
+  session: Type.Optional(SessionTokensSchema),
+});
 
 /** Auth bodies are small: anything larger is refused before it is parsed. */
 export const AUTH_BODY_LIMIT = 4 * 1024;

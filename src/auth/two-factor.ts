@@ -4,6 +4,7 @@ import { Errors } from '../errors.js';
 import type { SessionStore } from '../cache/session-store.js';
 import { createTotpSecret, totpUri, verifyTotpOnce } from './totp.js';
 import { replaceRecoveryCodes } from './recovery-codes.js';
+import { RecoveryCode } from '../db/entities/recovery-code.js';
 
 export interface TotpSetup {
   /** `otpauth://totp/…` for a QR code. */
@@ -56,6 +57,24 @@ export class TwoFactorService {
       if ((result.affected ?? 0) !== 1) throw Errors.TotpState('two-factor authentication is already enabled');
       return replaceRecoveryCodes(manager, user.id);
     });
+  }
+
+  /** Turns two-factor authentication off: forgets the secret and the recovery codes. */
+  async disable(userId: string): Promise<void> {
+    await this.#dataSource.transaction(async (manager) => {
+      await manager.update(User, { id: userId }, { totpEnabled: false, totpSecret: null });
+      await manager.delete(RecoveryCode, { userId });
+    });
+  }
+
+  /**
+   * New recovery codes in place of the old ones (all of which stop working).
+   * @throws HM_ERR_AUTH_TOTP_STATE when 2FA is not enabled.
+   */
+  async regenerateRecoveryCodes(userId: string): Promise<string[]> {
+    const user = await this.#findUser(userId);
+    if (!user.totpEnabled) throw Errors.TotpState('two-factor authentication is not enabled');
+    return this.#dataSource.transaction((manager) => replaceRecoveryCodes(manager, userId));
   }
 
   async #findUser(userId: string): Promise<User> {

@@ -6,8 +6,8 @@ import { AccountService, normaliseUsername, toPublicUser } from '../auth/account
 import { TwoFactorService } from '../auth/two-factor.js';
 import { countRecoveryCodes } from '../auth/recovery-codes.js';
 import {
-  AUTH_BODY_LIMIT, ChangePasswordBody, ConfirmTotpBody, LoginBody, PublicUserSchema, RecoveryCodesSchema, RefreshBody, RegisterBody,
-  SessionTokensSchema, TotpSetupSchema,
+  AUTH_BODY_LIMIT, ChangePasswordBody, ConfirmTotpBody, LoginBody, PublicUserSchema, ReauthBody, RecoveryCodesSchema, RefreshBody,
+  RegisterBody, SessionTokensSchema, TotpDisabledSchema, TotpSetupSchema,
 } from '../auth/schemas.js';
 import { Errors, isHoloMeshError } from '../errors.js';
 import { LoginLimiter, type LoginClient } from '../auth/login-limiter.js';
@@ -112,13 +112,24 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     return { user: toPublicUser(user), recoveryCodesLeft };
   });
 
-  // Both 2FA routes accept the enrolment token a REQUIRE_2FA_ROLES login hands out.
+  // Setup and confirm accept the enrolment token a REQUIRE_2FA_ROLES login hands out (issued
+  // right after a password check); with an access token, setup needs the password again, so a
+  // stolen access token cannot enrol a second factor and lock the owner out.
   app.post('/v1/auth/2fa/setup', {
     bodyLimit: AUTH_BODY_LIMIT,
     config: { ...ipLimit, allowEnrolmentToken: true },
     preHandler: app.requirePermission('auth:manage-2fa'),
+    // No body schema: an enrolment token's setup has no body at all.
     schema: { response: { 200: TotpSetupSchema } },
-  }, async (request) => twoFactor.setup(request.principal!.userId));
+  }, async (request, reply) => {
+    const principal = request.principal!;
+    if (!principal.enrolmentOnly) {
+      const password = (request.body as { password?: unknown } | undefined)?.password;
+      if (typeof password !== 'string' || password.length === 0 || password.length > 256) throw Errors.BadRequest('send your password to set up two-factor authentication');
+      await guardAccount(request, reply, () => accounts.reauthenticate(principal.userId, password, undefined, false));
+    }
+    return twoFactor.setup(principal.userId);
+  });
 
   app.post('/v1/auth/2fa/confirm', {
     bodyLimit: AUTH_BODY_LIMIT,
@@ -126,12 +137,44 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     preHandler: app.requirePermission('auth:manage-2fa'),
     schema: { body: ConfirmTotpBody, response: { 200: RecoveryCodesSchema } },
   }, async (request, reply) => {
+    const principal = request.principal!;
     const recoveryCodes = await guardAccount(request, reply, async () => {
-      const codes = await twoFactor.confirm(request.principal!.userId, request.body.code);
+      const codes = await twoFactor.confirm(principal.userId, request.body.code);
       if (!codes) throw Errors.TotpInvalid();
       return codes;
     });
-    return { recoveryCodes };
+    // An enrolment token has no sessions to end (its owner signs in next, with a code).
+    const session = principal.enrolmentOnly ? null : await accounts.restartSessions(principal.userId);
+    return { recoveryCodes, ...(session ? { session } : {}) };
+  });
+
+  // Turning 2FA off takes the password and the current factor (a TOTP or recovery code). To
+  // replace a factor (a new phone), disable it and set it up again.
+  app.post('/v1/auth/2fa/disable', {
+    bodyLimit: AUTH_BODY_LIMIT,
+    config: ipLimit,
+    preHandler: app.requirePermission('auth:manage-2fa'),
+    schema: { body: ReauthBody, response: { 200: TotpDisabledSchema } },
+  }, async (request, reply) => {
+    const { userId } = request.principal!;
+    const user = await guardAccount(request, reply, () => accounts.reauthenticate(userId, request.body.password, request.body.code, true));
+    if (!user.totpEnabled) throw Errors.TotpState('two-factor authentication is not enabled');
+    await twoFactor.disable(userId);
+    const session = await accounts.restartSessions(userId);
+    return { totpEnabled: false as const, ...(session ? { session } : {}) };
+  });
+
+  app.post('/v1/auth/2fa/recovery-codes', {
+    bodyLimit: AUTH_BODY_LIMIT,
+    config: ipLimit,
+    preHandler: app.requirePermission('auth:manage-2fa'),
+    schema: { body: ReauthBody, response: { 200: RecoveryCodesSchema } },
+  }, async (request, reply) => {
+    const { userId } = request.principal!;
+    await guardAccount(request, reply, () => accounts.reauthenticate(userId, request.body.password, request.body.code, true));
+    const recoveryCodes = await twoFactor.regenerateRecoveryCodes(userId);
+    const session = await accounts.restartSessions(userId);
+    return { recoveryCodes, ...(session ? { session } : {}) };
   });
 }, { name: 'holomesh-auth-routes', fastify: '5.x', dependencies: ['holomesh-auth', 'holomesh-security'] });
 

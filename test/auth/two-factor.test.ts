@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentTotp, TOTP_PERIOD_S } from '../../src/auth/totp.js';
 import { hashRecoveryCode } from '../../src/auth/recovery-codes.js';
-import { bearer, createAuthTestApp, login, post, register, type AuthTestApp } from './helpers.js';
+import { bearer, createAuthTestApp, login, PASSWORD, post, register, type AuthTestApp } from './helpers.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -18,7 +18,7 @@ async function wrongCode(secret: string): Promise<string> {
 async function enrol(app: AuthTestApp['app']): Promise<{ username: string; id: string; secret: string; recoveryCodes: string[] }> {
   const { username, id } = await register(app);
   const { accessToken } = (await login(app, username)).json();
-  const setup = await post(app, '/v1/auth/2fa/setup', undefined, { headers: bearer(accessToken) });
+  const setup = await post(app, '/v1/auth/2fa/setup', { password: PASSWORD }, { headers: bearer(accessToken) });
   const { secret } = setup.json();
   const confirm = await post(app, '/v1/auth/2fa/confirm', { code: await currentTotp(secret) }, { headers: bearer(accessToken) });
   return { username, id, secret, recoveryCodes: confirm.json().recoveryCodes };
@@ -33,7 +33,7 @@ describe('TOTP two-factor authentication', () => {
     const { username, id } = await register(t.app);
     const { accessToken } = (await login(t.app, username)).json();
 
-    const setup = await post(t.app, '/v1/auth/2fa/setup', undefined, { headers: bearer(accessToken) });
+    const setup = await post(t.app, '/v1/auth/2fa/setup', { password: PASSWORD }, { headers: bearer(accessToken) });
     expect(setup.statusCode).toBe(200);
     const { otpauthUri, secret } = setup.json();
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
@@ -63,7 +63,7 @@ describe('TOTP two-factor authentication', () => {
     const stored = await t.database.db.dataSource.query('SELECT code_hash FROM recovery_codes WHERE user_id = $1', [id]) as { code_hash: string }[];
     expect(stored.map((r) => r.code_hash).sort()).toEqual(recoveryCodes.map(hashRecoveryCode).sort());
 
-    const again = await post(t.app, '/v1/auth/2fa/setup', undefined, { headers: bearer(accessToken) });
+    const again = await post(t.app, '/v1/auth/2fa/setup', { password: PASSWORD }, { headers: bearer(accessToken) });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('HM_ERR_AUTH_TOTP_STATE');
   });
