@@ -39,6 +39,8 @@ const EnvSchema = Type.Object({
   ALLOW_ANONYMOUS_TRANSCRIBE: Type.Boolean({ default: false }),
   ENDPOINT_SILENCE_MS: Type.Integer({ default: 600, minimum: 100, maximum: 5_000 }),
   MAX_UTTERANCE_S: Type.Integer({ default: 15, minimum: 1, maximum: 120 }),
+  SPEECH_UPLOAD_RATE_LIMIT_MAX: Type.Integer({ default: 20, minimum: 1 }),
+  SPEECH_UPLOAD_RATE_LIMIT_WINDOW_S: Type.Integer({ default: 60, minimum: 1 }),
   VOICE_IDLE_TIMEOUT_S: Type.Integer({ default: 60, minimum: 5 }),
   WS_CONNECTIONS_PER_MINUTE: Type.Integer({ default: 60, minimum: 1 }),
   MAX_VOICE_SESSIONS_PER_USER: Type.Integer({ default: 4, minimum: 1 }),
@@ -96,7 +98,10 @@ export interface Config {
     readonly warmDecoders: number;
     readonly allowAnonymous: boolean;
     readonly endpointSilenceMs: number;
+    /** Longest utterance a stream or an upload may carry. */
     readonly maxUtteranceS: number;
+    /** `POST /v1/speech-to-intent` per user (or IP when anonymous). */
+    readonly uploadLimit: RateLimitSetting;
     readonly idleTimeoutS: number;
     /** New WebSocket connections per client IP per minute. */
     readonly connectionsPerMinute: number;
@@ -191,6 +196,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       allowAnonymous: env.ALLOW_ANONYMOUS_TRANSCRIBE,
       endpointSilenceMs: env.ENDPOINT_SILENCE_MS,
       maxUtteranceS: env.MAX_UTTERANCE_S,
+      uploadLimit: Object.freeze({ max: env.SPEECH_UPLOAD_RATE_LIMIT_MAX, windowS: env.SPEECH_UPLOAD_RATE_LIMIT_WINDOW_S }),
       idleTimeoutS: env.VOICE_IDLE_TIMEOUT_S,
       connectionsPerMinute: env.WS_CONNECTIONS_PER_MINUTE,
       maxSessionsPerUser: env.MAX_VOICE_SESSIONS_PER_USER,

@@ -7,6 +7,7 @@ import { decodeUtterance } from '../speech/decode-utterance.js';
 import { SUPPORTED_SAMPLE_RATES } from '../ws/voice-session.js';
 import { Errors } from '../errors.js';
 import { toResultFields } from '../assistant/index.js';
+import { checkUploadedAudio } from './uploaded-audio.js';
 
 const MAX_AUDIO_BYTES = 10 * 1024 * 1024; // ~5 minutes of 16 kHz PCM16
 
@@ -30,8 +31,11 @@ export async function speechRoutes(app: FastifyInstance): Promise<void> {
     app.addContentTypeParser(type, { parseAs: 'buffer', bodyLimit: MAX_AUDIO_BYTES }, (_req, body, done) => done(null, body));
   }
 
+  const { maxUtteranceS, uploadLimit } = app.config.speech;
   app.post('/v1/speech-to-intent', {
     bodyLimit: MAX_AUDIO_BYTES,
+    // Decoding costs ~0.5 s of CPU per second of audio: per user, after authentication (onRequest, before the body is read).
+    config: { rateLimit: { max: uploadLimit.max, timeWindow: uploadLimit.windowS * 1000, keyGenerator: (request) => `speech-upload:${request.principal?.userId ?? request.ip}` } },
     preHandler: app.requireAuth,
     schema: {
       querystring: Type.Object({
@@ -58,6 +62,7 @@ export async function speechRoutes(app: FastifyInstance): Promise<void> {
       samples = wav.samples;
       sampleRate = wav.sampleRate;
     }
+    checkUploadedAudio(samples.length, sampleRate, maxUtteranceS);
     const transcript = await decodeUtterance(app.speech, await app.voiceGrammar(), samples, sampleRate);
     const sessionId = query.session ?? randomUUID();
     const result = await app.assistant.handle({ principal: request.principal!, sessionId, transcript, commandId: query.commandId });

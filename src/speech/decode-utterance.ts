@@ -1,11 +1,13 @@
 import type { Transcript } from '../contracts.js';
 import type { RecognitionGrammar, SpeechEngine } from './engine.js';
 import { float32ToPcm16, pcm16ToFloat32 } from './pcm.js';
-import { resample } from './resample.js';
+import { Resampler } from './resample.js';
 
 /**
- * Decodes one whole utterance (e.g. an uploaded WAV): resampled to the engine's rate, then
- * streamed through a recogniser in 0.1 s chunks exactly as a live client's audio would be.
+ * Decodes one whole utterance (e.g. an uploaded WAV): streamed through a recogniser in 0.1 s
+ * chunks exactly as a live client's audio would be, each chunk resampled to the engine's rate
+ * just before it is sent. Resampling a whole upload at once held the event loop for ~0.35 s
+ * per 15 s of 48 kHz audio; a chunk at a time it is never held for more than a few ms.
  */
 export async function decodeUtterance(
   engine: SpeechEngine,
@@ -13,11 +15,16 @@ export async function decodeUtterance(
   samples: Int16Array,
   sampleRate: number,
 ): Promise<Transcript> {
-  const pcm = sampleRate === engine.sampleRate ? samples : float32ToPcm16(resample(pcm16ToFloat32(samples), sampleRate, engine.sampleRate));
-  const chunk = Math.round(engine.sampleRate / 10);
+  const resampler = sampleRate === engine.sampleRate ? null : new Resampler(sampleRate, engine.sampleRate);
+  const chunk = Math.round(sampleRate / 10);
   const stream = await engine.openStream(grammar);
   try {
-    for (let i = 0; i < pcm.length; i += chunk) await stream.accept(pcm.subarray(i, i + chunk));
+    for (let i = 0; i < samples.length; i += chunk) {
+      const pcm = samples.subarray(i, i + chunk);
+      await stream.accept(resampler ? float32ToPcm16(resampler.process(pcm16ToFloat32(pcm))) : pcm);
+    }
+    const tail = resampler?.flush();
+    if (tail && tail.length > 0) await stream.accept(float32ToPcm16(tail));
     return await stream.finish();
   } finally {
     await stream.close();
