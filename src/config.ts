@@ -168,6 +168,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (missing.length > 0) {
       throw new ConfigError(`NODE_ENV=production needs real secrets: set ${missing.join(' and ')} (see README, "Configuration")`);
     }
+    if (estimatedBits(Buffer.from(env.JWT_SECRET!, 'utf8')) < MIN_SECRET_BITS) {
+      throw new ConfigError('JWT_SECRET looks guessable (too few different characters): use a random one, e.g. `openssl rand -base64 48`');
+    }
+    const weakKey = fieldEncryptionKeys!.find(({ key }) => estimatedBits(key) < MIN_SECRET_BITS);
+    if (weakKey) throw new ConfigError(`FIELD_ENCRYPTION_KEYS: key "${weakKey.id}" is not random (e.g. all zeros): use \`openssl rand -base64 32\``);
   }
   return Object.freeze({
     env: env.NODE_ENV,
@@ -221,6 +226,22 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       commandLimit: Object.freeze({ max: env.COMMAND_RATE_LIMIT_MAX, windowS: env.COMMAND_RATE_LIMIT_WINDOW_S }),
     }),
   });
+}
+
+// A random 32-byte key or a 32-character random string estimates well above this; "aaaa…", an
+// all-zero key or a short repeated pattern far below it.
+const MIN_SECRET_BITS = 96;
+
+/**
+ * Length × the empirical Shannon entropy of its bytes: a crude upper bound on a secret's
+ * randomness, good enough to catch placeholders (32 × "a", all-zero keys, "abcabc…").
+ */
+function estimatedBits(secret: Uint8Array): number {
+  const counts = new Map<number, number>();
+  for (const byte of secret) counts.set(byte, (counts.get(byte) ?? 0) + 1);
+  let perByte = 0;
+  for (const n of counts.values()) perByte -= (n / secret.length) * Math.log2(n / secret.length);
+  return perByte * secret.length;
 }
 
 /** Turns ajv's messages ("env/PORT must be <= 65535") into one line per variable. */

@@ -2,7 +2,8 @@ import { QueryFailedError, type DataSource } from 'typeorm';
 import { ClientProfile, DesignerProfile, User, type Role } from '../db/entities/index.js';
 import { Errors, HoloMeshError } from '../errors.js';
 import type { SessionStore } from '../cache/session-store.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import { assertStrongPassword } from './password-policy.js';
 import { ENROLMENT_TOKEN_TTL_S, type TokenService } from './tokens.js';
 import { RefreshTokenStore } from './refresh-tokens.js';
 import { isTotpFormat, verifyTotpOnce } from './totp.js';
@@ -81,6 +82,7 @@ export class AccountService {
     const email = input.email.trim().toLowerCase();
     const displayName = input.displayName?.trim();
     if (role === 'designer' && !displayName) throw Errors.BadRequest('a designer account needs a displayName');
+    assertStrongPassword(input.password, { username, email });
     const passwordHash = await hashPassword(input.password);
     try {
       return await this.#options.dataSource.transaction(async (manager) => {
@@ -119,9 +121,17 @@ export class AccountService {
     // Without an account, still spend a hash's time: response times must not tell which names exist.
     const isPasswordRight = await verifyPassword(password, user?.passwordHash ?? await this.#getDummyHash());
     if (!user || !isPasswordRight) throw Errors.InvalidCredentials();
-    if (!user.totpEnabled) return user;
-    if (!code) throw Errors.TotpRequired();
-    if (!(await this.verifySecondFactor(user, code))) throw Errors.TotpInvalid();
+    if (user.totpEnabled) {
+      if (!code) throw Errors.TotpRequired();
+      if (!(await this.verifySecondFactor(user, code))) throw Errors.TotpInvalid();
+    }
+    // A hash made with an older, lower cost is replaced now that the password is at hand.
+    // (Only while the stored hash is still that one: a password changed meanwhile stays changed.)
+    if (needsRehash(user.passwordHash)) {
+      const fresh = await hashPassword(password);
+      await this.#options.dataSource.manager.update(User, { id: user.id, passwordHash: user.passwordHash }, { passwordHash: fresh });
+      user.passwordHash = fresh;
+    }
     return user;
   }
 
@@ -154,7 +164,7 @@ export class AccountService {
   async verifySecondFactor(user: User, code: string): Promise<boolean> {
     const trimmed = code.trim();
     if (isTotpFormat(trimmed)) {
-      return user.totpSecret !== null && verifyTotpOnce(this.#options.sessionStore, user.id, user.totpSecret, trimmed);
+      return user.totpSecret !== null && verifyTotpOnce(this.#options.dataSource.manager, user, user.totpSecret, trimmed);
     }
     return useRecoveryCode(this.#options.dataSource.manager, user.id, trimmed);
   }
@@ -211,6 +221,7 @@ export class AccountService {
   async changePassword(userId: string, currentPassword: string, newPassword: string, code: string | undefined): Promise<SessionTokens> {
     const user = await this.findUser(userId);
     await this.authenticate(user.username, currentPassword, code);
+    assertStrongPassword(newPassword, user);
     const passwordHash = await hashPassword(newPassword);
     await this.#options.dataSource.transaction(async (manager) => {
       await manager.update(User, { id: user.id }, { passwordHash });

@@ -5,9 +5,9 @@ import { Type, type Static } from '@sinclair/typebox';
 /** Lower-case letters, digits, `_ . -`; 3–32 characters, starting with a letter or digit. */
 const Username = Type.String({ minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$' });
 // scrypt needs no upper bound, but a megabyte of "password" is not one: cap what we hash.
-const Password = Type.String({ minLength: 10, maxLength: 256 });
-/** A 6-digit TOTP code or a recovery code (`xxxxx-xxxxx`). */
-const SecondFactorCode = Type.String({ minLength: 6, maxLength: 16, pattern: '^[A-Za-z0-9 -]+$' });
+const Password = Type.String({ minLength: 12, maxLength: 256 });
+/** A 6-digit TOTP code or a recovery code (`xxxx-xxxx-xxxx-xxxx-xxxx-xxxx`). */
+const SecondFactorCode = Type.String({ minLength: 6, maxLength: 40, pattern: '^[A-Za-z0-9 -]+$' });
 const RefreshTokenString = Type.String({ minLength: 16, maxLength: 128 });
 
 export const RegisterBody = Type.Object({

@@ -85,7 +85,8 @@ export function verifiedClaims(token: string, key: KeyObject, nowS: number): jwt
   if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) return null;
   const { nbf, exp, aud, iss } = claims as jwt.JwtPayload;
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowS)) return null;
-  if (exp !== undefined && (typeof exp !== 'number' || nowS >= exp)) return null;
+  // Every token this service issues expires: one without `exp` would be good forever.
+  if (typeof exp !== 'number' || nowS >= exp) return null;
   if (iss !== ISSUER || !(Array.isArray(aud) ? aud : [aud]).includes(AUDIENCE)) return null;
   return claims as jwt.JwtPayload;
 }
@@ -124,6 +125,7 @@ export function createTokenService(secret: string, accessTtlS: number): TokenSer
       try {
         const claims = verifiedClaims(token, key, Math.floor(Date.now() / 1000))
           ?? jwt.verify(token, key, { algorithms: [ALGORITHM], issuer: ISSUER, audience: AUDIENCE }) as jwt.JwtPayload;
+        if (typeof claims.exp !== 'number') throw new Error('no expiry');
         if (typeof claims.sub !== 'string' || typeof claims.username !== 'string' || typeof claims.role !== 'string') {
           throw new Error('malformed claims');
         }
@@ -132,7 +134,7 @@ export function createTokenService(secret: string, accessTtlS: number): TokenSer
         if (enrolmentOnly && !options.allowEnrolment) {
           throw Errors.Unauthenticated('this token is only good for setting up two-factor authentication');
         }
-        const principal = { userId: claims.sub, username: claims.username, role: claims.role as Role, expiresAt: (claims.exp ?? 0) * 1000 };
+        const principal = { userId: claims.sub, username: claims.username, role: claims.role as Role, expiresAt: claims.exp * 1000 };
         return enrolmentOnly ? { ...principal, enrolmentOnly } : principal;
       } catch (err) {
         if (isHoloMeshError(err)) throw err;

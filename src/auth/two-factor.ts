@@ -1,7 +1,6 @@
 import type { DataSource } from 'typeorm';
 import { User } from '../db/entities/index.js';
 import { Errors } from '../errors.js';
-import type { SessionStore } from '../cache/session-store.js';
 import { createTotpSecret, totpUri, verifyTotpOnce } from './totp.js';
 import { replaceRecoveryCodes } from './recovery-codes.js';
 import { RecoveryCode } from '../db/entities/recovery-code.js';
@@ -20,11 +19,9 @@ export interface TotpSetup {
  */
 export class TwoFactorService {
   readonly #dataSource: DataSource;
-  readonly #sessionStore: SessionStore;
 
-  constructor(dataSource: DataSource, sessionStore: SessionStore) {
+  constructor(dataSource: DataSource) {
     this.#dataSource = dataSource;
-    this.#sessionStore = sessionStore;
   }
 
   /**
@@ -50,7 +47,7 @@ export class TwoFactorService {
     const user = await this.#findUser(userId);
     if (user.totpEnabled) throw Errors.TotpState('two-factor authentication is already enabled');
     if (!user.totpSecret) throw Errors.TotpState('start with POST /v1/auth/2fa/setup');
-    if (!(await verifyTotpOnce(this.#sessionStore, user.id, user.totpSecret, code.trim()))) return null;
+    if (!(await verifyTotpOnce(this.#dataSource.manager, user, user.totpSecret, code.trim()))) return null;
     return this.#dataSource.transaction(async (manager) => {
       // Only the first of two racing confirmations enables it and gets codes.
       const result = await manager.update(User, { id: user.id, totpEnabled: false }, { totpEnabled: true });

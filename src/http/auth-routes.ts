@@ -33,7 +33,7 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
   });
   // A policy change (REQUIRE_2FA_ROLES) ends the sessions it no longer allows, now.
   await accounts.enforcePolicy();
-  const twoFactor = new TwoFactorService(app.db.dataSource, app.sessionStore);
+  const twoFactor = new TwoFactorService(app.db.dataSource);
 
   /** Per client IP, on every route that checks a secret or creates an account. */
   const ipLimit = { rateLimit: { max: auth.ipLimit.max, timeWindow: auth.ipLimit.windowS * 1000 } };

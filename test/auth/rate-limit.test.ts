@@ -8,8 +8,9 @@ describe('abuse limits (429 from the catalog, then reset)', () => {
   beforeAll(async () => {
     t = await createAuthTestApp({
       env: {
-        AUTH_RATE_LIMIT_MAX: '3', AUTH_RATE_LIMIT_WINDOW_S: '3',
-        LOGIN_FAILURE_LIMIT: '2', LOGIN_FAILURE_WINDOW_S: '4',
+        AUTH_RATE_LIMIT_MAX: '3', AUTH_RATE_LIMIT_WINDOW_S: '8',
+        // Windows of several seconds: each login spends a password hash (~0.4–1.5 s on a busy machine).
+        LOGIN_FAILURE_LIMIT: '2', LOGIN_FAILURE_WINDOW_S: '8',
         COMMAND_RATE_LIMIT_MAX: '3', COMMAND_RATE_LIMIT_WINDOW_S: '1',
       },
       // A cheap route under /v1/commands: the per-user limit applies to every route there.
@@ -32,7 +33,7 @@ describe('abuse limits (429 from the catalog, then reset)', () => {
     for (let i = 0; i < 3; i++) expect((await attempt()).statusCode).toBe(401);
     expectLimited(await attempt());
     expect((await login(t.app, uniqueName('ghost'))).statusCode).toBe(401);
-    await sleep(3_100);
+    await sleep(8_100);
     expect((await attempt()).statusCode).toBe(401);
   });
 
@@ -52,7 +53,7 @@ describe('abuse limits (429 from the catalog, then reset)', () => {
     // Other accounts, and this account from other addresses, are not affected.
     expect((await login(t.app, (await register(t.app)).username)).statusCode).toBe(200);
     expect((await login(t.app, username)).statusCode).toBe(200);
-    await sleep(4_100);
+    await sleep(8_100);
     expect((await login(t.app, username, {}, { remoteAddress: ip })).statusCode).toBe(200);
   });
 
