@@ -4,7 +4,7 @@ import type { Config } from './config.js';
 import type { Database } from './db/index.js';
 import type { PubSub, SessionStore } from './cache/index.js';
 import type { TokenService } from './auth/tokens.js';
-import { errorHandlerPlugin } from './http/error-handler.js';
+import { errorHandlerPlugin, loggableError } from './http/error-handler.js';
 import { healthRoutes } from './http/health-routes.js';
 import { authPlugin } from './http/auth-plugin.js';
 import { securityPlugin } from './http/security-plugin.js';
@@ -66,6 +66,18 @@ export function redactTokenParam(url: string): string {
   return url.replace(/([?&](?:token|access_token)=)[^&#]*/gi, '$1[REDACTED]');
 }
 
+/**
+ * pino options: the configured level, secrets redacted, and errors logged without the values
+ * they carry (query parameters hold transcripts and names). A caller's own options (tests
+ * capturing logs) keep these serializers.
+ */
+function loggerOptions(deps: AppDeps): FastifyServerOptions['logger'] {
+  const serializers = { req: serializeRequest, err: loggableError };
+  if (deps.logger === undefined) return { level: deps.config.logLevel, redact: REDACT, serializers };
+  if (deps.logger && typeof deps.logger === 'object') return { redact: REDACT, ...deps.logger, serializers: { ...serializers, ...deps.logger.serializers } };
+  return deps.logger;
+}
+
 /** A hop count trusts that many proxies nearest to the server, as proxy-addr counts them. */
 function trustProxyOption(setting: Config['trustProxy']): boolean | string[] | ((address: string, hop: number) => boolean) {
   if (typeof setting === 'number') return (_address, hop) => hop < setting;
@@ -75,7 +87,7 @@ function trustProxyOption(setting: Config['trustProxy']): boolean | string[] | (
 /** Builds the fastify app from its parts. Nothing global: two apps can live in one process. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: deps.logger ?? { level: deps.config.logLevel, redact: REDACT, serializers: { req: serializeRequest } },
+    logger: loggerOptions(deps),
     bodyLimit: 1024 * 1024,
     // Per-IP limits count the real client behind a load balancer only when its proxy is trusted.
     trustProxy: trustProxyOption(deps.config.trustProxy),

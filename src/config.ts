@@ -5,6 +5,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { ConfigError } from './errors.js';
 import { PROJECT_ROOT } from './project-root.js';
 import type { Role } from './db/entities/user.js';
+import type { LoginLimits } from './auth/login-limiter.js';
 
 /**
  * Every setting of the service, read from the environment once and validated at start.
@@ -40,16 +41,22 @@ const EnvSchema = Type.Object({
   ALLOW_ANONYMOUS_TRANSCRIBE: Type.Boolean({ default: false }),
   ENDPOINT_SILENCE_MS: Type.Integer({ default: 600, minimum: 100, maximum: 5_000 }),
   MAX_UTTERANCE_S: Type.Integer({ default: 15, minimum: 1, maximum: 120 }),
+  SPEECH_UPLOAD_RATE_LIMIT_MAX: Type.Integer({ default: 20, minimum: 1 }),
+  SPEECH_UPLOAD_RATE_LIMIT_WINDOW_S: Type.Integer({ default: 60, minimum: 1 }),
   VOICE_IDLE_TIMEOUT_S: Type.Integer({ default: 60, minimum: 5 }),
   WS_CONNECTIONS_PER_MINUTE: Type.Integer({ default: 60, minimum: 1 }),
   MAX_VOICE_SESSIONS_PER_USER: Type.Integer({ default: 4, minimum: 1 }),
   SHUTDOWN_GRACE_MS: Type.Integer({ default: 10_000, minimum: 0 }),
-  JWT_REFRESH_TTL_S: Type.Integer({ default: 2_592_000, minimum: 60, maximum: 31_536_000 }),
+  JWT_REFRESH_TTL_S: Type.Integer({ default: 1_209_600, minimum: 60, maximum: 31_536_000 }),
+  SESSION_MAX_AGE_S: Type.Integer({ default: 2_592_000, minimum: 60, maximum: 31_536_000 }),
   REQUIRE_2FA_ROLES: Type.String({ default: '', pattern: '^((client|designer|admin)(,(client|designer|admin))*)?$' }),
   AUTH_RATE_LIMIT_MAX: Type.Integer({ default: 10, minimum: 1 }),
   AUTH_RATE_LIMIT_WINDOW_S: Type.Integer({ default: 60, minimum: 1 }),
   LOGIN_FAILURE_LIMIT: Type.Integer({ default: 5, minimum: 1 }),
   LOGIN_FAILURE_WINDOW_S: Type.Integer({ default: 900, minimum: 1 }),
+  LOGIN_LOCKOUT_MAX_S: Type.Integer({ default: 86_400, minimum: 1 }),
+  LOGIN_SLOW_AFTER: Type.Integer({ default: 20, minimum: 1 }),
+  LOGIN_SLOW_MAX_MS: Type.Integer({ default: 5_000, minimum: 0, maximum: 60_000 }),
   COMMAND_RATE_LIMIT_MAX: Type.Integer({ default: 120, minimum: 1 }),
   COMMAND_RATE_LIMIT_WINDOW_S: Type.Integer({ default: 60, minimum: 1 }),
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16 })),
@@ -97,7 +104,10 @@ export interface Config {
     readonly warmDecoders: number;
     readonly allowAnonymous: boolean;
     readonly endpointSilenceMs: number;
+    /** Longest utterance a stream or an upload may carry. */
     readonly maxUtteranceS: number;
+    /** `POST /v1/speech-to-intent` per user (or IP when anonymous). */
+    readonly uploadLimit: RateLimitSetting;
     readonly idleTimeoutS: number;
     /** New WebSocket connections per client IP per minute. */
     readonly connectionsPerMinute: number;
@@ -121,14 +131,16 @@ export interface Config {
     readonly user: string | undefined;
   } | undefined;
   readonly auth: {
-    /** Lifetime of a refresh token; each use rotates it and starts a new lifetime. */
+    /** Lifetime of a refresh token (an idle session ends after it); each use rotates it. */
     readonly refreshTtlS: number;
+    /** Absolute lifetime of a login: refreshing never extends a session beyond it. */
+    readonly sessionMaxAgeS: number;
     /** Roles that may only sign in with two-factor authentication enabled. */
     readonly require2faRoles: readonly Role[];
     /** Per client IP, on register, login and the 2FA routes. */
     readonly ipLimit: RateLimitSetting;
-    /** Failed logins and 2FA codes per account. */
-    readonly failureLimit: RateLimitSetting;
+    /** Guesses (passwords, 2FA codes) per account and client, and per account: see src/auth/login-limiter.ts. */
+    readonly loginLimits: LoginLimits;
     /** Per user (or IP when anonymous), on every `/v1/commands` route. */
     readonly commandLimit: RateLimitSetting;
   };
@@ -172,6 +184,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     if (missing.length > 0) {
       throw new ConfigError(`NODE_ENV=production needs real secrets: set ${missing.join(' and ')} (see README, "Configuration")`);
     }
+    if (estimatedBits(Buffer.from(env.JWT_SECRET!, 'utf8')) < MIN_SECRET_BITS) {
+      throw new ConfigError('JWT_SECRET looks guessable (too few different characters): use a random one, e.g. `openssl rand -base64 48`');
+    }
+    const weakKey = fieldEncryptionKeys!.find(({ key }) => estimatedBits(key) < MIN_SECRET_BITS);
+    if (weakKey) throw new ConfigError(`FIELD_ENCRYPTION_KEYS: key "${weakKey.id}" is not random (e.g. all zeros): use \`openssl rand -base64 32\``);
   }
   return Object.freeze({
     env: env.NODE_ENV,
@@ -202,6 +219,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       allowAnonymous: env.ALLOW_ANONYMOUS_TRANSCRIBE,
       endpointSilenceMs: env.ENDPOINT_SILENCE_MS,
       maxUtteranceS: env.MAX_UTTERANCE_S,
+      uploadLimit: Object.freeze({ max: env.SPEECH_UPLOAD_RATE_LIMIT_MAX, windowS: env.SPEECH_UPLOAD_RATE_LIMIT_WINDOW_S }),
       idleTimeoutS: env.VOICE_IDLE_TIMEOUT_S,
       connectionsPerMinute: env.WS_CONNECTIONS_PER_MINUTE,
       maxSessionsPerUser: env.MAX_VOICE_SESSIONS_PER_USER,
@@ -217,12 +235,35 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       : Object.freeze({ host: env.WYOMING_HOST, port: env.WYOMING_PORT, user: env.WYOMING_USER }),
     auth: Object.freeze({
       refreshTtlS: env.JWT_REFRESH_TTL_S,
+      sessionMaxAgeS: env.SESSION_MAX_AGE_S,
       require2faRoles: Object.freeze([...new Set(env.REQUIRE_2FA_ROLES.split(',').filter(Boolean))] as Role[]),
       ipLimit: Object.freeze({ max: env.AUTH_RATE_LIMIT_MAX, windowS: env.AUTH_RATE_LIMIT_WINDOW_S }),
-      failureLimit: Object.freeze({ max: env.LOGIN_FAILURE_LIMIT, windowS: env.LOGIN_FAILURE_WINDOW_S }),
+      loginLimits: Object.freeze({
+        perClientMax: env.LOGIN_FAILURE_LIMIT,
+        windowS: env.LOGIN_FAILURE_WINDOW_S,
+        maxWindowS: Math.max(env.LOGIN_LOCKOUT_MAX_S, env.LOGIN_FAILURE_WINDOW_S),
+        slowAfter: env.LOGIN_SLOW_AFTER,
+        maxDelayMs: env.LOGIN_SLOW_MAX_MS,
+      }),
       commandLimit: Object.freeze({ max: env.COMMAND_RATE_LIMIT_MAX, windowS: env.COMMAND_RATE_LIMIT_WINDOW_S }),
     }),
   });
+}
+
+// A random 32-byte key or a 32-character random string estimates well above this; "aaaa…", an
+// all-zero key or a short repeated pattern far below it.
+const MIN_SECRET_BITS = 96;
+
+/**
+ * Length × the empirical Shannon entropy of its bytes: a crude upper bound on a secret's
+ * randomness, good enough to catch placeholders (32 × "a", all-zero keys, "abcabc…").
+ */
+function estimatedBits(secret: Uint8Array): number {
+  const counts = new Map<number, number>();
+  for (const byte of secret) counts.set(byte, (counts.get(byte) ?? 0) + 1);
+  let perByte = 0;
+  for (const n of counts.values()) perByte -= (n / secret.length) * Math.log2(n / secret.length);
+  return perByte * secret.length;
 }
 
 /** Turns ajv's messages ("env/PORT must be <= 65535") into one line per variable. */

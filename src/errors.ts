@@ -52,6 +52,7 @@ export const Errors = {
   TotpState: define('HM_ERR_AUTH_TOTP_STATE', 409, (what: string) => what),
   EnrolmentRequired: define('HM_ERR_AUTH_ENROLMENT_REQUIRED', 403, (role: string) => `accounts with the role ${role} must set up two-factor authentication first`),
   RefreshInvalid: define('HM_ERR_AUTH_REFRESH_INVALID', 401, (why: string = 'the refresh token is invalid, expired or revoked') => why),
+  PasswordWeak: define('HM_ERR_AUTH_PASSWORD_WEAK', 400, (why: string) => `choose another password: ${why}`),
   AccountExists: define('HM_ERR_AUTH_ACCOUNT_EXISTS', 409, (what: string) => `${what} is already taken`),
   // dependencies
   DatabaseUnavailable: define('HM_ERR_DB_UNAVAILABLE', 503, () => 'the database is unavailable, try again shortly'),

@@ -4,7 +4,9 @@ import { loadConfig } from '../src/config.js';
 import { ConfigError } from '../src/errors.js';
 import { PROJECT_ROOT } from '../src/project-root.js';
 
-const KEY = Buffer.alloc(32, 1).toString('base64');
+// Production refuses keys and secrets that are not random-looking (all-equal bytes, one letter repeated).
+const KEY = Buffer.from(Array.from({ length: 32 }, (_, i) => (i * 97 + 13) % 256)).toString('base64');
+const SECRET = 'Qm7v-Lr2x_9TkWp4Zs8Nd1Hc6Jy3Fb5Ga0Ue';
 
 describe('configuration', () => {
   it('has embedded defaults when nothing is set', () => {
@@ -36,7 +38,7 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET and FIELD_ENCRYPTION_KEYS/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) })).toThrow(/FIELD_ENCRYPTION_KEYS/);
     expect(() => loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'short', FIELD_ENCRYPTION_KEYS: `k1:${KEY}` })).toThrow(/JWT_SECRET/);
-    const c = loadConfig({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40), FIELD_ENCRYPTION_KEYS: `k2:${KEY},k1:${KEY}` });
+    const c = loadConfig({ NODE_ENV: 'production', JWT_SECRET: SECRET, FIELD_ENCRYPTION_KEYS: `k2:${KEY},k1:${KEY}` });
     expect(c.fieldEncryptionKeys?.map((k) => k.id)).toEqual(['k2', 'k1']);
   });
 

@@ -101,8 +101,13 @@ async function send(method, path, { body, token } = {}) {
  * call again with `totp`.
  */
 export async function signIn(username, password, totp) {
-  const body = { username, password, ...(totp ? { totp } : {}) };
-  save(fromTokens(await send('POST', '/v1/auth/login', { body })));
+  const deviceKey = `holomesh.device.${username.trim().toLowerCase()}`;
+  const deviceToken = localStorage.getItem(deviceKey);
+  const body = { username, password, ...(totp ? { totp } : {}), ...(deviceToken ? { deviceToken } : {}) };
+  const answer = await send('POST', '/v1/auth/login', { body });
+  // Proof that this browser signed in to the account before: guesses elsewhere never slow it down.
+  if (answer.deviceToken) localStorage.setItem(deviceKey, answer.deviceToken);
+  save(fromTokens(answer));
   return session;
 }
 

@@ -2,7 +2,8 @@ import { QueryFailedError, type DataSource } from 'typeorm';
 import { ClientProfile, DesignerProfile, User, type Role } from '../db/entities/index.js';
 import { Errors, HoloMeshError } from '../errors.js';
 import type { SessionStore } from '../cache/session-store.js';
-import { hashPassword, verifyPassword } from './passwords.js';
+import { hashPassword, needsRehash, verifyPassword } from './passwords.js';
+import { assertStrongPassword } from './password-policy.js';
 import { ENROLMENT_TOKEN_TTL_S, type TokenService } from './tokens.js';
 import { RefreshTokenStore } from './refresh-tokens.js';
 import { isTotpFormat, verifyTotpOnce } from './totp.js';
@@ -40,6 +41,8 @@ export interface AccountServiceOptions {
   readonly sessionStore: SessionStore;
   readonly tokens: TokenService;
   readonly refreshTtlS: number;
+  /** Absolute lifetime of a login (its refresh family), seconds. */
+  readonly sessionMaxAgeS: number;
   readonly require2faRoles: readonly Role[];
 }
 
@@ -67,7 +70,7 @@ export class AccountService {
 
   constructor(options: AccountServiceOptions) {
     this.#options = options;
-    this.refreshTokens = new RefreshTokenStore(options.dataSource, options.refreshTtlS);
+    this.refreshTokens = new RefreshTokenStore(options.dataSource, options.refreshTtlS, options.sessionMaxAgeS);
   }
 
   /**
@@ -80,6 +83,7 @@ export class AccountService {
     const email = input.email.trim().toLowerCase();
     const displayName = input.displayName?.trim();
     if (role === 'designer' && !displayName) throw Errors.BadRequest('a designer account needs a displayName');
+    assertStrongPassword(input.password, { username, email });
     const passwordHash = await hashPassword(input.password);
     try {
       return await this.#options.dataSource.transaction(async (manager) => {
@@ -124,17 +128,50 @@ export class AccountService {
     // Without an account, still spend a hash's time: response times must not tell which names exist.
     const isPasswordRight = await verifyPassword(password, user?.passwordHash ?? await this.#getDummyHash());
     if (!user || !isPasswordRight) throw Errors.InvalidCredentials();
-    if (!user.totpEnabled) return user;
+    if (user.totpEnabled) {
+      if (!code) throw Errors.TotpRequired();
+      if (!(await this.verifySecondFactor(user, code))) throw Errors.TotpInvalid();
+    }
+    // A hash made with an older, lower cost is replaced now that the password is at hand.
+    // (Only while the stored hash is still that one: a password changed meanwhile stays changed.)
+    if (needsRehash(user.passwordHash)) {
+      const fresh = await hashPassword(password);
+      await this.#options.dataSource.manager.update(User, { id: user.id, passwordHash: user.passwordHash }, { passwordHash: fresh });
+      user.passwordHash = fresh;
+    }
+    return user;
+  }
+
+  /**
+   * Proves the caller of a sensitive change is the owner, not just a holder of an access token:
+   * the password, and the second factor too when the account has one and `withCode`.
+   * @throws HM_ERR_AUTH_INVALID_CREDENTIALS, HM_ERR_AUTH_TOTP_REQUIRED or HM_ERR_AUTH_TOTP_INVALID.
+   */
+  async reauthenticate(userId: string, password: string, code: string | undefined, withCode: boolean): Promise<User> {
+    const user = await this.findUser(userId);
+    if (!(await verifyPassword(password, user.passwordHash))) throw Errors.InvalidCredentials();
+    if (!withCode || !user.totpEnabled) return user;
     if (!code) throw Errors.TotpRequired();
     if (!(await this.verifySecondFactor(user, code))) throw Errors.TotpInvalid();
     return user;
+  }
+
+  /**
+   * After a change of password or second factor: every session of the user ends, and the caller
+   * gets a new one (or, for a role that now lacks its required 2FA, none).
+   */
+  async restartSessions(userId: string): Promise<SessionTokens | null> {
+    await this.refreshTokens.revokeAllFor(userId);
+    const user = await this.findUser(userId);
+    if (this.#options.require2faRoles.includes(user.role) && !user.totpEnabled) return null;
+    return this.startSession(user);
   }
 
   /** A TOTP code (once per time step) or an unused recovery code (then used up). */
   async verifySecondFactor(user: User, code: string): Promise<boolean> {
     const trimmed = code.trim();
     if (isTotpFormat(trimmed)) {
-      return user.totpSecret !== null && verifyTotpOnce(this.#options.sessionStore, user.id, user.totpSecret, trimmed);
+      return user.totpSecret !== null && verifyTotpOnce(this.#options.dataSource.manager, user, user.totpSecret, trimmed);
     }
     return useRecoveryCode(this.#options.dataSource.manager, user.id, trimmed);
   }
@@ -145,27 +182,69 @@ export class AccountService {
    * `details.enrolmentToken` is good only for the 2FA setup and confirm routes.
    */
   async startSession(user: User): Promise<SessionTokens> {
-    const principal = { userId: user.id, username: user.username, role: user.role };
-    if (this.#options.require2faRoles.includes(user.role) && !user.totpEnabled) {
-      const base = Errors.EnrolmentRequired(user.role);
-      throw new HoloMeshError(base.code, base.statusCode, base.message, {
-        enrolmentToken: this.#options.tokens.issueEnrolmentToken(principal),
-        expiresIn: ENROLMENT_TOKEN_TTL_S,
-      });
-    }
+    this.#checkPolicy(user);
     const refreshToken = await this.refreshTokens.issue(user.id);
     return this.#pair(user, refreshToken);
   }
 
   /**
-   * Rotates a refresh token into a new pair, with the account's current role.
-   * @throws HM_ERR_AUTH_REFRESH_INVALID (reuse also revokes the family).
+   * Rotates a refresh token into a new pair, with the account's current role, under the current
+   * REQUIRE_2FA_ROLES: a session the policy no longer allows is ended (its family revoked).
+   * @throws HM_ERR_AUTH_REFRESH_INVALID (reuse also revokes the family), HM_ERR_AUTH_ENROLMENT_REQUIRED.
    */
   async refresh(refreshToken: string): Promise<SessionTokens> {
     const next = await this.refreshTokens.rotate(refreshToken);
     const user = await this.#options.dataSource.manager.findOneBy(User, { id: next.userId });
     if (!user) throw Errors.RefreshInvalid();
+    try {
+      this.#checkPolicy(user);
+    } catch (err) {
+      await this.refreshTokens.revokeFamily(next.familyId);
+      throw err;
+    }
     return this.#pair(user, next.token);
+  }
+
+  /**
+   * Ends the sessions the current REQUIRE_2FA_ROLES no longer allows (run at start, so a policy
+   * change takes effect at once, not at each session's next refresh).
+   * @returns how many refresh tokens were revoked.
+   */
+  async enforcePolicy(): Promise<number> {
+    if (this.#options.require2faRoles.length === 0) return 0;
+    const [, affected] = await this.#options.dataSource.query(
+      `UPDATE refresh_tokens SET revoked_at = now() WHERE revoked_at IS NULL AND user_id IN
+         (SELECT id FROM users WHERE role = ANY($1) AND NOT totp_enabled)`,
+      [[...this.#options.require2faRoles]],
+    ) as [unknown, number];
+    return affected;
+  }
+
+  /**
+   * Changes the password (the current one, and the second factor when enabled, must be given),
+   * signs every session out and starts a new one.
+   * @throws as {@link authenticate}; HM_ERR_AUTH_PASSWORD_WEAK for a weak new password.
+   */
+  async changePassword(userId: string, currentPassword: string, newPassword: string, code: string | undefined): Promise<SessionTokens> {
+    const user = await this.findUser(userId);
+    await this.authenticate(user.username, currentPassword, code);
+    assertStrongPassword(newPassword, user);
+    const passwordHash = await hashPassword(newPassword);
+    await this.#options.dataSource.transaction(async (manager) => {
+      await manager.update(User, { id: user.id }, { passwordHash });
+      await this.refreshTokens.revokeAllFor(user.id, manager);
+    });
+    return this.startSession({ ...user, passwordHash });
+  }
+
+  /** @throws HM_ERR_AUTH_ENROLMENT_REQUIRED (403) for a role in REQUIRE_2FA_ROLES without 2FA. */
+  #checkPolicy(user: User): void {
+    if (!this.#options.require2faRoles.includes(user.role) || user.totpEnabled) return;
+    const base = Errors.EnrolmentRequired(user.role);
+    throw new HoloMeshError(base.code, base.statusCode, base.message, {
+      enrolmentToken: this.#options.tokens.issueEnrolmentToken({ userId: user.id, username: user.username, role: user.role }),
+      expiresIn: ENROLMENT_TOKEN_TTL_S,
+    });
   }
 
   async logout(refreshToken: string): Promise<void> {

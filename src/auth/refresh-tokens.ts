@@ -14,6 +14,7 @@ export interface RefreshedToken {
   readonly userId: string;
   /** The successor to hand back to the client. */
   readonly token: string;
+  readonly familyId: string;
 }
 
 /**
@@ -24,15 +25,21 @@ export interface RefreshedToken {
 export class RefreshTokenStore {
   readonly #dataSource: DataSource;
   readonly #ttlS: number;
+  readonly #maxAgeS: number;
 
-  constructor(dataSource: DataSource, ttlS: number) {
+  /**
+   * @param ttlS lifetime of each token (an idle session ends after it).
+   * @param maxAgeS absolute lifetime of a family: no rotation outlives its login by more.
+   */
+  constructor(dataSource: DataSource, ttlS: number, maxAgeS: number = Number.POSITIVE_INFINITY) {
     this.#dataSource = dataSource;
     this.#ttlS = ttlS;
+    this.#maxAgeS = maxAgeS;
   }
 
   /** Starts a new family (a login); returns the token in clear. */
   async issue(userId: string, manager: EntityManager = this.#dataSource.manager): Promise<string> {
-    const { token } = await this.#insert(manager, userId, randomUUID());
+    const { token } = await this.#insert(manager, userId, randomUUID(), this.#expiry(Date.now()));
     return token;
   }
 
@@ -53,13 +60,18 @@ export class RefreshTokenStore {
         return { kind: 'reused' as const };
       }
       if (row.expiresAt.getTime() <= Date.now()) return { kind: 'invalid' as const };
-      const next = await this.#insert(manager, row.userId, row.familyId);
+      // The family's first token is its login: the session ends maxAgeS after it, however often it rotates.
+      const [{ started }] = await manager.query('SELECT min(created_at) AS started FROM refresh_tokens WHERE family_id = $1', [row.familyId]) as [{ started: Date }];
+      const expiresAt = this.#expiry(new Date(started).getTime());
+      if (expiresAt.getTime() <= Date.now()) return { kind: 'ended' as const };
+      const next = await this.#insert(manager, row.userId, row.familyId, expiresAt);
       await manager.update(RefreshToken, { id: row.id }, { replacedBy: next.id });
-      return { kind: 'ok' as const, userId: row.userId, token: next.token };
+      return { kind: 'ok' as const, userId: row.userId, token: next.token, familyId: row.familyId };
     });
     if (outcome.kind === 'reused') throw Errors.RefreshInvalid('this refresh token was already used: every session of that login is now signed out');
     if (outcome.kind === 'invalid') throw Errors.RefreshInvalid();
-    return { userId: outcome.userId, token: outcome.token };
+    if (outcome.kind === 'ended') throw Errors.RefreshInvalid('the session has reached its maximum age: sign in again');
+    return { userId: outcome.userId, token: outcome.token, familyId: outcome.familyId };
   }
 
   /** Revokes the family of `token` (logout). Unknown tokens are ignored: logout is idempotent. */
@@ -68,16 +80,26 @@ export class RefreshTokenStore {
     if (row) await this.#revokeFamily(this.#dataSource.manager, row.familyId);
   }
 
-  /** Revokes every token of a user (password change, account lock). */
-  async revokeAllFor(userId: string): Promise<void> {
-    await this.#dataSource.manager.update(RefreshToken, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  /** Revokes every token of a user (password or second-factor change, account lock). */
+  async revokeAllFor(userId: string, manager: EntityManager = this.#dataSource.manager): Promise<void> {
+    await manager.update(RefreshToken, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  /** Revokes one login's family (a refresh the current policy no longer allows). */
+  async revokeFamily(familyId: string): Promise<void> {
+    await this.#revokeFamily(this.#dataSource.manager, familyId);
+  }
+
+  /** When a token issued at `startMs` (or rotated in a family started then) expires. */
+  #expiry(startMs: number): Date {
+    return new Date(Math.min(Date.now() + this.#ttlS * 1000, startMs + this.#maxAgeS * 1000));
   }
 
   async #revokeFamily(manager: EntityManager, familyId: string): Promise<void> {
     await manager.update(RefreshToken, { familyId, revokedAt: IsNull() }, { revokedAt: new Date() });
   }
 
-  async #insert(manager: EntityManager, userId: string, familyId: string): Promise<{ id: string; token: string }> {
+  async #insert(manager: EntityManager, userId: string, familyId: string, expiresAt: Date): Promise<{ id: string; token: string }> {
     const token = PREFIX + randomBytes(32).toString('base64url');
     const id = randomUUID();
     await manager.insert(RefreshToken, {
@@ -85,7 +107,7 @@ export class RefreshTokenStore {
       tokenHash: hashRefreshToken(token),
       familyId,
       userId,
-      expiresAt: new Date(Date.now() + this.#ttlS * 1000),
+      expiresAt,
       revokedAt: null,
       replacedBy: null,
     });

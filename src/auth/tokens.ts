@@ -1,4 +1,4 @@
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, createSecretKey, randomUUID, timingSafeEqual, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Role } from '../db/entities/index.js';
 import { Errors, isHoloMeshError } from '../errors.js';
@@ -11,6 +11,10 @@ const ALGORITHM = 'HS256' as const;
 const ENROLMENT_SCOPE = '2fa-enrol';
 /** Lifetime of an enrolment token: long enough to scan a QR code and type a code. */
 export const ENROLMENT_TOKEN_TTL_S = 600;
+/** Audience of device tokens: never accepted where an access token is expected. */
+const DEVICE_AUDIENCE = 'holomesh-device';
+/** Lifetime of a device token (a device that signed in to an account before). */
+export const DEVICE_TOKEN_TTL_S = 180 * 86_400;
 
 /** Who is calling, as proven by an access token. */
 export interface Principal {
@@ -40,6 +44,13 @@ export interface TokenService {
    * enrolment token unless `options.allowEnrolment`.
    */
   verifyAccessToken(token: string, options?: VerifyOptions): VerifiedPrincipal;
+  /**
+   * A token a client keeps after signing in, proving on later logins that it is a device the
+   * account's owner used before (login limits never slow it down). Grants no access.
+   */
+  issueDeviceToken(principal: Principal): string;
+  /** The account a device token was issued for, or null when it is not a valid device token. */
+  verifyDeviceToken(token: string): { readonly userId: string; readonly username: string } | null;
   /** Lifetime of new access tokens, seconds. */
   readonly accessTtlS: number;
 }
@@ -74,7 +85,8 @@ export function verifiedClaims(token: string, key: KeyObject, nowS: number): jwt
   if (claims === null || typeof claims !== 'object' || Array.isArray(claims)) return null;
   const { nbf, exp, aud, iss } = claims as jwt.JwtPayload;
   if (nbf !== undefined && (typeof nbf !== 'number' || nbf > nowS)) return null;
-  if (exp !== undefined && (typeof exp !== 'number' || nowS >= exp)) return null;
+  // Every token this service issues expires: one without `exp` would be good forever.
+  if (typeof exp !== 'number' || nowS >= exp) return null;
   if (iss !== ISSUER || !(Array.isArray(aud) ? aud : [aud]).includes(AUDIENCE)) return null;
   return claims as jwt.JwtPayload;
 }
@@ -94,11 +106,26 @@ export function createTokenService(secret: string, accessTtlS: number): TokenSer
         algorithm: ALGORITHM, subject: principal.userId, issuer: ISSUER, audience: AUDIENCE, expiresIn: ENROLMENT_TOKEN_TTL_S,
       });
     },
+    issueDeviceToken(principal) {
+      return jwt.sign({ username: principal.username, jti: randomUUID() }, key, {
+        algorithm: ALGORITHM, subject: principal.userId, issuer: ISSUER, audience: DEVICE_AUDIENCE, expiresIn: DEVICE_TOKEN_TTL_S,
+      });
+    },
+    verifyDeviceToken(token) {
+      try {
+        const claims = jwt.verify(token, key, { algorithms: [ALGORITHM], issuer: ISSUER, audience: DEVICE_AUDIENCE }) as jwt.JwtPayload;
+        if (typeof claims.sub !== 'string' || typeof claims.username !== 'string' || typeof claims.exp !== 'number') return null;
+        return { userId: claims.sub, username: claims.username };
+      } catch {
+        return null;
+      }
+    },
     accessTtlS,
     verifyAccessToken(token, options = {}) {
       try {
         const claims = verifiedClaims(token, key, Math.floor(Date.now() / 1000))
           ?? jwt.verify(token, key, { algorithms: [ALGORITHM], issuer: ISSUER, audience: AUDIENCE }) as jwt.JwtPayload;
+        if (typeof claims.exp !== 'number') throw new Error('no expiry');
         if (typeof claims.sub !== 'string' || typeof claims.username !== 'string' || typeof claims.role !== 'string') {
           throw new Error('malformed claims');
         }
@@ -107,7 +134,7 @@ export function createTokenService(secret: string, accessTtlS: number): TokenSer
         if (enrolmentOnly && !options.allowEnrolment) {
           throw Errors.Unauthenticated('this token is only good for setting up two-factor authentication');
         }
-        const principal = { userId: claims.sub, username: claims.username, role: claims.role as Role, expiresAt: (claims.exp ?? 0) * 1000 };
+        const principal = { userId: claims.sub, username: claims.username, role: claims.role as Role, expiresAt: claims.exp * 1000 };
         return enrolmentOnly ? { ...principal, enrolmentOnly } : principal;
       } catch (err) {
         if (isHoloMeshError(err)) throw err;

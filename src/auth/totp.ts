@@ -1,13 +1,12 @@
 import { generate, generateSecret, generateURI, verify } from 'otplib';
-import type { SessionStore } from '../cache/session-store.js';
+import type { EntityManager } from 'typeorm';
+import { User } from '../db/entities/user.js';
 
 /** RFC 6238 as authenticator apps expect it: SHA-1, 6 digits, 30-second steps. */
 export const TOTP_PERIOD_S = 30;
 const ISSUER = 'HoloMesh';
 // One step either side absorbs clock drift between the phone and the server.
 const TOLERANCE_S = TOTP_PERIOD_S;
-// Longer than the whole acceptance window (±1 step), so a used step is remembered while it could be replayed.
-const REPLAY_TTL_S = 4 * TOTP_PERIOD_S;
 
 /** A new random Base32 secret (160 bits). */
 export function createTotpSecret(): string {
@@ -30,22 +29,21 @@ export function isTotpFormat(code: string): boolean {
 
 /**
  * Checks a TOTP code and spends its time step: a code is accepted once, and neither it nor an
- * older one from the same window is accepted after it (the last used step is kept per user in
- * the session store, so this holds across instances sharing Redis).
+ * older one is accepted after it. The last used step is kept in the user's row in PostgreSQL,
+ * so this holds across instances and restarts of the session store; the conditional UPDATE
+ * lets exactly one of two requests racing with the same code win.
  */
-export async function verifyTotpOnce(store: SessionStore, userId: string, secret: string, code: string): Promise<boolean> {
+export async function verifyTotpOnce(manager: EntityManager, user: Pick<User, 'id' | 'totpLastStep'>, secret: string, code: string): Promise<boolean> {
   if (!isTotpFormat(code)) return false;
-  const lastKey = `auth:totp-last:${userId}`;
-  const last = await store.get<number>(lastKey);
+  const last = user.totpLastStep;
   const result = await verify({
     secret, token: code, period: TOTP_PERIOD_S, epochTolerance: TOLERANCE_S,
     ...(last === null ? {} : { afterTimeStep: last }),
   });
   // (HOTP results have no time step; a TOTP verification always has one.)
   if (!result.valid || !('timeStep' in result)) return false;
-  // Two requests racing with the same code both pass the check above; exactly one wins this counter.
-  const claims = await store.increment(`auth:totp-used:${userId}:${result.timeStep}`, REPLAY_TTL_S);
-  if (claims !== 1) return false;
-  if (last === null || result.timeStep > last) await store.set(lastKey, result.timeStep, REPLAY_TTL_S);
-  return true;
+  const spent = await manager.createQueryBuilder().update(User).set({ totpLastStep: result.timeStep })
+    .where('id = :id AND (totp_last_step IS NULL OR totp_last_step < :step)', { id: user.id, step: result.timeStep })
+    .execute();
+  return spent.affected === 1;
 }

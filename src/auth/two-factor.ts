@@ -1,9 +1,9 @@
 import type { DataSource } from 'typeorm';
 import { User } from '../db/entities/index.js';
 import { Errors } from '../errors.js';
-import type { SessionStore } from '../cache/session-store.js';
 import { createTotpSecret, totpUri, verifyTotpOnce } from './totp.js';
 import { replaceRecoveryCodes } from './recovery-codes.js';
+import { RecoveryCode } from '../db/entities/recovery-code.js';
 
 export interface TotpSetup {
   /** `otpauth://totp/…` for a QR code. */
@@ -19,11 +19,9 @@ export interface TotpSetup {
  */
 export class TwoFactorService {
   readonly #dataSource: DataSource;
-  readonly #sessionStore: SessionStore;
 
-  constructor(dataSource: DataSource, sessionStore: SessionStore) {
+  constructor(dataSource: DataSource) {
     this.#dataSource = dataSource;
-    this.#sessionStore = sessionStore;
   }
 
   /**
@@ -49,13 +47,31 @@ export class TwoFactorService {
     const user = await this.#findUser(userId);
     if (user.totpEnabled) throw Errors.TotpState('two-factor authentication is already enabled');
     if (!user.totpSecret) throw Errors.TotpState('start with POST /v1/auth/2fa/setup');
-    if (!(await verifyTotpOnce(this.#sessionStore, user.id, user.totpSecret, code.trim()))) return null;
+    if (!(await verifyTotpOnce(this.#dataSource.manager, user, user.totpSecret, code.trim()))) return null;
     return this.#dataSource.transaction(async (manager) => {
       // Only the first of two racing confirmations enables it and gets codes.
       const result = await manager.update(User, { id: user.id, totpEnabled: false }, { totpEnabled: true });
       if ((result.affected ?? 0) !== 1) throw Errors.TotpState('two-factor authentication is already enabled');
       return replaceRecoveryCodes(manager, user.id);
     });
+  }
+
+  /** Turns two-factor authentication off: forgets the secret and the recovery codes. */
+  async disable(userId: string): Promise<void> {
+    await this.#dataSource.transaction(async (manager) => {
+      await manager.update(User, { id: userId }, { totpEnabled: false, totpSecret: null });
+      await manager.delete(RecoveryCode, { userId });
+    });
+  }
+
+  /**
+   * New recovery codes in place of the old ones (all of which stop working).
+   * @throws HM_ERR_AUTH_TOTP_STATE when 2FA is not enabled.
+   */
+  async regenerateRecoveryCodes(userId: string): Promise<string[]> {
+    const user = await this.#findUser(userId);
+    if (!user.totpEnabled) throw Errors.TotpState('two-factor authentication is not enabled');
+    return this.#dataSource.transaction((manager) => replaceRecoveryCodes(manager, userId));
   }
 
   async #findUser(userId: string): Promise<User> {

@@ -33,9 +33,10 @@ export class MemorySessionStore implements SessionStore {
     this.#entries.delete(key);
   }
 
-  async increment(key: string, ttlS: number): Promise<number> {
+  // No await between the read and the write: atomic within this process, as INCRBY is in Redis.
+  async increment(key: string, ttlS: number, by = 1): Promise<number> {
     const entry = this.#live(key);
-    const next = (entry ? Number(JSON.parse(entry.json)) : 0) + 1;
+    const next = (entry ? Number(JSON.parse(entry.json)) : 0) + by;
     this.#entries.set(key, { json: String(next), expiresAt: entry?.expiresAt ?? this.#now() + ttlS * 1000 });
     return next;
   }

@@ -68,8 +68,8 @@ export class RedisSessionStore implements SessionStore {
     await call(() => this.#redis.del(key));
   }
 
-  async increment(key: string, ttlS: number): Promise<number> {
-    const [[, count]] = (await call(() => this.#redis.multi().incr(key).expire(key, ttlS, 'NX').exec())) as [[unknown, number]];
+  async increment(key: string, ttlS: number, by = 1): Promise<number> {
+    const [[, count]] = (await call(() => this.#redis.multi().incrby(key, by).expire(key, ttlS, 'NX').exec())) as [[unknown, number]];
     return count;
   }
 

@@ -9,8 +9,11 @@ export interface SessionStore {
   /** Stores `value` under `key` for `ttlS` seconds (replacing any previous value and TTL). */
   set(key: string, value: unknown, ttlS: number): Promise<void>;
   delete(key: string): Promise<void>;
-  /** Atomically increments a counter that expires `ttlS` seconds after its first increment. */
-  increment(key: string, ttlS: number): Promise<number>;
+  /**
+   * Atomically adds `by` (default 1, may be negative) to a counter that expires `ttlS` seconds
+   * after its first increment; returns the new value. Concurrent calls each see a distinct value.
+   */
+  increment(key: string, ttlS: number, by?: number): Promise<number>;
   /** @throws when the store cannot be reached (used by GET /ready). */
   ping(): Promise<void>;
   close(): Promise<void>;

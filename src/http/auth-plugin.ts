@@ -28,7 +28,9 @@ declare module 'fastify' {
 
 /**
  * Reads the access token from `Authorization: Bearer …`, the `Sec-WebSocket-Protocol` header
- * (browsers cannot set headers on WebSockets: `bearer, <token>`), or `?token=`.
+ * (browsers cannot set headers on WebSockets: `bearer, <token>`), or — on a WebSocket upgrade
+ * only — `?token=`. Anywhere else a token in the URL would end up in proxies' logs, browser
+ * history and Referer headers (ASVS 3.1.1), so it is not read.
  */
 export function extractToken(request: Pick<FastifyRequest, 'headers' | 'query'>): string | null {
   const header = request.headers.authorization;
@@ -39,6 +41,7 @@ export function extractToken(request: Pick<FastifyRequest, 'headers' | 'query'>)
     const i = parts.findIndex((p) => p.toLowerCase() === 'bearer');
     if (i >= 0 && parts[i + 1]) return parts[i + 1]!;
   }
+  if (request.headers.upgrade?.toLowerCase() !== 'websocket') return null;
   const query = request.query as Record<string, unknown> | undefined;
   return typeof query?.token === 'string' && query.token ? query.token : null;
 }

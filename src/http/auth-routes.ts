@@ -6,11 +6,12 @@ import { AccountService, normaliseUsername, toPublicUser } from '../auth/account
 import { TwoFactorService } from '../auth/two-factor.js';
 import { countRecoveryCodes } from '../auth/recovery-codes.js';
 import {
-  AUTH_BODY_LIMIT, ConfirmTotpBody, LoginBody, PublicUserSchema, RecoveryCodesSchema, RefreshBody, RegisterBody,
-  SessionTokensSchema, TotpSetupSchema,
+  AUTH_BODY_LIMIT, ChangePasswordBody, ConfirmTotpBody, LoginBody, PublicUserSchema, ReauthBody, RecoveryCodesSchema, RefreshBody,
+  RegisterBody, SessionTokensSchema, TotpDisabledSchema, TotpSetupSchema,
 } from '../auth/schemas.js';
 import { Errors, isHoloMeshError } from '../errors.js';
-import { rateLimited } from './security-plugin.js';
+import { LoginLimiter, type LoginClient } from '../auth/login-limiter.js';
+import { hashRefreshToken } from '../auth/refresh-tokens.js';
 
 // Failures that count against an account's limit (a wrong password or code); anything else does not.
 const COUNTED_FAILURES = new Set(['HM_ERR_AUTH_INVALID_CREDENTIALS', 'HM_ERR_AUTH_TOTP_INVALID']);
@@ -27,30 +28,30 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     sessionStore: app.sessionStore,
     tokens: app.tokens,
     refreshTtlS: auth.refreshTtlS,
+    sessionMaxAgeS: auth.sessionMaxAgeS,
     require2faRoles: auth.require2faRoles,
   });
-  const twoFactor = new TwoFactorService(app.db.dataSource, app.sessionStore);
+  // A policy change (REQUIRE_2FA_ROLES) ends the sessions it no longer allows, now.
+  await accounts.enforcePolicy();
+  const twoFactor = new TwoFactorService(app.db.dataSource);
 
   /** Per client IP, on every route that checks a secret or creates an account. */
   const ipLimit = { rateLimit: { max: auth.ipLimit.max, timeWindow: auth.ipLimit.windowS * 1000 } };
-  /** Failed logins and codes per account: checked before, counted after a failure. */
-  const accountFailures = app.createRateLimit({
-    max: auth.failureLimit.max,
-    timeWindow: auth.failureLimit.windowS * 1000,
-    keyGenerator: (request: FastifyRequest) => `auth-failures:${accountOf(request)}`,
-  });
-  async function guardAccount<T>(request: FastifyRequest, reply: FastifyReply, attempt: () => Promise<T>): Promise<T> {
-    const status = await accountFailures(request, { increment: false });
-    if (!status.isAllowed && status.remaining <= 0) {
-      reply.header('retry-after', Math.max(1, status.ttlInSeconds));
-      throw rateLimited(status.ttl);
-    }
-    try {
-      return await attempt();
-    } catch (err) {
-      if (isHoloMeshError(err) && COUNTED_FAILURES.has(err.code)) await accountFailures(request);
-      throw err;
-    }
+  const limiter = new LoginLimiter(app.sessionStore, auth.loginLimits);
+  /** Runs a password or code check under the login limits of the account it is against. */
+  function guardAccount<T>(request: FastifyRequest, reply: FastifyReply, attempt: () => Promise<T>): Promise<T> {
+    const account = accountOf(request);
+    return limiter.guard(account, clientOf(request, account), attempt,
+      (err) => isHoloMeshError(err) && COUNTED_FAILURES.has(err.code),
+      (retryS) => { reply.header('retry-after', retryS); });
+  }
+  /** A known device of the account (its device token), else the client's address. */
+  function clientOf(request: FastifyRequest, account: string): LoginClient {
+    if (request.principal) return { id: `ip:${request.ip}`, trusted: true };
+    const { deviceToken } = request.body as { deviceToken?: string };
+    const device = deviceToken ? app.tokens.verifyDeviceToken(deviceToken) : null;
+    if (device && device.username === account) return { id: `device:${hashRefreshToken(deviceToken!)}`, trusted: true };
+    return { id: `ip:${request.ip}`, trusted: false };
   }
 
   app.post('/v1/auth/register', {
@@ -69,7 +70,8 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
   }, async (request, reply) => {
     const { username, password, totp } = request.body;
     const user = await guardAccount(request, reply, () => accounts.authenticate(username, password, totp));
-    return accounts.startSession(user);
+    const session = await accounts.startSession(user);
+    return { ...session, deviceToken: app.tokens.issueDeviceToken({ userId: user.id, username: user.username, role: user.role }) };
   });
 
   app.post('/v1/auth/refresh', {
@@ -85,6 +87,22 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     return reply.status(204).send();
   });
 
+  app.post('/v1/auth/password', {
+    bodyLimit: AUTH_BODY_LIMIT,
+    config: ipLimit,
+    preHandler: app.requireAuth,
+    schema: { body: ChangePasswordBody, response: { 200: SessionTokensSchema } },
+  }, async (request, reply) => {
+    const { currentPassword, newPassword, totp } = request.body;
+    return guardAccount(request, reply, () => accounts.changePassword(request.principal!.userId, currentPassword, newPassword, totp));
+  });
+
+  // Signs out every session of the caller (a lost device): their refresh tokens stop working.
+  app.post('/v1/auth/logout-all', { preHandler: app.requireAuth }, async (request, reply) => {
+    await accounts.refreshTokens.revokeAllFor(request.principal!.userId);
+    return reply.status(204).send();
+  });
+
   app.get('/v1/auth/me', {
     preHandler: app.requireAuth,
     schema: { response: { 200: Type.Object({ user: PublicUserSchema, recoveryCodesLeft: Type.Integer() }) } },
@@ -94,13 +112,24 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     return { user: toPublicUser(user), recoveryCodesLeft };
   });
 
-  // Both 2FA routes accept the enrolment token a REQUIRE_2FA_ROLES login hands out.
+  // Setup and confirm accept the enrolment token a REQUIRE_2FA_ROLES login hands out (issued
+  // right after a password check); with an access token, setup needs the password again, so a
+  // stolen access token cannot enrol a second factor and lock the owner out.
   app.post('/v1/auth/2fa/setup', {
     bodyLimit: AUTH_BODY_LIMIT,
     config: { ...ipLimit, allowEnrolmentToken: true },
     preHandler: app.requirePermission('auth:manage-2fa'),
+    // No body schema: an enrolment token's setup has no body at all.
     schema: { response: { 200: TotpSetupSchema } },
-  }, async (request) => twoFactor.setup(request.principal!.userId));
+  }, async (request, reply) => {
+    const principal = request.principal!;
+    if (!principal.enrolmentOnly) {
+      const password = (request.body as { password?: unknown } | undefined)?.password;
+      if (typeof password !== 'string' || password.length === 0 || password.length > 256) throw Errors.BadRequest('send your password to set up two-factor authentication');
+      await guardAccount(request, reply, () => accounts.reauthenticate(principal.userId, password, undefined, false));
+    }
+    return twoFactor.setup(principal.userId);
+  });
 
   app.post('/v1/auth/2fa/confirm', {
     bodyLimit: AUTH_BODY_LIMIT,
@@ -108,12 +137,44 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     preHandler: app.requirePermission('auth:manage-2fa'),
     schema: { body: ConfirmTotpBody, response: { 200: RecoveryCodesSchema } },
   }, async (request, reply) => {
+    const principal = request.principal!;
     const recoveryCodes = await guardAccount(request, reply, async () => {
-      const codes = await twoFactor.confirm(request.principal!.userId, request.body.code);
+      const codes = await twoFactor.confirm(principal.userId, request.body.code);
       if (!codes) throw Errors.TotpInvalid();
       return codes;
     });
-    return { recoveryCodes };
+    // An enrolment token has no sessions to end (its owner signs in next, with a code).
+    const session = principal.enrolmentOnly ? null : await accounts.restartSessions(principal.userId);
+    return { recoveryCodes, ...(session ? { session } : {}) };
+  });
+
+  // Turning 2FA off takes the password and the current factor (a TOTP or recovery code). To
+  // replace a factor (a new phone), disable it and set it up again.
+  app.post('/v1/auth/2fa/disable', {
+    bodyLimit: AUTH_BODY_LIMIT,
+    config: ipLimit,
+    preHandler: app.requirePermission('auth:manage-2fa'),
+    schema: { body: ReauthBody, response: { 200: TotpDisabledSchema } },
+  }, async (request, reply) => {
+    const { userId } = request.principal!;
+    const user = await guardAccount(request, reply, () => accounts.reauthenticate(userId, request.body.password, request.body.code, true));
+    if (!user.totpEnabled) throw Errors.TotpState('two-factor authentication is not enabled');
+    await twoFactor.disable(userId);
+    const session = await accounts.restartSessions(userId);
+    return { totpEnabled: false as const, ...(session ? { session } : {}) };
+  });
+
+  app.post('/v1/auth/2fa/recovery-codes', {
+    bodyLimit: AUTH_BODY_LIMIT,
+    config: ipLimit,
+    preHandler: app.requirePermission('auth:manage-2fa'),
+    schema: { body: ReauthBody, response: { 200: RecoveryCodesSchema } },
+  }, async (request, reply) => {
+    const { userId } = request.principal!;
+    await guardAccount(request, reply, () => accounts.reauthenticate(userId, request.body.password, request.body.code, true));
+    const recoveryCodes = await twoFactor.regenerateRecoveryCodes(userId);
+    const session = await accounts.restartSessions(userId);
+    return { recoveryCodes, ...(session ? { session } : {}) };
   });
 }, { name: 'holomesh-auth-routes', fastify: '5.x', dependencies: ['holomesh-auth', 'holomesh-security'] });
 

@@ -11,8 +11,6 @@ export const TOP_CHIPS = 5;
 export const DashboardQuerystring = Type.Object({
   /** Whole UTC days ending today (today included). */
   days: Type.Integer({ minimum: 1, maximum: 366, default: 30 }),
-  // The access token may travel as ?token= (see the auth plugin).
-  token: Type.Optional(Type.String()),
 }, { additionalProperties: false });
 
 const DaySales = Type.Object({

@@ -17,8 +17,6 @@ export const HistoryQuerystring = Type.Object({
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   /** Admins only: another user's history, by username. */
   user: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
-  // The access token may travel as ?token= (see the auth plugin).
-  token: Type.Optional(Type.String()),
 }, { additionalProperties: false });
 
 const HistoryItem = Type.Object({

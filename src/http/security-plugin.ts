@@ -7,6 +7,7 @@ import { Redis } from 'ioredis';
 import { Errors } from '../errors.js';
 import { createConnectionLimiter, MemorySlotStore, RedisSlotStore, type ConnectionLimiter } from '../auth/connection-limiter.js';
 import { refuseNulCharacters } from './text-input.js';
+import { refuseCoercedNumbers } from './strict-numbers.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -81,6 +82,7 @@ export const securityPlugin = fp(async (app: FastifyInstance) => {
   });
 
   app.addHook('preValidation', refuseNulCharacters);
+  app.addHook('preValidation', refuseCoercedNumbers);
 
   app.decorate('connectionLimiter', createConnectionLimiter(redis ? new RedisSlotStore(redis) : new MemorySlotStore()));
 

@@ -2,13 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { parseWav, writeWav } from '../speech/wav.js';
-import { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from '../speech/pcm.js';
+import { bytesToPcm16 } from '../speech/pcm.js';
 import { decodeUtterance } from '../speech/decode-utterance.js';
-import { resample } from '../speech/resample.js';
-import { measureVoiceActivity } from '../speech/voice-activity.js';
 import { SUPPORTED_SAMPLE_RATES } from '../ws/voice-session.js';
 import { Errors } from '../errors.js';
 import { toResultFields } from '../assistant/index.js';
+import { checkUploadedAudio } from './uploaded-audio.js';
 
 const MAX_AUDIO_BYTES = 10 * 1024 * 1024; // ~5 minutes of 16 kHz PCM16
 
@@ -24,7 +23,7 @@ const isWav = (body: Buffer): boolean => body.length >= 12 && body.toString('lat
  * `POST /v1/speech-to-intent`: one utterance as a WAV file (`audio/wav`, or any or no content
  * type: a WAV header is recognised) or raw PCM16 (`application/octet-stream` with `?rate=`) → the
  * same JSON as a final result on the WebSocket. Anything else is a 415 naming what is accepted.
- * A recording without speech in it (silence, noise) is not decoded: 200 with an empty transcript,
+ * A recording without speech in it (silence, noise) is not acted on (its final pass never runs): 200 with an empty transcript,
  * `intent: null`, `outcome: "no_speech"` and no command (nothing acted on, nothing logged).
  */
 export async function speechRoutes(app: FastifyInstance): Promise<void> {
@@ -43,8 +42,11 @@ export async function speechRoutes(app: FastifyInstance): Promise<void> {
   // formats in a 415, instead of fastify's 400 for a content type without a parser.
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_AUDIO_BYTES }, (_req, body, done) => done(null, body));
 
+  const { maxUtteranceS, uploadLimit } = app.config.speech;
   app.post('/v1/speech-to-intent', {
     bodyLimit: MAX_AUDIO_BYTES,
+    // Decoding costs ~0.5 s of CPU per second of audio: per user, after authentication (onRequest, before the body is read).
+    config: { rateLimit: { max: uploadLimit.max, timeWindow: uploadLimit.windowS * 1000, keyGenerator: (request) => `speech-upload:${request.principal?.userId ?? request.ip}` } },
     preHandler: app.requireAuth,
     schema: {
       querystring: Type.Object({
@@ -74,14 +76,13 @@ export async function speechRoutes(app: FastifyInstance): Promise<void> {
     } else {
       throw Errors.UnsupportedAudio(`${contentType} is not an accepted audio format; ${ACCEPTED_AUDIO}`);
     }
+    checkUploadedAudio(samples.length, sampleRate, maxUtteranceS);
     const sessionId = query.session ?? randomUUID();
-    const engineRate = app.speech.sampleRate;
-    const atEngineRate = sampleRate === engineRate ? samples : float32ToPcm16(resample(pcm16ToFloat32(samples), sampleRate, engineRate));
-    if (!(await measureVoiceActivity(atEngineRate, { sampleRate: engineRate })).hasSpeech) {
+    const transcript = await decodeUtterance(app.speech, await app.voiceGrammar(), samples, sampleRate, { detectSpeech: true });
+    if (!transcript) {
       app.metrics.noSpeech.inc({ transport: 'http' });
       return { text: '', result: [], sessionId, commandId: null, intent: null, slots: {}, confidence: 0, outcome: 'no_speech', reply: null };
     }
-    const transcript = await decodeUtterance(app.speech, await app.voiceGrammar(), atEngineRate, engineRate);
     const result = await app.assistant.handle({ principal: request.principal!, sessionId, transcript, commandId: query.commandId });
     return { text: transcript.text, result: transcript.words ?? [], asrConfidence: transcript.confidence, sessionId, ...toResultFields(result) };
   });

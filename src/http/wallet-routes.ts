@@ -6,8 +6,6 @@ import { balanceOf, pushNotifications, topUp, walletOf, writeNotifications } fro
 
 export const WalletQuerystring = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
-  // The access token may travel as ?token= (see the auth plugin).
-  token: Type.Optional(Type.String()),
 }, { additionalProperties: false });
 
 export const WalletResponse = Type.Object({

@@ -121,7 +121,7 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
     // A token that expires during a long session ends it clearly; the client reconnects with a
     // fresh token and the same ?session= and the dialog continues (its state is in the store).
     const expiry = principal
-      ? setTimeout(() => refuse(CloseCodes.unauthorized, Errors.Unauthenticated('the access token has expired: reconnect with a new one and the same session')), Math.max(0, principal.expiresAt - Date.now()))
+      ? setTimeout(() => refuse(CloseCodes.unauthorized, Errors.Unauthenticated('the access token has expired: reconnect with a new one and the same session')), tokenTimerDelay(principal.expiresAt))
       : null;
     expiry?.unref();
 
@@ -150,3 +150,12 @@ const unavailableEngine: SpeechEngine = {
   openStream: async () => { throw Errors.SpeechUnavailable('no speech engine is running on this server'); },
   close: async () => {},
 };
+
+// Node fires a timer whose delay exceeds 2^31 - 1 ms (24.8 days) at once: a token living longer
+// would close the session as soon as it opened. Such a session ends at 24.8 days instead.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** The delay until `expiresAt` (ms since the epoch), within what a Node timer can wait. */
+export function tokenTimerDelay(expiresAt: number, now = Date.now()): number {
+  return Math.min(MAX_TIMER_MS, Math.max(0, expiresAt - now));
+}

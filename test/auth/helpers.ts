@@ -5,6 +5,7 @@ import { buildApp } from '../../src/app.js';
 import { openCache } from '../../src/cache/index.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
 import { seedDemoCatalog } from '../../src/db/seed.js';
+import type { SpeechEngine } from '../../src/speech/engine.js';
 import { createTestDatabase, TEST_JWT_SECRET, type TestDatabase } from '../helpers/database.js';
 
 export interface AuthTestApp {
@@ -22,6 +23,8 @@ export interface AuthTestOptions {
   readonly captureLogs?: boolean;
   /** Runs before `ready()`: add test-only routes. */
   readonly beforeReady?: (app: FastifyInstance) => void | Promise<void>;
+  /** A speech engine for the app (default none). */
+  readonly speech?: SpeechEngine;
 }
 
 /** Like createTestApp, with log capture and a hook to add routes before the app is ready. */
@@ -45,6 +48,7 @@ export async function createAuthTestApp(options: AuthTestOptions = {}): Promise<
       sessionStore: cache.store,
       pubsub: cache.pubsub,
       tokens,
+      speech: options.speech ?? null,
       logger: options.captureLogs ? { level: 'trace', stream } : false,
     });
     await options.beforeReady?.(app);

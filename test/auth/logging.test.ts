@@ -13,7 +13,7 @@ describe('secrets never reach the logs', () => {
     expect((await login(t.app, username, { password: wrongPassword })).statusCode).toBe(401);
     const refreshed = (await post(t.app, '/v1/auth/refresh', { refreshToken: ok.refreshToken })).json();
     await post(t.app, '/v1/auth/refresh', { refreshToken: ok.refreshToken }); // reuse: logged as a 401
-    const setup = (await post(t.app, '/v1/auth/2fa/setup', undefined, { headers: { authorization: `Bearer ${refreshed.accessToken}` } })).json();
+    const setup = (await post(t.app, '/v1/auth/2fa/setup', { password: PASSWORD }, { headers: { authorization: `Bearer ${refreshed.accessToken}` } })).json();
     await post(t.app, '/v1/auth/register', { username, email: 'x@example.test', password: PASSWORD }); // 409
 
     const logs = t.logs.join('');

@@ -8,8 +8,9 @@ describe('abuse limits (429 from the catalog, then reset)', () => {
   beforeAll(async () => {
     t = await createAuthTestApp({
       env: {
-        AUTH_RATE_LIMIT_MAX: '3', AUTH_RATE_LIMIT_WINDOW_S: '3',
-        LOGIN_FAILURE_LIMIT: '2', LOGIN_FAILURE_WINDOW_S: '4',
+        AUTH_RATE_LIMIT_MAX: '3', AUTH_RATE_LIMIT_WINDOW_S: '8',
+        // Windows of several seconds: each login spends a password hash (~0.4–1.5 s on a busy machine).
+        LOGIN_FAILURE_LIMIT: '2', LOGIN_FAILURE_WINDOW_S: '8',
         COMMAND_RATE_LIMIT_MAX: '3', COMMAND_RATE_LIMIT_WINDOW_S: '1',
       },
       // A cheap route under /v1/commands: the per-user limit applies to every route there.
@@ -32,7 +33,7 @@ describe('abuse limits (429 from the catalog, then reset)', () => {
     for (let i = 0; i < 3; i++) expect((await attempt()).statusCode).toBe(401);
     expectLimited(await attempt());
     expect((await login(t.app, uniqueName('ghost'))).statusCode).toBe(401);
-    await sleep(3_100);
+    await sleep(8_100);
     expect((await attempt()).statusCode).toBe(401);
   });
 
@@ -43,15 +44,17 @@ describe('abuse limits (429 from the catalog, then reset)', () => {
     expectLimited(await attempt());
   });
 
-  it('limits failed logins per account from any IP, even with the right password after, until the window ends', async () => {
+  it('limits failed logins per account and address, even with the right password after, until the window ends', async () => {
     const { username } = await register(t.app);
-    for (let i = 0; i < 2; i++) expect((await login(t.app, username, { password: `wrong password ${i}` })).statusCode).toBe(401);
-    expectLimited(await login(t.app, username));
-    expectLimited(await login(t.app, username.toUpperCase()));
-    // Other accounts are not affected.
+    const ip = randomIp();
+    for (let i = 0; i < 2; i++) expect((await login(t.app, username, { password: `wrong password ${i}` }, { remoteAddress: ip })).statusCode).toBe(401);
+    expectLimited(await login(t.app, username, {}, { remoteAddress: ip }));
+    expectLimited(await login(t.app, username.toUpperCase(), {}, { remoteAddress: ip }));
+    // Other accounts, and this account from other addresses, are not affected.
     expect((await login(t.app, (await register(t.app)).username)).statusCode).toBe(200);
-    await sleep(4_100);
     expect((await login(t.app, username)).statusCode).toBe(200);
+    await sleep(8_100);
+    expect((await login(t.app, username, {}, { remoteAddress: ip })).statusCode).toBe(200);
   });
 
   it('successful logins do not count against the account', async () => {

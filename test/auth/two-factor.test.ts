@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { currentTotp, TOTP_PERIOD_S } from '../../src/auth/totp.js';
-import { hashRecoveryCode } from '../../src/auth/recovery-codes.js';
-import { bearer, createAuthTestApp, login, post, register, type AuthTestApp } from './helpers.js';
+import { normaliseRecoveryCode } from '../../src/auth/recovery-codes.js';
+import { verifySecret } from '../../src/auth/passwords.js';
+import { bearer, createAuthTestApp, login, PASSWORD, post, register, type AuthTestApp } from './helpers.js';
 
 const now = () => Math.floor(Date.now() / 1000);
 
@@ -18,7 +19,7 @@ async function wrongCode(secret: string): Promise<string> {
 async function enrol(app: AuthTestApp['app']): Promise<{ username: string; id: string; secret: string; recoveryCodes: string[] }> {
   const { username, id } = await register(app);
   const { accessToken } = (await login(app, username)).json();
-  const setup = await post(app, '/v1/auth/2fa/setup', undefined, { headers: bearer(accessToken) });
+  const setup = await post(app, '/v1/auth/2fa/setup', { password: PASSWORD }, { headers: bearer(accessToken) });
   const { secret } = setup.json();
   const confirm = await post(app, '/v1/auth/2fa/confirm', { code: await currentTotp(secret) }, { headers: bearer(accessToken) });
   return { username, id, secret, recoveryCodes: confirm.json().recoveryCodes };
@@ -33,7 +34,7 @@ describe('TOTP two-factor authentication', () => {
     const { username, id } = await register(t.app);
     const { accessToken } = (await login(t.app, username)).json();
 
-    const setup = await post(t.app, '/v1/auth/2fa/setup', undefined, { headers: bearer(accessToken) });
+    const setup = await post(t.app, '/v1/auth/2fa/setup', { password: PASSWORD }, { headers: bearer(accessToken) });
     expect(setup.statusCode).toBe(200);
     const { otpauthUri, secret } = setup.json();
     expect(secret).toMatch(/^[A-Z2-7]{32}$/);
@@ -58,12 +59,19 @@ describe('TOTP two-factor authentication', () => {
     const { recoveryCodes } = confirm.json() as { recoveryCodes: string[] };
     expect(recoveryCodes).toHaveLength(10);
     expect(new Set(recoveryCodes).size).toBe(10);
-    for (const code of recoveryCodes) expect(code).toMatch(/^[0-9a-z]{5}-[0-9a-z]{5}$/);
+    // 24 characters of a 32-letter alphabet: 120 bits each (ASVS 2.6.2 asks for at least 112).
+    for (const code of recoveryCodes) expect(code).toMatch(/^([0-9a-z]{4}-){5}[0-9a-z]{4}$/);
 
+    // Stored only as salted scrypt hashes (a salt of their own each), never in clear.
     const stored = await t.database.db.dataSource.query('SELECT code_hash FROM recovery_codes WHERE user_id = $1', [id]) as { code_hash: string }[];
-    expect(stored.map((r) => r.code_hash).sort()).toEqual(recoveryCodes.map(hashRecoveryCode).sort());
+    expect(stored).toHaveLength(10);
+    for (const { code_hash } of stored) expect(code_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+    expect(new Set(stored.map((r) => r.code_hash.split('$')[4])).size).toBe(10);
+    const plain = normaliseRecoveryCode(recoveryCodes[0]!);
+    expect(stored.some((r) => r.code_hash.includes(plain))).toBe(false);
+    expect((await Promise.all(stored.map((r) => verifySecret(plain, r.code_hash)))).filter(Boolean)).toHaveLength(1);
 
-    const again = await post(t.app, '/v1/auth/2fa/setup', undefined, { headers: bearer(accessToken) });
+    const again = await post(t.app, '/v1/auth/2fa/setup', { password: PASSWORD }, { headers: bearer(accessToken) });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe('HM_ERR_AUTH_TOTP_STATE');
   });
@@ -128,7 +136,7 @@ describe('TOTP two-factor authentication', () => {
     const me = await t.app.inject({ method: 'GET', url: '/v1/auth/me', headers: bearer(typed.json().accessToken) });
     expect(me.json().recoveryCodesLeft).toBe(8);
 
-    const unknown = await login(t.app, username, { totp: 'abcde-fghjk' });
+    const unknown = await login(t.app, username, { totp: 'abcd-efgh-jkmn-pqrs-tvwx-yz01' });
     expect(unknown.statusCode).toBe(401);
   });
 });

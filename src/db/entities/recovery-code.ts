@@ -1,7 +1,7 @@
 import { Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn } from 'typeorm';
 import { User } from './user.js';
 
-/** A one-time two-factor recovery code; only its SHA-256 is stored. */
+/** A one-time two-factor recovery code; only a salted scrypt hash of it is stored. */
 @Entity('recovery_codes')
 @Index('recovery_codes_user_code_key', ['userId', 'codeHash'], { unique: true })
 export class RecoveryCode {
@@ -15,8 +15,8 @@ export class RecoveryCode {
   @JoinColumn({ name: 'user_id' })
   user?: User;
 
-  /** Hex SHA-256 of the normalised code (lower case, no separators). */
-  @Column({ type: 'char', length: 64 })
+  /** `scrypt$N$r$p$salt$hash` of the normalised code (lower case, no separators); hex SHA-256 for codes made before. */
+  @Column({ type: 'text' })
   codeHash!: string;
 
   @Column({ type: 'timestamptz', nullable: true })

@@ -31,6 +31,10 @@ export class User {
   @Column({ type: 'boolean', default: false })
   totpEnabled!: boolean;
 
+  /** The last TOTP time step accepted: a code of it or an earlier step is never accepted again. */
+  @Column({ type: 'integer', nullable: true })
+  totpLastStep!: number | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 
