@@ -108,8 +108,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
       const missing = keys.map((k, i) => (cache.get(k) ? -1 : i)).filter((i) => i >= 0);
       if (missing.length) {
         pool ??= await ReferencePool.start(workers, { modelPath, jsgf: template.jsgf, sampleRate: ENGINE_SAMPLE_RATE });
-        const fresh = await pool.decodeAll(missing.map((i) => files[i]));
-        await cache.set(fresh.map((r, k) => [keys[missing[k]], r] as const));
+        await pool.decodeAll(missing.map((i) => files[i]), (k, reply) => cache.set(keys[missing[k]], reply));
       }
       return keys.map((k) => cache.get(k) ?? { seq: 0, text: '', audioSeconds: 0, decodeSeconds: 0, error: 'not decoded' });
     };
