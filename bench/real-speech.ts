@@ -61,6 +61,9 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
   const seed = Number(option('--seed') ?? 1234);
   const model = (option('--model') ?? 'auto') as 'auto' | '16k' | '8k';
   const grammarKind = option('--grammar') ?? 'speech';
+  if (!['auto', '16k', '8k'].includes(model)) throw new Error(`--model ${model}: use 16k, 8k or auto`);
+  if (!['speech', 'template'].includes(grammarKind)) throw new Error(`--grammar ${grammarKind}: use speech or template`);
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers ${option('--workers')}: a whole number from 1`);
   const [skipConfidence, skipQuietDb] = (option('--final-pass-skip') ?? '').split(',').map(Number);
   // `--skip off` only raises the confidence bar out of reach: the quiet-room bound also decides denoising.
   const finalPassSkip: FinalPassSkip | undefined = off('--skip')
