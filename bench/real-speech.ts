@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
@@ -61,6 +61,9 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
   const seed = Number(option('--seed') ?? 1234);
   const model = (option('--model') ?? 'auto') as 'auto' | '16k' | '8k';
   const grammarKind = option('--grammar') ?? 'speech';
+  if (!['auto', '16k', '8k'].includes(model)) throw new Error(`--model ${model}: use 16k, 8k or auto`);
+  if (!['speech', 'template'].includes(grammarKind)) throw new Error(`--grammar ${grammarKind}: use speech or template`);
+  if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers ${option('--workers')}: a whole number from 1`);
   const [skipConfidence, skipQuietDb] = (option('--final-pass-skip') ?? '').split(',').map(Number);
   // `--skip off` only raises the confidence bar out of reach: the quiet-room bound also decides denoising.
   const finalPassSkip: FinalPassSkip | undefined = off('--skip')
@@ -108,13 +111,12 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
       const missing = keys.map((k, i) => (cache.get(k) ? -1 : i)).filter((i) => i >= 0);
       if (missing.length) {
         pool ??= await ReferencePool.start(workers, { modelPath, jsgf: template.jsgf, sampleRate: ENGINE_SAMPLE_RATE });
-        const fresh = await pool.decodeAll(missing.map((i) => files[i]));
-        await cache.set(fresh.map((r, k) => [keys[missing[k]], r] as const));
+        await pool.decodeAll(missing.map((i) => files[i]), (k, reply) => cache.set(keys[missing[k]], reply));
       }
       return keys.map((k) => cache.get(k) ?? { seq: 0, text: '', audioSeconds: 0, decodeSeconds: 0, error: 'not decoded' });
     };
     console.log(`# Real speech — ${names.length} recordings of ${dir}, ${grammarKind} grammar (${grammar.words.length} words, JSGF ${(grammar.jsgf.length / 1024).toFixed(0)} KiB)`);
-    console.log(`${engine.description}; ${workers} workers; ${stages.join(', ')}; noise seed ${seed}`);
+    console.log(`${engine.description}; ${workers} workers; ${stages.join(', ')}; noise seed ${seed}; ${load()}`);
     console.log(`reference: ${withReference ? 'plain SoundSwallower decode, same model, the template JSGF compiled by the decoder, whole recording, one pass (decodes kept in <data dir>/bench/real-speech)' : 'off'}\n`);
     console.log('| condition | right | wrong accepted | rejected | xRT | ref right | ref wrong accepted | ref rejected | ref xRT | ref right, pipeline not |');
     console.log('|---|---|---|---|---|---|---|---|---|---|');
@@ -150,6 +152,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     }
     const noisy = rows.filter((r) => r.condition !== 'clean');
     if (noisy.length > 1) console.log(formatRow(average(noisy)));
+    console.log(`\n${load()} (a busy machine slows every xRT)`);
     if (args.includes('--misses') && misses.length) console.log(`\nnot right:\n${misses.map((m) => `- ${m}`).join('\n')}`);
   } finally {
     await (pool as ReferencePool | null)?.close();
@@ -191,6 +194,8 @@ function average(rows: readonly Row[]): Row {
     : null;
   return { condition: `mean ${rows.map((r) => r.condition).join('/')} dB`, pipeline, reference, lost: mean((r) => r.lost / r.pipeline.n) };
 }
+
+const load = (): string => `load average ${loadavg().map((l) => l.toFixed(1)).join(' ')} (1/5/15 min)`;
 
 const pct = (k: number, n: number): string => `${((100 * k) / n).toFixed(1)} %`;
 

@@ -12,6 +12,8 @@ import type { ReferenceReply } from './reference.js';
 export class ReferenceCache {
   readonly #file: string;
   readonly #entries: Record<string, Omit<ReferenceReply, 'seq'>>;
+  /** Writes one after another: two at once could interleave in the file. */
+  #writing: Promise<void> = Promise.resolve();
 
   private constructor(file: string, entries: Record<string, Omit<ReferenceReply, 'seq'>>) {
     this.#file = file;
@@ -31,8 +33,11 @@ export class ReferenceCache {
     return found ? { seq: 0, ...found } : undefined;
   }
 
-  async set(entries: readonly (readonly [string, ReferenceReply])[]): Promise<void> {
-    for (const [key, { seq: _seq, ...reply }] of entries) if (!reply.error) this.#entries[key] = reply;
-    await writeFile(this.#file, JSON.stringify(this.#entries));
+  /** Keeps a decode (written at once: a run stopped half-way keeps what it decoded). Failed decodes are not kept. */
+  async set(key: string, { seq: _seq, ...reply }: ReferenceReply): Promise<void> {
+    if (reply.error) return;
+    this.#entries[key] = reply;
+    this.#writing = this.#writing.then(() => writeFile(this.#file, JSON.stringify(this.#entries)));
+    await this.#writing;
   }
 }

@@ -48,8 +48,8 @@ export class ReferencePool {
     return pool;
   }
 
-  /** Decodes every file, the workers taking the next file as each finishes; replies in file order. */
-  async decodeAll(files: readonly string[]): Promise<ReferenceReply[]> {
+  /** Decodes every file, the workers taking the next file as each finishes; replies in file order, and each to `onReply` as it comes. */
+  async decodeAll(files: readonly string[], onReply?: (index: number, reply: ReferenceReply) => Promise<void>): Promise<ReferenceReply[]> {
     const replies: ReferenceReply[] = new Array(files.length);
     let next = 0;
     await Promise.all(this.#workers.map(async (worker) => {
@@ -64,6 +64,7 @@ export class ReferencePool {
           });
           worker.postMessage({ seq, file: files[seq] } satisfies ReferenceRequest);
         });
+        await onReply?.(seq, replies[seq]);
       }
     }));
     return replies;
