@@ -1,6 +1,6 @@
 /**
  * Out-of-grammar rejection on real speech, before and after utterance verification:
- *   npx tsx bench/rejection.ts [--quick] [--dev DIR] [--grammar speech|template] [--threshold T] [--files N] [--snr DB] [--no-synth] [--verbose]
+ *   npx tsx bench/rejection.ts [--quick] [--dev DIR] [--grammar speech|template] [--threshold T] [--stride N --offset K] [--files N] [--snr DB] [--no-synth] [--only oog|in] [--verbose]
  *  1. real people ordering coffee (../shared/speech-dev) decoded against the MARKETPLACE grammar:
  *     every recording is out of grammar; a command = a transcript the marketplace's intents understand;
  *  2. Debian's pocketsphinx-testdata read speech (cards, Austen, digits) against the same grammar;
@@ -9,7 +9,7 @@
  *  4. synthesized marketplace commands (espeak-ng) against the marketplace grammar, before and after.
  * "Before" = the recogniser without verification; "after" = commands whose verification fit is
  * at least the threshold (default the recogniser's DEFAULT_VERIFY_BELOW). A sweep over thresholds
- * follows. `--snr DB` mixes the coffee recordings with the benchmark's kitchen noise (scaled against
+ * follows. `--quick` takes every 6th recording (`--stride`, from `--offset`). `--snr DB` mixes the coffee recordings with the benchmark's kitchen noise (scaled against
  * the loudest speech frame, at a seeded offset). Decodes in this process, one utterance at a time (one core).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -77,7 +77,7 @@ async function decodeAll(recognizer: SoundSwallowerRecognizer, grammar: Recognit
       // With verification threshold -Infinity nothing is rejected by it: the text is "before".
       out.push({ name, text: t.text, fit: session.lastVerification?.fit ?? null });
       const v = session.lastVerification;
-      if (verbose) console.log(`  ${name}: "${t.text}" fit ${v?.fit.toFixed(2) ?? '—'} over ${v?.speechFrames ?? '—'} frames`);
+      if (verbose) console.log(`  ${name}: "${t.text}" fit ${v?.fit.toFixed(2) ?? '—'} over ${v?.speechFrames ?? '—'} frames, spread ${v?.spreadDb.toFixed(0) ?? '—'} dB`);
     } finally {
       session.close();
     }
@@ -122,8 +122,9 @@ async function main(): Promise<void> {
   if (existsSync(join(devDir, 'labels.json'))) {
     const labels = JSON.parse(readFileSync(join(devDir, 'labels.json'), 'utf8')) as Record<string, { intent: string; slots: Record<string, unknown> }>;
     const files = readdirSync(join(devDir, 'clean')).filter((f) => f.endsWith('.wav')).sort();
-    const step = quick ? 6 : 1;
-    const picked = files.filter((_, i) => i % step === 0).slice(0, Number(option('--files') ?? Infinity));
+    const step = Number(option('--stride') ?? (quick ? 6 : 1));
+    const offset = Number(option('--offset') ?? 0);
+    const picked = files.filter((_, i) => i % step === offset).slice(0, Number(option('--files') ?? Infinity));
     const snr = option('--snr');
     const kitchen = snr === undefined ? null : pcm16ToFloat32(readAudio(join(devDir, 'kitchen.wav')));
     const noisy = (pcm: Int16Array, i: number): Int16Array => {
@@ -137,14 +138,16 @@ async function main(): Promise<void> {
     coffeeSet = await loadIntentSet(join(devDir, 'coffee.yaml'));
   } else console.log(`(${devDir} not found: the real-speech rows are skipped)`);
 
-  if (coffee.length) oogRow('coffee recordings vs marketplace grammar', await decodeAll(recognizer, marketGrammar, coffee));
+  const only = option('--only');
+  if (coffee.length && only !== 'in') oogRow('coffee recordings vs marketplace grammar', await decodeAll(recognizer, marketGrammar, coffee));
 
   // 2: Debian's read speech.
   const testdata = existsSync(TESTDATA)
     ? ['cards', 'librivox'].flatMap((d) => readdirSync(join(TESTDATA, d)).filter((f) => f.endsWith('.wav')).map((f) => join(TESTDATA, d, f)))
         .concat(['goforward.raw', 'numbers.raw', 'something.raw', 'tidigits/dhd.2934z.raw'].map((f) => join(TESTDATA, f)).filter(existsSync))
     : [];
-  if (testdata.length) oogRow('pocketsphinx-testdata vs marketplace grammar', await decodeAll(recognizer, marketGrammar, testdata.map((p) => ({ name: p.slice(TESTDATA.length + 1), pcm: readAudio(p) }))));
+  if (only === 'in') console.log('(--only in: the out-of-grammar rows are skipped)');
+  else if (testdata.length) oogRow('pocketsphinx-testdata vs marketplace grammar', await decodeAll(recognizer, marketGrammar, testdata.map((p) => ({ name: p.slice(TESTDATA.length + 1), pcm: readAudio(p) }))));
   else console.log('(pocketsphinx-testdata not installed: its row is skipped)');
 
   const inGrammarRow = (label: string, outcomes: readonly Outcome[], right: (o: Outcome) => boolean): void => {
@@ -156,7 +159,7 @@ async function main(): Promise<void> {
   };
 
   // 3: the coffee recordings against their own grammar (every template sentence, not a cut sample).
-  if (coffee.length && coffeeSet) {
+  if (coffee.length && coffeeSet && only !== 'oog') {
     const coffeeNlu = createIntentEngine(coffeeSet);
     const coffeeGrammar = grammarFromJsgf(buildGrammar(coffeeSet, {}).jsgf);
     const outcomes = await decodeAll(recognizer, coffeeGrammar, coffee);
@@ -169,7 +172,7 @@ async function main(): Promise<void> {
   }
 
   // 4: synthesized marketplace commands.
-  if (args.includes('--no-synth')) console.log('(--no-synth: the synthesized row is skipped)');
+  if (args.includes('--no-synth') || only !== undefined) console.log('(--no-synth: the synthesized row is skipped)');
   else if (hasEspeak) {
     const sentences = synthesizedCommands(market, quick ? 1 : 2);
     const items = sentences.map((text, i) => ({ name: text, pcm: synthesizePcm(text, { ...VOICES[i % VOICES.length], sampleRate: RATE }) }));
