@@ -24,7 +24,7 @@ export type { EndpointEvent, EndpointerOptions } from './endpointer.js';
 export { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from './pcm.js';
 export { describeSpeechModel, resolveSpeechModel } from './model.js';
 export type { SpeechModel } from './model.js';
-export { DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP, DEFAULT_GARBAGE, DEFAULT_REJECT_BELOW, DEFAULT_TUNING } from './soundswallower-recognizer.js';
+export { DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP, DEFAULT_GARBAGE, DEFAULT_REJECT_BELOW, DEFAULT_TUNING, DEFAULT_VERIFY_BELOW } from './soundswallower-recognizer.js';
 export type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './soundswallower-recognizer.js';
 export type { GarbageOptions } from './grammar-tools.js';
 export { InputConditioner } from './conditioning.js';
@@ -65,6 +65,8 @@ export interface SpeechEngineConfig {
   readonly finalPassSkip?: FinalPassSkip;
   /** Noise suppression before the final pass of a noisy utterance (see RecognizerSettings). Default true. */
   readonly denoise?: boolean;
+  /** Out-of-grammar rejection threshold (see RecognizerSettings.verifyBelow); `false` disables. */
+  readonly verifyBelow?: number | false;
 }
 
 /** A running engine plus the model it uses (for the start-up log). */
@@ -109,6 +111,7 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       ...(config.finalPass !== undefined ? { finalPass: config.finalPass } : {}),
       ...(config.finalPassSkip !== undefined ? { finalPassSkip: config.finalPassSkip } : {}),
       ...(config.denoise !== undefined ? { denoise: config.denoise } : {}),
+      ...(config.verifyBelow !== undefined ? { verifyBelow: config.verifyBelow } : {}),
     },
   });
   config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');
