@@ -11,6 +11,7 @@ import type { RecognitionGrammar, StartedSpeechEngine } from '../../src/speech/i
 import { decodeUtterance } from '../../src/speech/decode-utterance.js';
 import { DEBIAN_MODEL_DIR } from '../../src/speech/model.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { streamAudio } from '../helpers/voice-client.js';
 
 /**
  * Out-of-grammar speech is rejected, not guessed: real people ordering coffee (../shared/speech-dev,
@@ -112,5 +113,17 @@ describe.skipIf(skipped !== '')(`a rejected utterance over HTTP${skipped ? ` —
     const logged = await t.database.db.dataSource.query('SELECT intent, outcome FROM voice_commands WHERE command_id = $1', [body.commandId]);
     expect(logged).toEqual([{ intent: null, outcome: 'not_understood' }]);
     expect(await rows(money)).toEqual(before);
+  });
+
+  it('answers "not understood" over the voice WebSocket', async () => {
+    const url = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const token = await t.tokenFor('alex');
+    for (const voice of recordings().slice(1, 3)) {
+      const { finals } = await streamAudio(url, voice.samples, { token, sampleRate: voice.sampleRate });
+      // The utterance that holds the speech. (What the endpointer makes of the silence after it is
+      // the voice-activity detector's concern, not the recogniser's.)
+      const [speech] = finals.filter((f) => 'outcome' in f);
+      expect([speech?.text, speech?.intent, speech?.outcome]).toEqual(['', null, 'not_understood']);
+    }
   });
 });
