@@ -1,6 +1,6 @@
 /**
  * Out-of-grammar rejection on real speech, before and after utterance verification:
- *   npx tsx bench/rejection.ts [--quick] [--dev DIR] [--grammar speech|template] [--threshold T] [--stride N --offset K] [--files N] [--snr DB] [--no-synth] [--only oog|in] [--verbose]
+ *   npm run bench:rejection -- [--quick] [--dev DIR] [--grammar speech|template] [--threshold T] [--stride N --offset K] [--files N] [--snr DB] [--no-synth] [--only oog|in] [--verbose]
  *  1. real people ordering coffee (../shared/speech-dev) decoded against the MARKETPLACE grammar:
  *     every recording is out of grammar; a command = a transcript the marketplace's intents understand;
  *  2. Debian's pocketsphinx-testdata read speech (cards, Austen, digits) against the same grammar;

@@ -7,7 +7,7 @@ import { describeSpeechModel, resolveSpeechModel } from './model.js';
 import type { SpeechModel } from './model.js';
 import { loadPronunciationFile } from './pronunciation.js';
 import type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './soundswallower-recognizer.js';
-import { DEFAULT_REJECT_BELOW, DEFAULT_TUNING, DEFAULT_WARM_DECODERS } from './soundswallower-recognizer.js';
+import { DEFAULT_REJECT_BELOW, DEFAULT_TUNING, DEFAULT_VERIFY_BELOW, DEFAULT_WARM_DECODERS } from './soundswallower-recognizer.js';
 import type { GarbageOptions } from './grammar-tools.js';
 import { PooledSpeechEngine } from './worker-pool.js';
 import type { SpeechLogger } from './worker-pool.js';
@@ -65,7 +65,10 @@ export interface SpeechEngineConfig {
   readonly finalPassSkip?: FinalPassSkip;
   /** Noise suppression before the final pass of a noisy utterance (see RecognizerSettings). Default true. */
   readonly denoise?: boolean;
-  /** Out-of-grammar rejection threshold (see RecognizerSettings.verifyBelow); `false` disables. */
+  /**
+   * Out-of-grammar rejection threshold (see RecognizerSettings.verifyBelow); `false` disables.
+   * Default DEFAULT_VERIFY_BELOW with the 16 kHz model, off with the bundled 8 kHz-band one.
+   */
   readonly verifyBelow?: number | false;
 }
 
@@ -111,7 +114,8 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       ...(config.finalPass !== undefined ? { finalPass: config.finalPass } : {}),
       ...(config.finalPassSkip !== undefined ? { finalPassSkip: config.finalPassSkip } : {}),
       ...(config.denoise !== undefined ? { denoise: config.denoise } : {}),
-      ...(config.verifyBelow !== undefined ? { verifyBelow: config.verifyBelow } : {}),
+      // The threshold was measured with the 16 kHz model; the bundled 8 kHz-band one scores otherwise.
+      verifyBelow: config.verifyBelow ?? (model.id === 'en-us-16k' ? DEFAULT_VERIFY_BELOW : false),
     },
   });
   config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');
