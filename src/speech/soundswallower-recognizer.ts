@@ -109,9 +109,9 @@ export interface RecognizerSettings {
    * Out-of-grammar rejection (see verifier.ts): a command whose words fit the utterance's audio
    * worse than this (log-likelihood ratio per frame of speech against unconstrained recognition,
    * nats) is rejected. Applied in a quiet room only (level spread at least
-   * `finalPassSkip.quietSpreadDb`): in noise right commands fit as poorly. Default
-   * DEFAULT_VERIFY_BELOW; `false` turns verification off. Needs the final pass's audio
-   * (`finalPass` not false).
+   * `finalPassSkip.quietSpreadDb`): in noise right commands fit as poorly. Off when not given
+   * (the speech engine sets DEFAULT_VERIFY_BELOW for the model it was measured with). Needs the
+   * final pass's audio (`finalPass` not false).
    */
   readonly verifyBelow?: number | false;
 }
@@ -210,7 +210,7 @@ export class SoundSwallowerRecognizer {
     const recognizer = new SoundSwallowerRecognizer(await loadModule(), settings);
     // Load the model up front, so streams open fast and a broken model fails here.
     recognizer.#lexicon = await recognizer.#createDecoder(false);
-    if (settings.verifyBelow !== false && settings.finalPass !== false) {
+    if (settings.verifyBelow !== undefined && settings.verifyBelow !== false && settings.finalPass !== false) {
       const { decoder } = recognizer.#lexicon;
       recognizer.#verifier = new Verifier(recognizer.#low, decoder, hostPointer(decoder));
     }
@@ -587,8 +587,8 @@ export class DecoderSession {
     // Out-of-grammar speech: the command's words fit the audio far worse than any sounds would.
     // Only in a quiet room: noise lowers the fit of right commands as much as of wrong words
     // (real commands in kitchen noise at 6 dB fit at -3 to -13, bench/rejection.ts --snr 6).
-    const verifyBelow = this.#settings.verifyBelow ?? DEFAULT_VERIFY_BELOW;
-    if (audio && this.#verify && verifyBelow !== false && spreadDb >= this.#skip.quietSpreadDb) {
+    const verifyBelow = this.#settings.verifyBelow;
+    if (audio && this.#verify && typeof verifyBelow === 'number' && spreadDb >= this.#skip.quietSpreadDb) {
       const verification = this.#verify(audio, text);
       this.lastVerification = verification && { ...verification, spreadDb };
       if (!verification || verification.fit < verifyBelow) return rejected(text, 0);
