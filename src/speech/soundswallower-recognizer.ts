@@ -108,8 +108,8 @@ export interface RecognizerSettings {
   /**
    * Out-of-grammar rejection (see verifier.ts): a command whose words fit the utterance's audio
    * worse than this (log-likelihood ratio per frame of speech against unconstrained recognition,
-   * nats) is rejected. Applied in a quiet room only (level spread at least
-   * `finalPassSkip.quietSpreadDb`): in noise right commands fit as poorly. Off when not given
+   * nats) is rejected. Applied as is in a quiet room (level spread at least
+   * `finalPassSkip.quietSpreadDb`), lower in a less quiet one, not at all in noise (verifyFloor). Off when not given
    * (the speech engine sets DEFAULT_VERIFY_BELOW for the model it was measured with). Needs the
    * final pass's audio (`finalPass` not false).
    */
@@ -585,13 +585,12 @@ export class DecoderSession {
     const threshold = this.#settings.rejectBelow;
     if (threshold !== undefined && confidence < threshold) return rejected(text, confidence);
     // Out-of-grammar speech: the command's words fit the audio far worse than any sounds would.
-    // Only in a quiet room: noise lowers the fit of right commands as much as of wrong words
-    // (real commands in kitchen noise at 6 dB fit at -3 to -13, bench/rejection.ts --snr 6).
     const verifyBelow = this.#settings.verifyBelow;
-    if (audio && this.#verify && typeof verifyBelow === 'number' && spreadDb >= this.#skip.quietSpreadDb) {
+    const floor = typeof verifyBelow === 'number' ? verifyFloor(verifyBelow, spreadDb, this.#skip.quietSpreadDb) : null;
+    if (audio && this.#verify && floor !== null) {
       const verification = this.#verify(audio, text);
       this.lastVerification = verification && { ...verification, spreadDb };
-      if (!verification || verification.fit < verifyBelow) return rejected(text, 0);
+      if (!verification || verification.fit < floor) return rejected(text, 0);
     }
     const alternatives = [{ text, confidence }];
     if (other?.text && other.text !== text && !hasGarbage(other.text)) alternatives.push({ text: other.text, confidence: other.confidence });
@@ -686,6 +685,22 @@ export function needsFinalPass(
 ): boolean {
   if (!streamed.text || hasGarbage(streamed.text)) return true;
   return streamed.confidence < skip.confidence || spreadDb < skip.quietSpreadDb;
+}
+
+/** Below this level spread (dB) an utterance is not verified: see verifyFloor. */
+const VERIFY_MIN_SPREAD_DB = 18;
+
+/**
+ * The fit a command must reach, by how quiet the utterance is: `threshold` in a quiet room (level
+ * spread ≥ `quietDb`), down to 1 nat lower at VERIFY_MIN_SPREAD_DB, and no verification below it
+ * (null). Noise lowers the fit of right commands as much as of wrong words (real commands in
+ * kitchen noise at 6 dB, spread 8–11 dB, fit at -3 to -13: bench/rejection.ts --snr 6); read
+ * speech without pauses spreads 19–23 dB in a quiet room.
+ */
+export function verifyFloor(threshold: number, spreadDb: number, quietDb: number): number | null {
+  if (spreadDb >= quietDb) return threshold;
+  if (spreadDb < VERIFY_MIN_SPREAD_DB) return null;
+  return threshold - (quietDb - spreadDb) / (quietDb - VERIFY_MIN_SPREAD_DB);
 }
 
 const hasGarbage = (text: string): boolean => text.split(/\s+/).some(isGarbageWord);
