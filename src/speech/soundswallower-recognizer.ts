@@ -109,9 +109,9 @@ export interface RecognizerSettings {
    * Out-of-grammar rejection (see verifier.ts): a command whose words fit the utterance's audio
    * worse than this (log-likelihood ratio per frame of speech against unconstrained recognition,
    * nats) is rejected. Applied as is in a quiet room (level spread at least
-   * `finalPassSkip.quietSpreadDb`), lower in a less quiet one, not at all in noise (verifyFloor). Off when not given
-   * (the speech engine sets DEFAULT_VERIFY_BELOW for the model it was measured with). Needs the
-   * final pass's audio (`finalPass` not false).
+   * `finalPassSkip.quietSpreadDb`), lower in a less quiet one, not at all in noise (verifyFloor).
+   * Off when not given (the speech engine sets DEFAULT_VERIFY_BELOW for the model it was measured
+   * with). Needs the final pass's audio (`finalPass` not false).
    */
   readonly verifyBelow?: number | false;
 }
@@ -133,8 +133,9 @@ const SPEECH_BEGUN_DB = 12;
 const MAX_FINAL_PASS_SECONDS = 20;
 
 /**
- * Measured with bench/rejection.ts with the 16 kHz model: real people's in-grammar commands fit at
- * -1.5 to -2.9, their out-of-grammar speech forced onto the marketplace grammar at -3.2 to -10.
+ * Measured with bench/rejection.ts with the 16 kHz model: real people's in-grammar commands mostly
+ * fit at -1.5 to -2.9, their out-of-grammar speech forced onto the marketplace grammar mostly at
+ * -3.2 to -10 (the two overlap a little; espeak's voices fit at -2 to -4.3).
  */
 export const DEFAULT_VERIFY_BELOW = -3;
 

@@ -308,7 +308,7 @@ export class VoiceSession {
     }
     frame.asrConfidence = transcript.confidence;
     frame.sessionId = this.sessionId;
-    const result = speechStartS !== null || transcript.text || transcript.rejected ? await this.#runCommand(transcript, undefined) : null;
+    const result = speechStartS !== null || transcript.text ? await this.#runCommand(transcript, undefined) : null;
     if (result) Object.assign(frame, toResultFields(result));
     await this.#sendWithSpeech(frame, result?.reply.text);
   }
