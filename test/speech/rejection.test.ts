@@ -25,7 +25,7 @@ const DEV = resolve(process.env.SPEECH_DEV_DIR ?? '../shared/speech-dev');
 const hasDev = existsSync(join(DEV, 'labels.json'));
 const hasDebianModel = existsSync(join(DEBIAN_MODEL_DIR, 'feat.params'));
 const skipped = !hasDev
-  ? `${DEV} is not here (real recordings, see the bench README): skipped`
+  ? `${DEV} is not here (real recordings; README, Benchmarks): skipped`
   : !hasDebianModel ? 'pocketsphinx-en-us is not installed (the threshold is for its 16 kHz model): skipped' : '';
 if (skipped) console.warn(`test/speech/rejection.test.ts: ${skipped}`);
 
