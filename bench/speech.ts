@@ -46,6 +46,8 @@ const garbageArg = option('--garbage');
 const garbage: GarbageOptions | false | undefined =
   garbageArg === undefined ? undefined : garbageArg === 'off' ? false : { phoneWeight: Number(garbageArg.split(',')[0]), entryWeight: Number(garbageArg.split(',')[1]) };
 const rejectArg = option('--reject');
+/** Out-of-grammar verification threshold (default the recogniser's; `off` = before it existed). */
+const verifyArg = option('--verify');
 const [skipConfidence, skipQuietDb] = (option('--final-pass-skip') ?? '').split(',').map(Number);
 const finalPassSkip = option('--final-pass-skip') ? { confidence: skipConfidence, quietSpreadDb: skipQuietDb } : undefined;
 const model = (option('--model') ?? '16k') as '16k' | '8k';
@@ -168,10 +170,11 @@ async function main(): Promise<void> {
     ...(option('--final-pass') === 'off' ? { finalPass: false } : {}),
     ...(option('--denoise') === 'off' ? { denoise: false } : {}),
     ...(finalPassSkip ? { finalPassSkip } : {}),
+    ...(verifyArg !== undefined ? { verifyBelow: verifyArg === 'off' ? false as const : Number(verifyArg) } : {}),
   });
   const t1 = performance.now();
   await engine.prepare?.(grammar);
-  console.log(`${engine.description}\ntuning ${JSON.stringify(tuning)} garbage ${JSON.stringify(garbage ?? 'default')}; grammar compiled on ${WORKERS} workers in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
+  console.log(`${engine.description}\ntuning ${JSON.stringify(tuning)} garbage ${JSON.stringify(garbage ?? 'default')} verify ${verifyArg ?? 'default'}; grammar compiled on ${WORKERS} workers in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
   try {
     if (!has('--no-accuracy')) await accuracy(engine, grammar, samples, oog, nlu);
     // The paced runs speak clean commands unless --stream-snr mixes in the accuracy run's noises.

@@ -24,6 +24,11 @@ export interface Transcript {
   readonly words?: readonly TranscriptWord[];
   /** Other hypotheses, best first (the first equals `text`). */
   readonly alternatives?: readonly { readonly text: string; readonly confidence: number }[];
+  /**
+   * Speech was heard but the recogniser rejected it: out of grammar (not a command it can say)
+   * or too unsure. `text` is empty; the assistant answers "not understood" and never acts.
+   */
+  readonly rejected?: boolean;
 }
 
 /** Slot values after normalisation: display names, lower-case tags, integers, booleans, periods. */

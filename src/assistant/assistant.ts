@@ -81,7 +81,8 @@ export function createAssistant(deps: AssistantDeps): Assistant {
 
   const recognizer = cachingRecognizer(deps.recognizer);
   const understand = (transcript: Transcript, { lists, version }: CatalogSnapshot): Understanding => {
-    if (transcript.source === 'voice' && transcript.confidence < minAsr) return { text: transcript.text, intent: null, confidence: 0, slots: {} };
+    // A rejected utterance (out of grammar) is never acted on, whatever its text or confidence.
+    if (transcript.rejected || (transcript.source === 'voice' && transcript.confidence < minAsr)) return { text: transcript.text, intent: null, confidence: 0, slots: {} };
     return recognizer.recognize(transcript.text, lists, version);
   };
 

@@ -7,7 +7,7 @@ import { describeSpeechModel, resolveSpeechModel } from './model.js';
 import type { SpeechModel } from './model.js';
 import { loadPronunciationFile } from './pronunciation.js';
 import type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './soundswallower-recognizer.js';
-import { DEFAULT_REJECT_BELOW, DEFAULT_TUNING, DEFAULT_WARM_DECODERS } from './soundswallower-recognizer.js';
+import { DEFAULT_REJECT_BELOW, DEFAULT_TUNING, DEFAULT_VERIFY_BELOW, DEFAULT_WARM_DECODERS } from './soundswallower-recognizer.js';
 import type { GarbageOptions } from './grammar-tools.js';
 import { PooledSpeechEngine } from './worker-pool.js';
 import { compileWordGraph } from './word-graph.js';
@@ -27,7 +27,7 @@ export type { VadMode, VoiceActivity, VoiceActivityOptions } from './voice-activ
 export { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from './pcm.js';
 export { describeSpeechModel, resolveSpeechModel } from './model.js';
 export type { SpeechModel } from './model.js';
-export { DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP, DEFAULT_GARBAGE, DEFAULT_REJECT_BELOW, DEFAULT_TUNING } from './soundswallower-recognizer.js';
+export { DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP, DEFAULT_GARBAGE, DEFAULT_REJECT_BELOW, DEFAULT_TUNING, DEFAULT_VERIFY_BELOW } from './soundswallower-recognizer.js';
 export type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './soundswallower-recognizer.js';
 export type { GarbageOptions } from './grammar-tools.js';
 export { InputConditioner } from './conditioning.js';
@@ -68,6 +68,11 @@ export interface SpeechEngineConfig {
   readonly finalPassSkip?: FinalPassSkip;
   /** Noise suppression before the final pass of a noisy utterance (see RecognizerSettings). Default true. */
   readonly denoise?: boolean;
+  /**
+   * Out-of-grammar rejection threshold (see RecognizerSettings.verifyBelow); `false` disables.
+   * Default DEFAULT_VERIFY_BELOW with the 16 kHz model, off with the bundled 8 kHz-band one.
+   */
+  readonly verifyBelow?: number | false;
 }
 
 /** A running engine plus the model it uses (for the start-up log). */
@@ -112,6 +117,8 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       ...(config.finalPass !== undefined ? { finalPass: config.finalPass } : {}),
       ...(config.finalPassSkip !== undefined ? { finalPassSkip: config.finalPassSkip } : {}),
       ...(config.denoise !== undefined ? { denoise: config.denoise } : {}),
+      // The threshold was measured with the 16 kHz model; the bundled 8 kHz-band one scores otherwise.
+      verifyBelow: config.verifyBelow ?? (model.id === 'en-us-16k' ? DEFAULT_VERIFY_BELOW : false),
     },
   });
   config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');

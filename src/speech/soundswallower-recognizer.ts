@@ -11,6 +11,8 @@ import { garbageWords, isGarbageWord, withGarbageLoop } from './grammar-tools.js
 import type { GarbageOptions } from './grammar-tools.js';
 import { resolveMissingPronunciations } from './pronunciation.js';
 import type { PronunciationTable } from './pronunciation.js';
+import { Verifier } from './verifier.js';
+import type { Verification, VerifierModule } from './verifier.js';
 import { compileWordGraph } from './word-graph.js';
 import type { WordGraph } from './word-graph.js';
 
@@ -103,6 +105,15 @@ export interface RecognizerSettings {
   readonly denoise?: boolean;
   /** Idle stream decoders kept ready: when a stream takes one and fewer are left, another is built in the background. Default 1. */
   readonly spareDecoders?: number;
+  /**
+   * Out-of-grammar rejection (see verifier.ts): a command whose words fit the utterance's audio
+   * worse than this (log-likelihood ratio per frame of speech against unconstrained recognition,
+   * nats) is rejected. Applied as is in a quiet room (level spread at least
+   * `finalPassSkip.quietSpreadDb`), lower in a less quiet one, not at all in noise (verifyFloor).
+   * Off when not given (the speech engine sets DEFAULT_VERIFY_BELOW for the model it was measured
+   * with). Needs the final pass's audio (`finalPass` not false).
+   */
+  readonly verifyBelow?: number | false;
 }
 
 /** Defaults measured with bench/speech.ts (see its output for the figures). */
@@ -121,6 +132,13 @@ const SPEECH_BEGUN_DB = 12;
 /** Audio kept for the final pass: the last this many seconds of an utterance. */
 const MAX_FINAL_PASS_SECONDS = 20;
 
+/**
+ * Measured with bench/rejection.ts with the 16 kHz model: real people's in-grammar commands mostly
+ * fit at -1.5 to -2.9, their out-of-grammar speech forced onto the marketplace grammar mostly at
+ * -3.2 to -10 (the two overlap a little; espeak's voices fit at -2 to -4.3).
+ */
+export const DEFAULT_VERIFY_BELOW = -3;
+
 /** Default rejection threshold on the utterance confidence (bench/speech.ts, accuracy vs SNR). */
 export const DEFAULT_REJECT_BELOW = 0;
 // DEFAULT_GARBAGE is a starting point for `garbage: DEFAULT_GARBAGE`; not enabled by default.
@@ -133,23 +151,12 @@ const MAX_COMPILED = 2;
 const FILLER = /^(<s>|<\/s>|<sil>|\(NULL\)|\[[A-Z_]+\]|\+\+.*\+\+)$/;
 
 /** The C entry points behind `Decoder.set_grammar`, used to compile one FSG for many decoders. */
-interface LowLevelModule {
-  _malloc(size: number): number;
-  _free(ptr: number): void;
-  HEAPU8: Uint8Array;
-  HEAP32: Int32Array;
+interface LowLevelModule extends VerifierModule {
   _jsgf_parse_string(text: number, parent: number): number;
   _jsgf_get_public_rule(jsgf: number): number;
   _jsgf_build_fsg(jsgf: number, rule: number, logmath: number, lw: number): number;
   _jsgf_grammar_free(jsgf: number): void;
-  _decoder_logmath(decoder: number): number;
-  _decoder_set_fsg(decoder: number, fsg: number): number;
-  _fsg_model_free(fsg: number): number;
-  _fsg_model_init(name: number, logmath: number, lw: number, states: number): number;
-  _fsg_model_word_add(fsg: number, word: number): number;
-  _fsg_model_trans_add(fsg: number, from: number, to: number, logp: number, wid: number): void;
   _fsg_model_null_trans_add(fsg: number, from: number, to: number, logp: number): number;
-  _fsg_set_states(fsg: number, start: number, final: number): void;
 }
 
 let modulePromise: Promise<SoundSwallowerModule> | null = null;
@@ -190,6 +197,8 @@ export class SoundSwallowerRecognizer {
   #replenishing = false;
   #disposed = false;
   #denoiser: Denoiser | null = null;
+  /** Decodes on the lexicon decoder (which never streams): null when verification is off. */
+  #verifier: Verifier | null = null;
 
   private constructor(module: SoundSwallowerModule, settings: RecognizerSettings) {
     this.#module = module;
@@ -202,6 +211,10 @@ export class SoundSwallowerRecognizer {
     const recognizer = new SoundSwallowerRecognizer(await loadModule(), settings);
     // Load the model up front, so streams open fast and a broken model fails here.
     recognizer.#lexicon = await recognizer.#createDecoder(false);
+    if (settings.verifyBelow !== undefined && settings.verifyBelow !== false && settings.finalPass !== false) {
+      const { decoder } = recognizer.#lexicon;
+      recognizer.#verifier = new Verifier(recognizer.#low, decoder, hostPointer(decoder));
+    }
     if (settings.denoise !== false && settings.finalPass !== false) recognizer.#denoiser = await Denoiser.create();
     const count = Math.max(1, settings.warmDecoders ?? DEFAULT_WARM_DECODERS);
     for (let i = 0; i < count; i++) recognizer.#idle.push(await recognizer.#createDecoder(true));
@@ -229,7 +242,9 @@ export class SoundSwallowerRecognizer {
       throw error;
     }
     this.#replenish();
-    return new DecoderSession(pooled, this.settings, (d) => this.#release(d), this.#denoiser);
+    const verifier = this.#verifier;
+    const verify = verifier ? (audio: Float32Array, text: string) => verifier.verify(audio, text) : null;
+    return new DecoderSession(pooled, this.settings, (d) => this.#release(d), this.#denoiser, verify);
   }
 
   /** Idle stream decoders (tests, diagnostics). */
@@ -246,6 +261,7 @@ export class SoundSwallowerRecognizer {
   dispose(): void {
     this.#disposed = true;
     for (const d of this.#idle.splice(0)) d.decoder.delete();
+    this.#verifier?.dispose();
     this.#lexicon.decoder.delete();
     for (const c of this.#compiled.values()) this.#low._fsg_model_free(c.fsg);
     this.#compiled.clear();
@@ -468,9 +484,19 @@ export class DecoderSession {
   #denoised: { readonly stream: DenoiseStream; readonly window: AudioWindow; readonly from: number } | null = null;
   /** Samples of the current utterance the streaming decoder has heard (raw, then denoised). */
   #fed = 0;
+  readonly #verify: ((audio: Float32Array, text: string) => Verification | null) | null;
+  /** The last utterance's verification and level spread (diagnostics and benches): null when none ran. */
+  lastVerification: (Verification & { readonly spreadDb: number }) | null = null;
 
-  constructor(pooled: PooledDecoder, settings: RecognizerSettings, release: (d: PooledDecoder) => void, denoiser: Denoiser | null = null) {
+  constructor(
+    pooled: PooledDecoder,
+    settings: RecognizerSettings,
+    release: (d: PooledDecoder) => void,
+    denoiser: Denoiser | null = null,
+    verify: ((audio: Float32Array, text: string) => Verification | null) | null = null,
+  ) {
     this.#denoiser = denoiser;
+    this.#verify = verify;
     this.#pooled = pooled;
     this.#settings = settings;
     this.#release = release;
@@ -519,8 +545,10 @@ export class DecoderSession {
     const utterance = this.#takeUtterance(from);
     let whole: Heard | null = null;
     const spreadDb = this.#levels.spreadDb();
-    if (utterance && needsFinalPass(streamed, spreadDb, this.#skip)) {
-      const audio = spreadDb < this.#skip.quietSpreadDb ? this.#takeDenoised(utterance) : utterance.audio;
+    // What the final pass hears (denoised in noise) is also what verification judges.
+    const audio = utterance && (spreadDb < this.#skip.quietSpreadDb ? this.#takeDenoised(utterance) : utterance.audio);
+    this.lastVerification = null;
+    if (utterance && audio && needsFinalPass(streamed, spreadDb, this.#skip)) {
       // The whole utterance at once: the front end normalises it with its own cepstral mean.
       // Streaming switches the feature stage to live normalisation for good; a rebuilt one
       // starts from the configured (whole-utterance) mode again.
@@ -544,6 +572,8 @@ export class DecoderSession {
       engine,
       words: [],
       alternatives: hypothesis ? [{ text: hypothesis, confidence }] : [],
+      // Words were heard (not just silence or noise): the reply is "not understood".
+      ...(hypothesis ? { rejected: true } : {}),
     });
     // No path reached the grammar's end (a command cut off): nothing to act on.
     if (!heard.text) return rejected(partial, 0);
@@ -552,6 +582,14 @@ export class DecoderSession {
     if (hasGarbage(text)) return rejected(withoutGarbage(text), 0);
     const threshold = this.#settings.rejectBelow;
     if (threshold !== undefined && confidence < threshold) return rejected(text, confidence);
+    // Out-of-grammar speech: the command's words fit the audio far worse than any sounds would.
+    const verifyBelow = this.#settings.verifyBelow;
+    const floor = typeof verifyBelow === 'number' ? verifyFloor(verifyBelow, spreadDb, this.#skip.quietSpreadDb) : null;
+    if (audio && this.#verify && floor !== null) {
+      const verification = this.#verify(audio, text);
+      this.lastVerification = verification && { ...verification, spreadDb };
+      if (!verification || verification.fit < floor) return rejected(text, 0);
+    }
     const alternatives = [{ text, confidence }];
     if (other?.text && other.text !== text && !hasGarbage(other.text)) alternatives.push({ text: other.text, confidence: other.confidence });
     return { text, source: 'voice', confidence, engine, words, alternatives };
@@ -645,6 +683,22 @@ export function needsFinalPass(
 ): boolean {
   if (!streamed.text || hasGarbage(streamed.text)) return true;
   return streamed.confidence < skip.confidence || spreadDb < skip.quietSpreadDb;
+}
+
+/** Below this level spread (dB) an utterance is not verified: see verifyFloor. */
+const VERIFY_MIN_SPREAD_DB = 18;
+
+/**
+ * The fit a command must reach, by how quiet the utterance is: `threshold` in a quiet room (level
+ * spread ≥ `quietDb`), down to 1 nat lower at VERIFY_MIN_SPREAD_DB, and no verification below it
+ * (null). Noise lowers the fit of right commands as much as of wrong words (real commands in
+ * kitchen noise at 6 dB, spread 8–11 dB, fit at -3 to -13: bench/rejection.ts --snr 6); read
+ * speech without pauses spreads 19–23 dB in a quiet room.
+ */
+export function verifyFloor(threshold: number, spreadDb: number, quietDb: number): number | null {
+  if (spreadDb >= quietDb) return threshold;
+  if (spreadDb < VERIFY_MIN_SPREAD_DB) return null;
+  return threshold - (quietDb - spreadDb) / (quietDb - VERIFY_MIN_SPREAD_DB);
 }
 
 const hasGarbage = (text: string): boolean => text.split(/\s+/).some(isGarbageWord);

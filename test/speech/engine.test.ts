@@ -54,7 +54,9 @@ describe('speech model resolution', () => {
 describe.skipIf(!hasEspeak)(`speech engine through the worker pool${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
   let engine: StartedSpeechEngine;
   beforeAll(async () => {
-    engine = await createSpeechEngine({ engine: 'auto', cacheDir, workers: 2 });
+    // Decoding, not rejection, is tested here: espeak's voices fit the model worse than people do,
+    // and the out-of-grammar threshold is set for people (bench/rejection.ts).
+    engine = await createSpeechEngine({ engine: 'auto', cacheDir, workers: 2, verifyBelow: false });
   }, 60_000);
   afterAll(async () => engine?.close());
 

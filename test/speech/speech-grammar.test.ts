@@ -41,7 +41,9 @@ afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 describe.skipIf(!hasEspeak)(`speech grammar in the decoder${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
   let engine: StartedSpeechEngine;
   beforeAll(async () => {
-    engine = await createSpeechEngine({ engine: 'auto', cacheDir, workers: 2 });
+    // Decoding, not rejection, is tested here: espeak's voices fit the model worse than people do,
+    // and the out-of-grammar threshold is set for people (bench/rejection.ts).
+    engine = await createSpeechEngine({ engine: 'auto', cacheDir, workers: 2, verifyBelow: false });
   }, 60_000);
   afterAll(async () => engine?.close());
 

@@ -1,0 +1,216 @@
+/**
+ * Out-of-grammar rejection on real speech, before and after utterance verification:
+ *   npm run bench:rejection -- [--quick] [--dev DIR] [--grammar speech|template] [--threshold T] [--stride N --offset K] [--files N] [--snr DB] [--no-synth] [--only oog|in] [--verbose]
+ *  1. real people ordering coffee (../shared/speech-dev) decoded against the MARKETPLACE grammar:
+ *     every recording is out of grammar; a command = a transcript the marketplace's intents understand;
+ *  2. Debian's pocketsphinx-testdata read speech (cards, Austen, digits) against the same grammar;
+ *  3. the same coffee recordings against the COFFEE grammar (the full template grammar): in-grammar
+ *     accuracy of real people (right = intent + every slot), before and after;
+ *  4. synthesized marketplace commands (espeak-ng) against the marketplace grammar, before and after.
+ * "Before" = the recogniser without verification; "after" = commands whose verification fit reaches
+ * the recogniser's floor for the threshold (lower in a less quiet room, none in noise: verifyFloor) (default the recogniser's DEFAULT_VERIFY_BELOW). A sweep over thresholds
+ * follows. `--quick` takes every 6th recording (`--stride`, from `--offset`). `--snr DB` mixes the coffee recordings with the benchmark's kitchen noise (scaled against
+ * the loudest speech frame, at a seeded offset). Decodes in this process, one utterance at a time (one core).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { Slots } from '../src/contracts.js';
+import { DEMO_LISTS } from '../src/db/demo-catalog.js';
+import { loadIntentSet } from '../src/load-intents.js';
+import { buildGrammar, createIntentEngine, sampleSentences } from '../src/nlu/index.js';
+import type { IntentSet } from '../src/nlu/index.js';
+import { buildSpeechGrammar, grammarFromJsgf, parseWav, resample, resolveSpeechModel } from '../src/speech/index.js';
+import type { RecognitionGrammar } from '../src/speech/index.js';
+import { float32ToPcm16, pcm16ToFloat32 } from '../src/speech/pcm.js';
+import { loadPronunciationFile } from '../src/speech/pronunciation.js';
+import { DEFAULT_FINAL_PASS_SKIP, DEFAULT_VERIFY_BELOW, SoundSwallowerRecognizer, verifyFloor } from '../src/speech/soundswallower-recognizer.js';
+import { hasEspeak, mixAtSnr, synthesizePcm } from '../test/helpers/audio.js';
+import { rng } from '../test/helpers/random.js';
+
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const i = args.indexOf(name);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = args.includes('--quick');
+const verbose = args.includes('--verbose');
+const devDir = resolve(option('--dev') ?? '../shared/speech-dev');
+const TESTDATA = '/usr/share/pocketsphinx/test/data';
+const RATE = 16_000;
+const threshold = Number(option('--threshold') ?? DEFAULT_VERIFY_BELOW);
+const SWEEP = [-Infinity, -4, -3.5, -3.25, -3, -2.75, -2.5];
+
+interface Outcome {
+  readonly name: string;
+  /** The recogniser's text without verification. */
+  readonly text: string;
+  /** Verification fit (null: not verifiable, rejected; Infinity: not verified, too noisy). */
+  readonly fit: number | null;
+  /** The utterance's level spread, dB (what the recogniser's floor depends on). */
+  readonly spreadDb: number;
+}
+
+const norm = (v: unknown): string => String(v).toLowerCase().replace(/\s+/g, ' ').trim();
+const slotsMatch = (got: Slots, want: Readonly<Record<string, unknown>>): boolean => {
+  const a = Object.keys(got).sort();
+  const b = Object.keys(want).sort();
+  return a.length === b.length && a.every((k, i) => k === b[i] && norm(got[k]) === norm(want[k]));
+};
+const pct = (n: number, d: number): string => (d ? `${((100 * n) / d).toFixed(1)}%` : '—');
+/** Accepted at threshold `t` as the recogniser would: its floor for the utterance's level spread. */
+const accepted = (o: Outcome, t: number): boolean => {
+  if (o.text === '' || t === -Infinity) return o.text !== '';
+  const floor = verifyFloor(t, o.spreadDb, DEFAULT_FINAL_PASS_SKIP.quietSpreadDb);
+  return floor === null || (o.fit !== null && o.fit >= floor);
+};
+
+function readAudio(path: string): Int16Array {
+  if (path.endsWith('.raw')) {
+    const bytes = readFileSync(path);
+    return new Int16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength >> 1);
+  }
+  const wav = parseWav(readFileSync(path));
+  return wav.sampleRate === RATE ? wav.samples : float32ToPcm16(resample(pcm16ToFloat32(wav.samples), wav.sampleRate, RATE));
+}
+
+async function decodeAll(recognizer: SoundSwallowerRecognizer, grammar: RecognitionGrammar, items: readonly { name: string; pcm: Int16Array }[]): Promise<Outcome[]> {
+  const out: Outcome[] = [];
+  for (const { name, pcm } of items) {
+    const session = await recognizer.openSession(grammar);
+    try {
+      for (let i = 0; i < pcm.length; i += RATE / 10) session.accept(pcm.subarray(i, i + RATE / 10));
+      const t = await session.finish();
+      // With verification threshold -Infinity nothing is rejected by it: the text is "before".
+      // No verification of a command heard in a noisy room: it stands (as the recogniser decides).
+      out.push({ name, text: t.text, fit: session.lastVerification?.fit ?? (t.text ? Infinity : null), spreadDb: session.lastVerification?.spreadDb ?? 0 });
+      const v = session.lastVerification;
+      if (verbose) console.log(`  ${name}: "${t.text}" fit ${v?.fit.toFixed(2) ?? '—'} over ${v?.speechFrames ?? '—'} frames, spread ${v?.spreadDb.toFixed(0) ?? '—'} dB`);
+    } finally {
+      session.close();
+    }
+  }
+  return out;
+}
+
+function sweepLine(label: string, rate: (t: number) => string): string {
+  return `| ${label} | ${SWEEP.map((t) => rate(t)).join(' | ')} |`;
+}
+
+async function main(): Promise<void> {
+  const market = await loadIntentSet();
+  const marketNlu = createIntentEngine(market);
+  const marketGrammar = option('--grammar') === 'template' ? buildGrammar(market, DEMO_LISTS) : buildSpeechGrammar(market, DEMO_LISTS);
+  const model = await resolveSpeechModel({ cacheDir: join(tmpdir(), 'holomesh-bench-cache'), prefer: 'auto' });
+  const recognizer = await SoundSwallowerRecognizer.create({
+    modelPath: model.path,
+    engineName: `soundswallower/${model.id}`,
+    sampleRate: RATE,
+    pronunciations: [...loadPronunciationFile(resolve('pronunciations.dict')).entries()],
+    verifyBelow: -Infinity,
+    warmDecoders: 1,
+  });
+  console.log(`# Rejection bench — model ${model.id}; verification threshold ${threshold} (fit: nats per frame of speech against the best senone)`);
+  const isCommand = (o: Outcome, t: number): boolean => accepted(o, t) && marketNlu.recognize(o.text, DEMO_LISTS).intent !== null;
+  const rows: string[] = [];
+  const sweeps: string[] = [];
+  const oogRow = (label: string, outcomes: readonly Outcome[]): void => {
+    const n = outcomes.length;
+    const before = outcomes.filter((o) => isCommand(o, -Infinity)).length;
+    const after = outcomes.filter((o) => isCommand(o, threshold)).length;
+    rows.push(`| ${label} (${n}) | OOG with no command | ${pct(n - before, n)} | ${pct(n - after, n)} |`);
+    sweeps.push(sweepLine(`${label}: no command`, (t) => pct(n - outcomes.filter((o) => isCommand(o, t)).length, n)));
+    const leaks = outcomes.filter((o) => isCommand(o, threshold)).slice(0, 5);
+    for (const o of leaks) console.log(`  still a command: ${o.name} → "${o.text}" (fit ${o.fit?.toFixed(2)})`);
+  };
+
+  // 1 + 3: real people ordering coffee.
+  let coffee: { name: string; pcm: Int16Array; label: { intent: string; slots: Record<string, unknown> } }[] = [];
+  let coffeeSet: IntentSet | null = null;
+  if (existsSync(join(devDir, 'labels.json'))) {
+    const labels = JSON.parse(readFileSync(join(devDir, 'labels.json'), 'utf8')) as Record<string, { intent: string; slots: Record<string, unknown> }>;
+    const files = readdirSync(join(devDir, 'clean')).filter((f) => f.endsWith('.wav')).sort();
+    const step = Number(option('--stride') ?? (quick ? 6 : 1));
+    const offset = Number(option('--offset') ?? 0);
+    const picked = files.filter((_, i) => i % step === offset).slice(0, Number(option('--files') ?? Infinity));
+    const snr = option('--snr');
+    const kitchen = snr === undefined ? null : pcm16ToFloat32(readAudio(join(devDir, 'kitchen.wav')));
+    const noisy = (pcm: Int16Array, i: number): Int16Array => {
+      if (!kitchen) return pcm;
+      const speech = pcm16ToFloat32(pcm);
+      const at = Math.floor(rng(31 + i)() * (kitchen.length - speech.length));
+      return float32ToPcm16(mixAtSnr(speech, kitchen.subarray(Math.max(0, at)), Number(snr), RATE));
+    };
+    coffee = picked.map((f, i) => ({ name: f, pcm: noisy(readAudio(join(devDir, 'clean', f)), i), label: labels[f] }));
+    if (snr !== undefined) console.log(`coffee recordings mixed with kitchen noise at ${snr} dB`);
+    coffeeSet = await loadIntentSet(join(devDir, 'coffee.yaml'));
+  } else console.log(`(${devDir} not found: the real-speech rows are skipped)`);
+
+  const only = option('--only');
+  if (coffee.length && only !== 'in') oogRow('coffee recordings vs marketplace grammar', await decodeAll(recognizer, marketGrammar, coffee));
+
+  // 2: Debian's read speech.
+  const testdata = existsSync(TESTDATA)
+    ? ['cards', 'librivox'].flatMap((d) => readdirSync(join(TESTDATA, d)).filter((f) => f.endsWith('.wav')).map((f) => join(TESTDATA, d, f)))
+        .concat(['goforward.raw', 'numbers.raw', 'something.raw', 'tidigits/dhd.2934z.raw'].map((f) => join(TESTDATA, f)).filter(existsSync))
+    : [];
+  if (only === 'in') console.log('(--only in: the out-of-grammar rows are skipped)');
+  else if (testdata.length) oogRow('pocketsphinx-testdata vs marketplace grammar', await decodeAll(recognizer, marketGrammar, testdata.map((p) => ({ name: p.slice(TESTDATA.length + 1), pcm: readAudio(p) }))));
+  else console.log('(pocketsphinx-testdata not installed: its row is skipped)');
+
+  const inGrammarRow = (label: string, outcomes: readonly Outcome[], right: (o: Outcome) => boolean): void => {
+    const n = outcomes.length;
+    const ok = (t: number) => outcomes.filter((o) => accepted(o, t) && right(o)).length;
+    rows.push(`| ${label} (${n}) | in-grammar right | ${pct(ok(-Infinity), n)} | ${pct(ok(threshold), n)} |`);
+    sweeps.push(sweepLine(`${label}: right`, (t) => pct(ok(t), n)));
+    for (const o of outcomes.filter((x) => right(x) && !accepted(x, threshold)).slice(0, 5)) console.log(`  right but rejected: ${o.name} "${o.text}" (fit ${o.fit?.toFixed(2)})`);
+  };
+
+  // 3: the coffee recordings against their own grammar (every template sentence, not a cut sample).
+  if (coffee.length && coffeeSet && only !== 'oog') {
+    const coffeeNlu = createIntentEngine(coffeeSet);
+    const coffeeGrammar = grammarFromJsgf(buildGrammar(coffeeSet, {}).jsgf);
+    const outcomes = await decodeAll(recognizer, coffeeGrammar, coffee);
+    const labels = new Map(coffee.map((c) => [c.name, c.label]));
+    inGrammarRow('coffee recordings vs coffee grammar', outcomes, (o) => {
+      const u = coffeeNlu.recognize(o.text, {});
+      const want = labels.get(o.name)!;
+      return u.intent === want.intent && slotsMatch(u.slots, want.slots);
+    });
+  }
+
+  // 4: synthesized marketplace commands.
+  if (args.includes('--no-synth') || only !== undefined) console.log('(--no-synth: the synthesized row is skipped)');
+  else if (hasEspeak) {
+    const sentences = synthesizedCommands(market, quick ? 1 : 2);
+    const items = sentences.map((text, i) => ({ name: text, pcm: synthesizePcm(text, { ...VOICES[i % VOICES.length], sampleRate: RATE }) }));
+    const want = new Map(sentences.map((s) => [s, marketNlu.recognize(s, DEMO_LISTS)]));
+    inGrammarRow('espeak-ng marketplace commands', await decodeAll(recognizer, marketGrammar, items), (o) => {
+      const u = marketNlu.recognize(o.text, DEMO_LISTS);
+      const w = want.get(o.name)!;
+      return u.intent === w.intent && slotsMatch(u.slots, w.slots);
+    });
+  } else console.log('(espeak-ng not installed: the synthesized row is skipped)');
+  recognizer.dispose();
+
+  console.log(`\n| set | measure | before (no verification) | after (fit ≥ ${threshold}) |\n|---|---|---|---|\n${rows.join('\n')}`);
+  console.log(`\n### threshold sweep\n| set | ${SWEEP.map((t) => (t === -Infinity ? 'off' : `≥ ${t}`)).join(' | ')} |\n|---|${SWEEP.map(() => '---').join('|')}|\n${sweeps.join('\n')}`);
+}
+
+const VOICES = [
+  { voice: 'en-us', rate: 160, pitch: 50 },
+  { voice: 'en-gb', rate: 150, pitch: 40 },
+  { voice: 'en-us+f3', rate: 175, pitch: 60 },
+];
+
+/** A seeded pick of `perIntent` sentences of every marketplace intent (deterministic: every k-th). */
+function synthesizedCommands(set: IntentSet, perIntent: number): string[] {
+  const out: string[] = [];
+  for (const intent of set.intents) {
+    const sentences = sampleSentences(set, DEMO_LISTS, { intents: [intent.name], limit: 200 }).filter((s) => s.text.split(' ').length <= 12);
+    for (let k = 0; k < perIntent && k < sentences.length; k++) out.push(sentences[Math.floor(((k + 0.5) * sentences.length) / perIntent)].text);
+  }
+  return out;
+}
+
+await main();

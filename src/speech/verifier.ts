@@ -1,0 +1,118 @@
+import type { Decoder } from 'soundswallower';
+
+/**
+ * Utterance verification: the recogniser's hypothesis, decoded again as the only thing the
+ * utterance may say, and how well its words fit the audio. PocketSphinx scores every frame
+ * against that frame's best senone (the best any sound of the model does there), so a path's
+ * score per frame is a log-likelihood ratio against unconstrained recognition: near 0 when the
+ * words fit the audio as well as any sounds would, far below it when speech the grammar cannot say
+ * was forced onto the nearest command. That ratio, per frame of speech, is the classic
+ * verification test of grammar-constrained recognisers (a free phone loop as the reference did
+ * worse here: its single-phone words lose the triphone context, bench/rejection.ts). The forced
+ * decode searches a handful of words, a small fraction of the grammar search's cost.
+ */
+
+/** The C entry points used (SoundSwallower exports them; the JS API wraps none of them). */
+export interface VerifierModule {
+  _malloc(size: number): number;
+  _free(ptr: number): void;
+  HEAPU8: Uint8Array;
+  HEAP32: Int32Array;
+  _decoder_logmath(decoder: number): number;
+  _decoder_set_fsg(decoder: number, fsg: number): number;
+  _decoder_hyp(decoder: number, outScore: number): number;
+  _fsg_model_init(name: number, logmath: number, lw: number, states: number): number;
+  _fsg_model_word_add(fsg: number, word: number): number;
+  _fsg_model_trans_add(fsg: number, from: number, to: number, logp: number, wid: number): void;
+  _fsg_model_free(fsg: number): number;
+  _fsg_set_states(fsg: number, start: number, final: number): void;
+}
+
+/** What verifying one hypothesis found. */
+export interface Verification {
+  /**
+   * The hypothesis's path score per frame of speech, in nats, against each frame's best senone:
+   * 0 at best, lower as its words fit the audio worse.
+   */
+  readonly fit: number;
+  /** 10 ms frames the hypothesis's words cover (silence and noise excluded). */
+  readonly speechFrames: number;
+}
+
+const FILLER = /^(<s>|<\/s>|<sil>|\(NULL\)|\[[A-Z_]+\]|\+\+.*\+\+)$/;
+
+export class Verifier {
+  readonly #low: VerifierModule;
+  readonly #decoder: Decoder;
+  readonly #host: number;
+  readonly #logmath: number;
+  readonly #lw: number;
+  /** Nats per unit of path score: scores count in the log base shifted by SENSCR_SHIFT (10) bits. */
+  readonly #unit: number;
+  readonly #score: number;
+
+  /**
+   * @param decoder an idle decoder owned by the caller (never streaming: it decodes whole
+   *   utterances only); its dictionary must hold every word a hypothesis can contain.
+   */
+  constructor(low: VerifierModule, decoder: Decoder, host: number) {
+    this.#low = low;
+    this.#decoder = decoder;
+    this.#host = host;
+    this.#logmath = low._decoder_logmath(host);
+    this.#lw = Number(decoder.get_config('lw'));
+    this.#unit = Math.log(Number(decoder.get_config('logbase'))) * 1024;
+    this.#score = low._malloc(4);
+  }
+
+  /** How well `text` fits `audio` (Float32 at the decoder's rate, a whole utterance); null when it cannot be aligned at all. */
+  verify(audio: Float32Array, text: string): Verification | null {
+    const words = text.split(/\s+/).filter(Boolean);
+    if (!words.length) return null;
+    const line = this.#fsg(words.length + 1, words.map((w, i) => [i, i + 1, w] as const), 0, words.length);
+    // The decoder takes the hypothesis graph over (freed when the next graph is set).
+    if (!line || this.#low._decoder_set_fsg(this.#host, line) < 0) return null;
+    const d = this.#decoder;
+    d.start();
+    d.process_audio(audio, false, true);
+    d.stop();
+    this.#low._decoder_hyp(this.#host, this.#score);
+    if (!d.get_text().trim()) return null;
+    const score = this.#low.HEAP32[this.#score >> 2];
+    const segments = (d.get_alignment() as { w?: readonly { t: string; d: number }[] }).w ?? [];
+    const speechFrames = Math.round(100 * segments.filter((s) => !FILLER.test(s.t)).reduce((sum, s) => sum + s.d, 0));
+    return speechFrames > 0 ? { fit: (score * this.#unit) / speechFrames, speechFrames } : null;
+  }
+
+  dispose(): void {
+    this.#low._free(this.#score);
+  }
+
+  #fsg(states: number, arcs: readonly (readonly [number, number, string])[], start: number, final: number): number {
+    const low = this.#low;
+    const name = this.#cString('verify');
+    const fsg = low._fsg_model_init(name, this.#logmath, this.#lw, states);
+    low._free(name);
+    if (!fsg) return 0;
+    const ids = new Map<string, number>();
+    for (const [from, to, word] of arcs) {
+      let id = ids.get(word);
+      if (id === undefined) {
+        const text = this.#cString(word);
+        id = low._fsg_model_word_add(fsg, text);
+        low._free(text);
+        ids.set(word, id);
+      }
+      low._fsg_model_trans_add(fsg, from, to, 0, id);
+    }
+    low._fsg_set_states(fsg, start, final);
+    return fsg;
+  }
+
+  #cString(text: string): number {
+    const bytes = new TextEncoder().encode(`${text}\0`);
+    const pointer = this.#low._malloc(bytes.length);
+    this.#low.HEAPU8.set(bytes, pointer);
+    return pointer;
+  }
+}
