@@ -1,5 +1,5 @@
 import type { Transcript } from '../contracts.js';
-import type { RecognitionGrammar, SpeechEngine } from './engine.js';
+import { canVerifyAtRate, type RecognitionGrammar, type SpeechEngine } from './engine.js';
 import { float32ToPcm16, pcm16ToFloat32 } from './pcm.js';
 import { Resampler } from './resample.js';
 import { VoiceActivityDetector } from './voice-activity.js';
@@ -49,7 +49,7 @@ export async function decodeUtterance(
     const tail = resampler?.flush();
     if (tail && tail.length > 0) await send(float32ToPcm16(tail));
     if (vad && !vad.activity.hasSpeech) return null;
-    return await stream.finish();
+    return await stream.finish({ verify: canVerifyAtRate(sampleRate) });
   } finally {
     vad?.close();
     await stream.close();

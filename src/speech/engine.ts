@@ -33,7 +33,17 @@ export interface FinishOptions {
    * `finish`): audio before it (a speaker's idle room) need not be decoded again at the end.
    */
   readonly speechFromSeconds?: number;
+  /**
+   * Whether out-of-grammar verification may reject the result (default true, where the engine
+   * verifies at all). Off for audio that arrived band-limited below 16 kHz — the model scores such
+   * audio poorly whatever was said, and the threshold was measured on 16 kHz speech — and for a
+   * client's own open phrase list, which is not a command grammar.
+   */
+  readonly verify?: boolean;
 }
+
+/** Input rates the out-of-grammar threshold holds for (see FinishOptions.verify). */
+export const canVerifyAtRate = (sampleRate: number): boolean => sampleRate >= 16_000;
 
 /** One recognition stream: one utterance at a time, many utterances per stream. */
 export interface RecognizerStream {

@@ -585,7 +585,7 @@ export class DecoderSession {
     // Out-of-grammar speech: the command's words fit the audio far worse than any sounds would.
     const verifyBelow = this.#settings.verifyBelow;
     const floor = typeof verifyBelow === 'number' ? verifyFloor(verifyBelow, spreadDb, this.#skip.quietSpreadDb) : null;
-    if (audio && this.#verify && floor !== null) {
+    if (audio && this.#verify && floor !== null && options.verify !== false) {
       const verification = this.#verify(audio, text);
       this.lastVerification = verification && { ...verification, spreadDb };
       if (!verification || verification.fit < floor) return rejected(text, 0);

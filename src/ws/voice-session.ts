@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Transcript } from '../contracts.js';
 import { toResultFields, type CommandResult } from '../assistant/index.js';
-import type { RecognitionGrammar, RecognizerStream, SpeechEngine } from '../speech/engine.js';
+import { canVerifyAtRate, type RecognitionGrammar, type RecognizerStream, type SpeechEngine } from '../speech/engine.js';
 import { Endpointer } from '../speech/endpointer.js';
 import { VoiceActivityDetector } from '../speech/voice-activity.js';
 import { Resampler, resample } from '../speech/resample.js';
@@ -300,7 +300,10 @@ export class VoiceSession {
       return;
     }
     // The idle room before the speech (a speaker streams all day) is not decoded again at the end.
-    const transcript = await stream.finish(speechStartS === null ? {} : { speechFromSeconds: Math.max(0, speechStartS - SPEECH_LEAD_IN_S) });
+    const transcript = await stream.finish({
+      ...(speechStartS === null ? {} : { speechFromSeconds: Math.max(0, speechStartS - SPEECH_LEAD_IN_S) }),
+      verify: canVerifyAtRate(this.#config.sampleRate) && !this.#config.phraseGrammar,
+    });
     // After a reset a new config may follow; the next audio opens a fresh stream.
     if (closing) await this.#closeStream(stream);
     const frame = voskFinal(transcript, this.#config, this.#utteranceFromS);

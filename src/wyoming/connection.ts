@@ -1,4 +1,4 @@
-import type { RecognizerStream } from '../speech/engine.js';
+import { canVerifyAtRate, type RecognizerStream } from '../speech/engine.js';
 import { VoiceActivityDetector } from '../speech/voice-activity.js';
 import { Errors, isHoloMeshError } from '../errors.js';
 import { AudioIntake, parseAudioFormat } from './audio.js';
@@ -162,7 +162,7 @@ export class WyomingConnection {
         this.#reply('transcript', { text: '', ...context });
         return;
       }
-      const transcript = await utterance.stream.finish();
+      const transcript = await utterance.stream.finish({ verify: canVerifyAtRate(utterance.intake.format.rate) });
       this.#deps.recent.remember(transcript);
       this.#reply('transcript', { text: transcript.text, ...context });
     } finally {
