@@ -11,7 +11,7 @@ import { garbageWords, isGarbageWord, withGarbageLoop } from './grammar-tools.js
 import type { GarbageOptions } from './grammar-tools.js';
 import { resolveMissingPronunciations } from './pronunciation.js';
 import type { PronunciationTable } from './pronunciation.js';
-import { Verifier } from './verifier.js';
+import { cString, Verifier } from './verifier.js';
 import type { Verification, VerifierModule } from './verifier.js';
 import { compileWordGraph } from './word-graph.js';
 import type { WordGraph } from './word-graph.js';
@@ -366,7 +366,7 @@ export class SoundSwallowerRecognizer {
   /** PocketSphinx's own JSGF compiler (0 when the text does not compile). */
   #jsgfToFsg(source: string, logmath: number, lw: number): number {
     const low = this.#low;
-    const text = this.#cString(source);
+    const text = cString(this.#low, source);
     const jsgf = low._jsgf_parse_string(text, 0);
     low._free(text);
     const rule = jsgf ? low._jsgf_get_public_rule(jsgf) : 0;
@@ -381,12 +381,12 @@ export class SoundSwallowerRecognizer {
    */
   #graphToFsg(graph: WordGraph, logmath: number, lw: number): number {
     const low = this.#low;
-    const name = this.#cString('holomesh');
+    const name = cString(this.#low, 'holomesh');
     const fsg = low._fsg_model_init(name, logmath, lw, graph.states);
     low._free(name);
     if (!fsg) return 0;
     const ids = graph.words.map((word) => {
-      const text = this.#cString(word);
+      const text = cString(this.#low, word);
       const id = low._fsg_model_word_add(fsg, text);
       low._free(text);
       return id;
@@ -396,13 +396,6 @@ export class SoundSwallowerRecognizer {
     for (let i = 0; i < nulls.length; i += 2) low._fsg_model_null_trans_add(fsg, nulls[i], nulls[i + 1], 0);
     low._fsg_set_states(fsg, graph.start, graph.final);
     return fsg;
-  }
-
-  #cString(text: string): number {
-    const bytes = new TextEncoder().encode(`${text}\0`);
-    const pointer = this.#low._malloc(bytes.length);
-    this.#low.HEAPU8.set(bytes, pointer);
-    return pointer;
   }
 
   /**

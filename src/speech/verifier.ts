@@ -90,7 +90,7 @@ export class Verifier {
 
   #fsg(states: number, arcs: readonly (readonly [number, number, string])[], start: number, final: number): number {
     const low = this.#low;
-    const name = this.#cString('verify');
+    const name = cString(this.#low, 'verify');
     const fsg = low._fsg_model_init(name, this.#logmath, this.#lw, states);
     low._free(name);
     if (!fsg) return 0;
@@ -98,7 +98,7 @@ export class Verifier {
     for (const [from, to, word] of arcs) {
       let id = ids.get(word);
       if (id === undefined) {
-        const text = this.#cString(word);
+        const text = cString(this.#low, word);
         id = low._fsg_model_word_add(fsg, text);
         low._free(text);
         ids.set(word, id);
@@ -109,10 +109,12 @@ export class Verifier {
     return fsg;
   }
 
-  #cString(text: string): number {
-    const bytes = new TextEncoder().encode(`${text}\0`);
-    const pointer = this.#low._malloc(bytes.length);
-    this.#low.HEAPU8.set(bytes, pointer);
-    return pointer;
-  }
+}
+
+/** `text` as a NUL-terminated string in the WASM heap; the caller frees it with `_free`. */
+export function cString(low: Pick<VerifierModule, '_malloc' | 'HEAPU8'>, text: string): number {
+  const bytes = new TextEncoder().encode(`${text}\0`);
+  const pointer = low._malloc(bytes.length);
+  low.HEAPU8.set(bytes, pointer);
+  return pointer;
 }
