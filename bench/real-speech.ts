@@ -5,6 +5,7 @@
  *   npm run bench:speech -- --real [DIR] [--conditions clean,6,9,12,15,18,21,24] [--quick] [--limit N]
  *        [--model auto|16k|8k] [--workers N] [--grammar speech|template] [--reference off] [--seed N]
  *        [--cond off] [--final-pass off] [--skip off] [--final-pass-skip CONF,DB] [--denoise off] [--endpointer on] [--misses]
+ *        [--tuning key=value,…] (decoder settings, e.g. remove_noise=true,beam=1e-60: see DecoderTuning)
  * Right = intent and every slot match the label; wrong accepted = another command understood;
  * rejected = no intent. xRT = decoding time over audio time, per stream.
  */
@@ -17,7 +18,7 @@ import { loadConfig } from '../src/config.js';
 import { loadIntentSet } from '../src/load-intents.js';
 import { buildGrammar, createIntentEngine } from '../src/nlu/index.js';
 import { buildSpeechGrammar, createSpeechEngine, DEFAULT_FINAL_PASS_SKIP, ENGINE_SAMPLE_RATE, grammarFromJsgf, parseWav, resolveSpeechModel, writeWav } from '../src/speech/index.js';
-import type { FinalPassSkip, SpeechEngineConfig } from '../src/speech/index.js';
+import type { DecoderTuning, FinalPassSkip, SpeechEngineConfig } from '../src/speech/index.js';
 import { mixAtBenchmarkSnr, noiseOffset, pcmToFloat64 } from './real-speech/mix.js';
 import { ReferencePool } from './real-speech/reference.js';
 import type { ReferenceReply } from './real-speech/reference.js';
@@ -73,6 +74,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
   const understand = (text: string) => nlu.recognize(text, {});
   const template = buildGrammar(set, {});
   const grammar = grammarKind === 'template' ? grammarFromJsgf(template.jsgf) : buildSpeechGrammar(set, {});
+  const tuning = parseTuning(option('--tuning'));
   const engineConfig: SpeechEngineConfig = {
     engine: 'soundswallower',
     model,
@@ -84,6 +86,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     ...(off('--final-pass') ? { finalPass: false } : {}),
     ...(off('--denoise') ? { denoise: false } : {}),
     ...(finalPassSkip ? { finalPassSkip } : {}),
+    ...(tuning ? { tuning } : {}),
   };
   const endpointer = option('--endpointer') === 'on';
   const stages = [
@@ -92,6 +95,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     `final-pass skip ${finalPassSkip ? JSON.stringify(finalPassSkip) : 'default'}`,
     `denoise ${off('--denoise') ? 'off' : 'on'}`,
     `endpointer ${endpointer ? 'on (voice session)' : 'off (transcribe)'}`,
+    ...(tuning ? [`decoder ${JSON.stringify(tuning)}`] : []),
   ];
 
   const engine = await createSpeechEngine(engineConfig);
@@ -172,6 +176,18 @@ async function mixCondition(dir: string, work: string, names: readonly string[],
     await writeFile(path, writeWav(mixed, wav.sampleRate));
     return path;
   }));
+}
+
+/** `key=value,…` → decoder settings: numbers, booleans and words as they are. */
+function parseTuning(text: string | undefined): DecoderTuning | null {
+  if (!text) return null;
+  const out: Record<string, string | number | boolean> = {};
+  for (const pair of text.split(',')) {
+    const [key, value] = pair.split('=').map((p) => p.trim());
+    if (!key || value === undefined) throw new Error(`--tuning: ${pair} is not key=value`);
+    out[key] = value === 'true' ? true : value === 'false' ? false : Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return out as DecoderTuning;
 }
 
 function xrtOf(results: readonly Pick<PipelineResult, 'audioSeconds' | 'decodeSeconds'>[]): number {
