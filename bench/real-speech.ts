@@ -2,9 +2,10 @@
  * Real people in the speech bench: the labelled recordings of `../shared/speech-dev` (or DIR)
  * through exactly the path `holomesh transcribe --intents` takes, clean and with the benchmark's
  * kitchen noise, beside a plain SoundSwallower decode of the same audio as the reference.
- *   npm run bench:speech -- --real [DIR] [--conditions clean,6,9,12,15,18,21,24] [--quick] [--limit N]
+ *   npm run bench:speech -- --real [DIR] [--conditions clean,6,9,12,15,18,21,24] [--quick [--offset K]] [--limit N]
  *        [--model auto|16k|8k] [--workers N] [--grammar speech|template] [--reference off] [--seed N]
- *        [--cond off] [--final-pass off] [--skip off] [--final-pass-skip CONF,DB] [--denoise off] [--endpointer on] [--misses]
+ *        [--cond off] [--cond-floor DB] [--final-pass off] [--skip off] [--final-pass-skip CONF,DB] [--denoise off] [--endpointer on] [--misses]
+ *        [--tuning key=value,…] (decoder settings, e.g. remove_noise=true,beam=1e-60: see DecoderTuning)
  * Right = intent and every slot match the label; wrong accepted = another command understood;
  * rejected = no intent. xRT = decoding time over audio time, per stream.
  */
@@ -16,8 +17,8 @@ import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
 import { loadIntentSet } from '../src/load-intents.js';
 import { buildGrammar, createIntentEngine } from '../src/nlu/index.js';
-import { buildSpeechGrammar, createSpeechEngine, DEFAULT_FINAL_PASS_SKIP, ENGINE_SAMPLE_RATE, grammarFromJsgf, parseWav, resolveSpeechModel, writeWav } from '../src/speech/index.js';
-import type { FinalPassSkip, SpeechEngineConfig } from '../src/speech/index.js';
+import { buildSpeechGrammar, createSpeechEngine, DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP, ENGINE_SAMPLE_RATE, grammarFromJsgf, parseWav, resolveSpeechModel, writeWav } from '../src/speech/index.js';
+import type { DecoderTuning, FinalPassSkip, SpeechEngineConfig } from '../src/speech/index.js';
 import { mixAtBenchmarkSnr, noiseOffset, pcmToFloat64 } from './real-speech/mix.js';
 import { ReferencePool } from './real-speech/reference.js';
 import type { ReferenceReply } from './real-speech/reference.js';
@@ -53,7 +54,8 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
   const config = loadConfig();
   const labels = parseLabels(await readFile(join(dir, 'labels.json'), 'utf8'));
   const available = [...labels.keys()].filter((name) => existsSync(join(dir, 'clean', name)));
-  let names = args.includes('--quick') ? evenSubset(available, QUICK_COUNT) : evenSubset(available, available.length);
+  const offset = Number(option('--offset') ?? 0);
+  let names = args.includes('--quick') ? evenSubset(available, QUICK_COUNT, offset) : evenSubset(available, available.length);
   if (option('--limit')) names = evenSubset(names, Number(option('--limit')));
   const conditions = (option('--conditions') ?? ALL_CONDITIONS).split(',').map((c) => c.trim());
   for (const c of conditions) if (c !== 'clean' && !Number.isFinite(Number(c))) throw new Error(`--conditions: ${c} is neither clean nor an SNR in dB`);
@@ -76,6 +78,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
   const understand = (text: string) => nlu.recognize(text, {});
   const template = buildGrammar(set, {});
   const grammar = grammarKind === 'template' ? grammarFromJsgf(template.jsgf) : buildSpeechGrammar(set, {});
+  const tuning = parseTuning(option('--tuning'));
   const engineConfig: SpeechEngineConfig = {
     engine: 'soundswallower',
     model,
@@ -84,17 +87,21 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     workers,
     warmDecoders: 1,
     ...(off('--cond') ? { conditioning: false as const } : {}),
+    // The levelling alone, or another noise floor (dB under the levelled peak; 0: none).
+    ...(!off('--cond') && option('--cond-floor') ? { conditioning: { ...DEFAULT_CONDITIONING, floorBelowPeakDb: Number(option('--cond-floor')) } } : {}),
     ...(off('--final-pass') ? { finalPass: false } : {}),
     ...(off('--denoise') ? { denoise: false } : {}),
     ...(finalPassSkip ? { finalPassSkip } : {}),
+    ...(tuning ? { tuning } : {}),
   };
   const endpointer = option('--endpointer') === 'on';
   const stages = [
-    `conditioning ${off('--cond') ? 'off' : 'on'}`,
+    `conditioning ${off('--cond') ? 'off' : option('--cond-floor') ? `on, floor ${option('--cond-floor')} dB` : 'on'}`,
     `final pass ${off('--final-pass') ? 'off' : 'on'}`,
     `final-pass skip ${finalPassSkip ? JSON.stringify(finalPassSkip) : 'default'}`,
     `denoise ${off('--denoise') ? 'off' : 'on'}`,
     `endpointer ${endpointer ? 'on (voice session)' : 'off (transcribe)'}`,
+    ...(tuning ? [`decoder ${JSON.stringify(tuning)}`] : []),
   ];
 
   const engine = await createSpeechEngine(engineConfig);
@@ -115,7 +122,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
       }
       return keys.map((k) => cache.get(k) ?? { seq: 0, text: '', audioSeconds: 0, decodeSeconds: 0, error: 'not decoded' });
     };
-    console.log(`# Real speech — ${names.length} recordings of ${dir}, ${grammarKind} grammar (${grammar.words.length} words, JSGF ${(grammar.jsgf.length / 1024).toFixed(0)} KiB)`);
+    console.log(`# Real speech — ${names.length} recordings of ${dir}${offset ? ` (subset offset ${offset})` : ''}, ${grammarKind} grammar (${grammar.words.length} words, JSGF ${(grammar.jsgf.length / 1024).toFixed(0)} KiB)`);
     console.log(`${engine.description}; ${workers} workers; ${stages.join(', ')}; noise seed ${seed}; ${load()}`);
     console.log(`reference: ${withReference ? 'plain SoundSwallower decode, same model, the template JSGF compiled by the decoder, whole recording, one pass (decodes kept in <data dir>/bench/real-speech)' : 'off'}\n`);
     console.log('| condition | right | wrong accepted | rejected | xRT | ref right | ref wrong accepted | ref rejected | ref xRT | ref right, pipeline not |');
@@ -175,6 +182,18 @@ async function mixCondition(dir: string, work: string, names: readonly string[],
     await writeFile(path, writeWav(mixed, wav.sampleRate));
     return path;
   }));
+}
+
+/** `key=value,…` → decoder settings: numbers, booleans and words as they are. */
+function parseTuning(text: string | undefined): DecoderTuning | null {
+  if (!text) return null;
+  const out: Record<string, string | number | boolean> = {};
+  for (const pair of text.split(',')) {
+    const [key, value] = pair.split('=').map((p) => p.trim());
+    if (!key || value === undefined) throw new Error(`--tuning: ${pair} is not key=value`);
+    out[key] = value === 'true' ? true : value === 'false' ? false : Number.isFinite(Number(value)) ? Number(value) : value;
+  }
+  return out as DecoderTuning;
 }
 
 function xrtOf(results: readonly Pick<PipelineResult, 'audioSeconds' | 'decodeSeconds'>[]): number {

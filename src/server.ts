@@ -117,6 +117,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
     speechStarting.then(
       async (engine) => {
         running.log.info({ speech: engine.description, startup: phases.at() }, 'speech recognition ready');
+        if (engine.advice) running.log.warn(engine.advice);
         // Compile the current grammar on every worker now rather than on the first utterance.
         try {
           await engine.prepare?.(await running.voiceGrammar());

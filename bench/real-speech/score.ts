@@ -41,10 +41,11 @@ export function judge(label: Label, intent: string | null, slots: Slots): Verdic
  * stride over the sorted names spreads the pick over the speakers the way a random sample would,
  * and stays the same from run to run.
  */
-export function evenSubset(names: readonly string[], count: number): string[] {
+export function evenSubset(names: readonly string[], count: number, offset = 0): string[] {
   const sorted = [...names].sort();
   if (count >= sorted.length) return sorted;
-  return Array.from({ length: count }, (_, i) => sorted[Math.floor((i * sorted.length) / count)]);
+  // `offset` shifts every pick: another subset of the same spread, to check a finding on.
+  return Array.from({ length: count }, (_, i) => sorted[(Math.floor((i * sorted.length) / count) + offset) % sorted.length]);
 }
 
 /** Counts of each verdict, and their shares. */

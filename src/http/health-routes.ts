@@ -12,7 +12,9 @@ function withTimeout<T>(promise: Promise<T>): Promise<T> {
 /**
  * GET /health: the process is alive. GET /ready: the database and the session store answer, so
  * commands can be served. `speech` tells whether speech recognition still starts (it loads after
- * the service is ready; audio waits for it meanwhile) and does not change the status.
+ * the service is ready; audio waits for it meanwhile) and does not change the status; once it
+ * runs, `speechModel` names the model (e.g. `soundswallower/en-us-16k`) and `speechModelAdvice`,
+ * with the bundled 8 kHz model, says how to get the better one.
  */
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get('/health', async () => ({ status: 'ok' }));
@@ -23,11 +25,14 @@ export async function healthRoutes(app: FastifyInstance): Promise<void> {
       withTimeout(app.sessionStore.ping()).then(() => 'ok', (err: Error) => `down: ${err.message}`),
     ]);
     const ready = database === 'ok' && cache === 'ok';
+    const speechRuns = app.speech && app.speech.name !== 'starting';
     return reply.status(ready ? 200 : 503).send({
       status: ready ? 'ready' : 'not_ready',
       checks: { database, cache },
       mode: { database: app.db.mode, cache: app.sessionStore.kind },
-      speech: !app.speech ? 'off' : app.speech.name === 'starting' ? 'starting' : 'ready',
+      speech: !app.speech ? 'off' : speechRuns ? 'ready' : 'starting',
+      ...(speechRuns ? { speechModel: app.speech?.name } : {}),
+      ...(speechRuns && app.speech?.advice ? { speechModelAdvice: app.speech.advice } : {}),
     });
   });
 }

@@ -19,6 +19,10 @@ export class DeferredSpeechEngine implements SpeechEngine {
     return this.#ready?.name ?? 'starting';
   }
 
+  get advice(): string | undefined {
+    return this.#ready?.advice;
+  }
+
   /** Resolves when the engine runs; rejects if it failed to start. */
   ready(): Promise<SpeechEngine> {
     return this.#starting;

@@ -61,6 +61,8 @@ export interface SpeechEngine {
   readonly name: string;
   /** The PCM rate the engine decodes at; callers resample to it. */
   readonly sampleRate: number;
+  /** One line on how to get a better model, when a weaker one is in use (see speechModelAdvice). */
+  readonly advice?: string;
   openStream(grammar: RecognitionGrammar): Promise<RecognizerStream>;
   /**
    * Optional: compile `grammar` ahead of the first stream (and after the live lists change), so

@@ -3,7 +3,7 @@ import { fnv1a } from '../nlu/grammar.js';
 import { resolve } from 'node:path';
 import type { RecognitionGrammar, SpeechEngine } from './engine.js';
 import { SpeechError } from './errors.js';
-import { describeSpeechModel, resolveSpeechModel } from './model.js';
+import { describeSpeechModel, resolveSpeechModel, speechModelAdvice } from './model.js';
 import type { SpeechModel } from './model.js';
 import { loadPronunciationFile } from './pronunciation.js';
 import type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './soundswallower-recognizer.js';
@@ -25,7 +25,7 @@ export type { EndpointEvent, EndpointerOptions } from './endpointer.js';
 export { measureVoiceActivity, prepareVoiceActivity, VoiceActivityDetector } from './voice-activity.js';
 export type { VadMode, VoiceActivity, VoiceActivityOptions } from './voice-activity.js';
 export { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from './pcm.js';
-export { describeSpeechModel, resolveSpeechModel } from './model.js';
+export { describeSpeechModel, resolveSpeechModel, speechModelAdvice } from './model.js';
 export type { SpeechModel } from './model.js';
 export { DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP, DEFAULT_GARBAGE, DEFAULT_REJECT_BELOW, DEFAULT_TUNING, DEFAULT_VERIFY_BELOW } from './soundswallower-recognizer.js';
 export type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './soundswallower-recognizer.js';
@@ -99,9 +99,11 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
   const pronunciations = [...loadPronunciationFile(pronunciationsPath).entries()];
   const name = `soundswallower/${model.id}`;
   const rejectBelow = config.rejectBelow ?? DEFAULT_REJECT_BELOW;
+  const advice = speechModelAdvice(model);
   const engine = await PooledSpeechEngine.start({
     name,
     description: describeSpeechModel(model),
+    ...(advice ? { advice } : {}),
     workers: config.workers,
     logger: config.logger,
     settings: {

@@ -80,6 +80,15 @@ export function describeSpeechModel(model: SpeechModel): string {
   return `soundswallower/${model.id} (${from}, ${band}, ${model.path})`;
 }
 
+/**
+ * One line on how to get the better model when the bundled 8 kHz one is in use (null otherwise):
+ * Debian's 16 kHz model hears real people better, most of all in noise (README, speech bench).
+ */
+export function speechModelAdvice(model: Pick<SpeechModel, 'id'>): string | null {
+  if (model.id !== 'en-us-8k') return null;
+  return 'Speech uses the bundled 8 kHz model; for better recognition install the 16 kHz one (apt-get install pocketsphinx-en-us) or set SPEECH_MODEL_PATH to a 16 kHz model folder';
+}
+
 async function modelIdOf(folder: string): Promise<SpeechModelId> {
   const params = JSON.parse(await readFile(join(folder, 'feat_params.json'), 'utf8')) as { upperf?: number };
   return (params.upperf ?? 0) > 4000 ? 'en-us-16k' : 'en-us-8k';

@@ -47,6 +47,8 @@ export interface SpeechPoolOptions {
   readonly name: string;
   /** One line for logs: engine, model, where it came from. */
   readonly description?: string;
+  /** How to get a better model, when a weaker one is in use. */
+  readonly advice?: string;
   readonly settings: RecognizerSettings;
   /** Worker threads; 0 or unset = one per core. */
   readonly workers?: number;
@@ -132,6 +134,7 @@ export class PooledSpeechEngine implements SpeechEngine {
   readonly name: string;
   readonly sampleRate: number;
   readonly description: string;
+  readonly advice?: string;
   readonly #init: WorkerInit;
   readonly #logger: SpeechLogger | undefined;
   #workers: PoolWorker[] = [];
@@ -144,6 +147,7 @@ export class PooledSpeechEngine implements SpeechEngine {
     this.name = options.name;
     this.sampleRate = options.settings.sampleRate;
     this.description = options.description ?? options.name;
+    if (options.advice) this.advice = options.advice;
     this.#init = { settings: options.settings };
     this.#logger = options.logger;
   }

@@ -19,6 +19,14 @@ describe('POST /v1/speech-to-intent uploads', { timeout: 120_000 }, () => {
   const post = (headers: Record<string, string>, payload: Buffer | string, query = '') =>
     t.app.inject({ method: 'POST', url: `/v1/speech-to-intent${query}`, headers: { ...auth, ...headers }, payload });
 
+  it('GET /ready names the speech model once the engine runs', async () => {
+    const ready = (await t.app.inject({ method: 'GET', url: '/ready' })).json();
+    expect(ready.speech).toBe('ready');
+    expect(ready.speechModel).toMatch(/^soundswallower\/en-us-(16k|8k)$/);
+    // The advice is there exactly when the bundled 8 kHz model is the one in use.
+    expect('speechModelAdvice' in ready).toBe(ready.speechModel.endsWith('8k'));
+  });
+
   it('an MP3 is a 415 that names the accepted formats', async () => {
     const res = await post({ 'content-type': 'audio/mpeg' }, mp3);
     expect(res.statusCode).toBe(415);

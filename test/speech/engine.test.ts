@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transcribeFiles } from '../../src/cli/transcribe.js';
 import { createSpeechEngine, grammarFromJsgf, writeWav } from '../../src/speech/index.js';
 import type { StartedSpeechEngine } from '../../src/speech/index.js';
-import { DEBIAN_MODEL_DIR, resolveSpeechModel } from '../../src/speech/model.js';
+import { DEBIAN_MODEL_DIR, resolveSpeechModel, speechModelAdvice } from '../../src/speech/model.js';
 import { float32ToPcm16 } from '../../src/speech/pcm.js';
 import { ESPEAK_MISSING, hasEspeak, makeNoise, synthesizePcm } from '../helpers/audio.js';
 import { COMMANDS, COMMAND_GRAMMAR } from './fixtures.js';
@@ -29,6 +29,13 @@ describe('speech model resolution', () => {
     const model = await resolveSpeechModel({ cacheDir, prefer: '8k' });
     expect(model).toMatchObject({ id: 'en-us-8k', source: 'bundled' });
     expect(existsSync(join(model.path, 'feat_params.json'))).toBe(true);
+  });
+
+  it('says in one line how to get the 16 kHz model when the bundled one is in use, and nothing otherwise', async () => {
+    const advice = speechModelAdvice(await resolveSpeechModel({ cacheDir, prefer: '8k' }));
+    expect(advice).toMatch(/apt-get install pocketsphinx-en-us.*SPEECH_MODEL_PATH/);
+    expect(advice).not.toContain('\n');
+    expect(speechModelAdvice({ id: 'en-us-16k' })).toBeNull();
   });
 
   it.skipIf(!hasDebianModel)(`assembles Debian's 16 kHz model in SoundSwallower's layout${hasDebianModel ? '' : ' — pocketsphinx-en-us not installed'}`, async () => {
