@@ -8,7 +8,7 @@
  *     accuracy of real people (right = intent + every slot), before and after;
  *  4. synthesized marketplace commands (espeak-ng) against the marketplace grammar, before and after.
  * "Before" = the recogniser without verification; "after" = commands whose verification fit reaches
- * the recogniser's floor for the threshold (lower in a less quiet room, none in noise: verifyFloor) (default the recogniser's DEFAULT_VERIFY_BELOW). A sweep over thresholds
+ * the recogniser's floor for the threshold (none below a quiet room: verifyFloor) (default the recogniser's DEFAULT_VERIFY_BELOW). A sweep over thresholds
  * follows. `--quick` takes every 6th recording (`--stride`, from `--offset`). `--snr DB` mixes the coffee recordings with the benchmark's kitchen noise (scaled against
  * the loudest speech frame, at a seeded offset). Decodes in this process, one utterance at a time (one core).
  */

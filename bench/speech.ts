@@ -46,7 +46,7 @@ const garbageArg = option('--garbage');
 const garbage: GarbageOptions | false | undefined =
   garbageArg === undefined ? undefined : garbageArg === 'off' ? false : { phoneWeight: Number(garbageArg.split(',')[0]), entryWeight: Number(garbageArg.split(',')[1]) };
 const rejectArg = option('--reject');
-/** Out-of-grammar verification threshold (default the recogniser's; `off` = before it existed). */
+/** Out-of-grammar verification threshold (default off, as in the service; `-3` = the measured one). */
 const verifyArg = option('--verify');
 const [skipConfidence, skipQuietDb] = (option('--final-pass-skip') ?? '').split(',').map(Number);
 const finalPassSkip = option('--final-pass-skip') ? { confidence: skipConfidence, quietSpreadDb: skipQuietDb } : undefined;

@@ -33,6 +33,7 @@ const EnvSchema = Type.Object({
   SPEECH_WORKERS: Type.Integer({ default: 0, minimum: 0, maximum: 64 }),
   SPEECH_FINAL_PASS: Type.Boolean({ default: true }),
   SPEECH_DENOISE: Type.Boolean({ default: true }),
+  SPEECH_VERIFY_BELOW: Type.Optional(Type.Number({ minimum: -20, maximum: 0 })),
   SPEECH_WARM_DECODERS: Type.Integer({ default: 4, minimum: 1, maximum: 64 }),
   NLU_THRESHOLD: Type.Number({ default: 0.5, minimum: 0, maximum: 1 }),
   SESSION_TTL_S: Type.Integer({ default: 1_800, minimum: 60 }),
@@ -100,6 +101,8 @@ export interface Config {
     readonly finalPass: boolean;
     /** Noise suppression (RNNoise) over a noisy utterance before its final pass. */
     readonly denoise: boolean;
+    /** Out-of-grammar rejection: the fit (nats per frame) a command must reach in a quiet room; false = off. */
+    readonly verifyBelow: number | false;
     /** Stream decoders each worker has ready from the start (streams it serves without building one). */
     readonly warmDecoders: number;
     readonly allowAnonymous: boolean;
@@ -215,6 +218,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       workers: env.SPEECH_WORKERS || availableParallelism(),
       finalPass: env.SPEECH_FINAL_PASS,
       denoise: env.SPEECH_DENOISE,
+      verifyBelow: env.SPEECH_VERIFY_BELOW ?? false,
       warmDecoders: env.SPEECH_WARM_DECODERS,
       allowAnonymous: env.ALLOW_ANONYMOUS_TRANSCRIBE,
       endpointSilenceMs: env.ENDPOINT_SILENCE_MS,

@@ -135,6 +135,7 @@ export function registerTranscribe(program: Command): void {
         cacheDir: config.dataDir,
         workers: Number.isInteger(workers) && workers > 0 ? workers : 1,
         warmDecoders: 1,
+        verifyBelow: config.speech.verifyBelow,
       });
       let failed = 0;
       try {

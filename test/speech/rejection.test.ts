@@ -6,7 +6,7 @@ import { DEMO_LISTS } from '../../src/db/demo-catalog.js';
 import { loadIntentSet } from '../../src/load-intents.js';
 import { buildGrammar, createIntentEngine } from '../../src/nlu/index.js';
 import type { IntentSet } from '../../src/nlu/index.js';
-import { buildSpeechGrammar, createSpeechEngine, grammarFromJsgf, parseWav } from '../../src/speech/index.js';
+import { buildSpeechGrammar, createSpeechEngine, DEFAULT_VERIFY_BELOW, grammarFromJsgf, parseWav } from '../../src/speech/index.js';
 import type { RecognitionGrammar, StartedSpeechEngine } from '../../src/speech/index.js';
 import { decodeUtterance } from '../../src/speech/decode-utterance.js';
 import { DEBIAN_MODEL_DIR } from '../../src/speech/model.js';
@@ -58,7 +58,7 @@ describe.skipIf(skipped !== '')(`out-of-grammar speech${skipped ? ` — ${skippe
     voices = recordings();
     market = await loadIntentSet();
     marketGrammar = buildSpeechGrammar(market, DEMO_LISTS);
-    engine = await createSpeechEngine({ engine: 'soundswallower', cacheDir, workers: 1, warmDecoders: 1 });
+    engine = await createSpeechEngine({ engine: 'soundswallower', cacheDir, workers: 1, warmDecoders: 1, verifyBelow: DEFAULT_VERIFY_BELOW });
   }, 300_000);
   afterAll(async () => {
     await engine?.close();
@@ -92,7 +92,7 @@ describe.skipIf(skipped !== '')(`out-of-grammar speech${skipped ? ` — ${skippe
 
 describe.skipIf(skipped !== '')(`a rejected utterance over HTTP${skipped ? ` — ${skipped}` : ''}`, { timeout: 300_000 }, () => {
   let t: TestApp;
-  beforeAll(async () => { t = await createTestApp({}, { speech: true, speechWorkers: 1 }); }, 300_000);
+  beforeAll(async () => { t = await createTestApp({ SPEECH_VERIFY_BELOW: String(DEFAULT_VERIFY_BELOW) }, { speech: true, speechWorkers: 1 }); }, 300_000);
   afterAll(async () => { await t?.close(); });
 
   it('answers "not understood" and acts on nothing', async () => {
