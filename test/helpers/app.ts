@@ -34,7 +34,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
   const cache = await openCache(database.config.redisUrl);
   const tokens = createTokenService(TEST_JWT_SECRET, database.config.jwtAccessTtlS);
   const speech = options.speech
-    ? await createSpeechEngine({ engine: 'soundswallower', cacheDir: database.config.dataDir, workers: options.speechWorkers ?? 1 })
+    ? await createSpeechEngine({ engine: 'soundswallower', cacheDir: database.config.dataDir, workers: options.speechWorkers ?? 1, verifyBelow: database.config.speech.verifyBelow })
     : null;
   const app = await buildApp({
     config: database.config,
