@@ -138,7 +138,8 @@ async function answerConfirm(input: TurnInput, pending: Extract<Pending, { kind:
   // A clear other command replaces the question (its own purchase would be read back again).
   if (isAction && u.confidence >= WEAK_CONFIDENCE && !isAmbiguous(u)) return null;
   if (pending.reasked === true) return { spoken: Responses.stillWaiting(), outcome: 'not_understood', pending, intent: null, slots: {} };
-  const { bound } = pending;
+  const bound = (pending as { bound?: Bound }).bound;
+  if (bound === undefined) return { spoken: Responses.expired(), outcome: 'rejected', pending: null, intent: pending.intent, slots: pending.slots };
   const reask = bound.kind === 'buy' ? Responses.sayYesToBuy(bound.chipName, bound.priceCredits) : Responses.sayYesToAutoBuy(bound.designerName, bound.maxPrice);
   return { spoken: reask, outcome: 'not_understood', pending: { ...pending, reasked: true }, intent: null, slots: {} };
 }

@@ -35,8 +35,12 @@ export async function decodeUtterance(
 ): Promise<Transcript | null> {
   const resampler = sampleRate === engine.sampleRate ? null : new Resampler(sampleRate, engine.sampleRate);
   const chunk = Math.round(sampleRate / 10);
-  const vad = options.detectSpeech ? await VoiceActivityDetector.create({ sampleRate: engine.sampleRate }) : null;
   const stream = await engine.openStream(grammar);
+  // Created after the stream opened, so a stream that fails to open leaves no detector behind.
+  const vad = options.detectSpeech ? await VoiceActivityDetector.create({ sampleRate: engine.sampleRate }).catch(async (err: unknown) => {
+    await stream.close();
+    throw err;
+  }) : null;
   const send = async (pcm: Int16Array) => {
     vad?.push(pcm);
     await stream.accept(pcm);

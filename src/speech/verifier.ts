@@ -71,7 +71,11 @@ export class Verifier {
     if (!words.length) return null;
     const line = this.#fsg(words.length + 1, words.map((w, i) => [i, i + 1, w] as const), 0, words.length);
     // The decoder takes the hypothesis graph over (freed when the next graph is set).
-    if (!line || this.#low._decoder_set_fsg(this.#host, line) < 0) return null;
+    if (!line) return null;
+    if (this.#low._decoder_set_fsg(this.#host, line) < 0) {
+      this.#low._fsg_model_free(line);
+      return null;
+    }
     const d = this.#decoder;
     d.start();
     d.process_audio(audio, false, true);

@@ -220,8 +220,9 @@ export class VoiceSession {
     }
     const { engine } = this.#deps;
     const grammar = this.#config.phraseGrammar ?? await this.#deps.grammar();
-    this.#stream = await engine.openStream(grammar);
+    // The detector first: it lives with the session, so a failure here leaves no stream open.
     this.#vad ??= await VoiceActivityDetector.create({ sampleRate: engine.sampleRate });
+    this.#stream = await engine.openStream(grammar);
     this.#resampler = this.#config.sampleRate === engine.sampleRate ? null : new Resampler(this.#config.sampleRate, engine.sampleRate);
     this.#endpointer = new Endpointer({
       sampleRate: engine.sampleRate,

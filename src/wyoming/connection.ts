@@ -109,7 +109,10 @@ export class WyomingConnection {
     const context = this.#transcribe?.context;
     this.#transcribe = null;
     const stream = await engine.openStream(await this.#deps.services.grammar());
-    const vad = await VoiceActivityDetector.create({ sampleRate: engine.sampleRate });
+    const vad = await VoiceActivityDetector.create({ sampleRate: engine.sampleRate }).catch(async (err: unknown) => {
+      await stream.close();
+      throw err;
+    });
     if (this.#closed) {
       vad.close();
       await stream.close();

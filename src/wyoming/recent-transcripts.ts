@@ -6,7 +6,9 @@ import type { Transcript } from '../contracts.js';
  * (engine, confidence, words) and keeps the assistant's low-confidence rejection in force.
  */
 export class RecentTranscripts {
-  readonly #byText = new Map<string, { transcript: Transcript; at: number }>();
+  /** Per text, oldest first: two satellites that both heard "yes" each keep their own transcript. */
+  readonly #byText = new Map<string, { transcript: Transcript; at: number }[]>();
+  #size = 0;
   readonly #ttlMs: number;
   readonly #max: number;
   readonly #now: () => number;
@@ -19,19 +21,30 @@ export class RecentTranscripts {
 
   remember(transcript: Transcript): void {
     if (transcript.text === '') return;
+    const queue = this.#byText.get(transcript.text) ?? [];
+    // Re-inserted: a Map keeps its keys in insertion order, so the front is the stalest text.
     this.#byText.delete(transcript.text);
-    this.#byText.set(transcript.text, { transcript, at: this.#now() });
-    // Oldest first in a Map: drop from the front.
-    while (this.#byText.size > this.#max) this.#byText.delete(this.#byText.keys().next().value as string);
+    this.#byText.set(transcript.text, [...queue, { transcript, at: this.#now() }]);
+    this.#size += 1;
+    while (this.#size > this.#max) this.#dropOldest();
   }
 
   /** The voice transcript for `text`, taken (each is used once), or a typed one. */
   take(text: string): Transcript {
-    const entry = this.#byText.get(text);
-    if (entry) {
-      this.#byText.delete(text);
+    const queue = this.#byText.get(text) ?? [];
+    while (queue.length > 0) {
+      const entry = queue.shift()!;
+      this.#size -= 1;
+      if (queue.length === 0) this.#byText.delete(text);
       if (this.#now() - entry.at <= this.#ttlMs) return entry.transcript;
     }
     return { text, source: 'text', confidence: 1, engine: 'text' };
+  }
+
+  #dropOldest(): void {
+    const [text, queue] = this.#byText.entries().next().value as [string, { transcript: Transcript; at: number }[]];
+    queue.shift();
+    this.#size -= 1;
+    if (queue.length === 0) this.#byText.delete(text);
   }
 }
