@@ -159,8 +159,9 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     const { userId } = request.principal!;
     const user = await guardAccount(request, reply, () => accounts.reauthenticate(userId, request.body.password, request.body.code, true));
     if (!user.totpEnabled) throw Errors.TotpState('two-factor authentication is not enabled');
-    await twoFactor.disable(userId);
+    // Sessions end first: should the change then fail, no old session outlives a factor removed.
     const session = await accounts.restartSessions(userId);
+    await twoFactor.disable(userId);
     return { totpEnabled: false as const, ...(session ? { session } : {}) };
   });
 
@@ -172,8 +173,8 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
   }, async (request, reply) => {
     const { userId } = request.principal!;
     await guardAccount(request, reply, () => accounts.reauthenticate(userId, request.body.password, request.body.code, true));
-    const recoveryCodes = await twoFactor.regenerateRecoveryCodes(userId);
     const session = await accounts.restartSessions(userId);
+    const recoveryCodes = await twoFactor.regenerateRecoveryCodes(userId);
     return { recoveryCodes, ...(session ? { session } : {}) };
   });
 }, { name: 'holomesh-auth-routes', fastify: '5.x', dependencies: ['holomesh-auth', 'holomesh-security'] });
