@@ -24,7 +24,9 @@ import { buildSpeechGrammar, grammarFromJsgf, parseWav, resample, resolveSpeechM
 import type { RecognitionGrammar } from '../src/speech/index.js';
 import { float32ToPcm16, pcm16ToFloat32 } from '../src/speech/pcm.js';
 import { loadPronunciationFile } from '../src/speech/pronunciation.js';
-import { DEFAULT_FINAL_PASS_SKIP, DEFAULT_VERIFY_BELOW, SoundSwallowerRecognizer, verifyFloor } from '../src/speech/soundswallower-recognizer.js';
+import { verifyFloor } from '../src/speech/decoder-session.js';
+import { DEFAULT_FINAL_PASS_SKIP, DEFAULT_VERIFY_BELOW } from '../src/speech/recognizer-settings.js';
+import { SoundSwallowerRecognizer } from '../src/speech/soundswallower-recognizer.js';
 import { hasEspeak, mixAtSnr, synthesizePcm } from '../test/helpers/audio.js';
 import { rng } from '../test/helpers/random.js';
 

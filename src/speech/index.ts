@@ -4,10 +4,9 @@ import { resolve } from 'node:path';
 import type { RecognitionGrammar, SpeechEngine } from './engine.js';
 import { SpeechError } from './errors.js';
 import { describeSpeechModel, resolveSpeechModel, speechModelAdvice } from './model.js';
-import type { SpeechModel } from './model.js';
 import { loadPronunciationFile } from './pronunciation.js';
-import type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './soundswallower-recognizer.js';
-import { DEFAULT_REJECT_BELOW, DEFAULT_TUNING, DEFAULT_WARM_DECODERS } from './soundswallower-recognizer.js';
+import type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './recognizer-settings.js';
+import { DEFAULT_WARM_DECODERS } from './recognizer-settings.js';
 import type { GarbageOptions } from './grammar-tools.js';
 import { PooledSpeechEngine } from './worker-pool.js';
 import { compileWordGraph } from './word-graph.js';
@@ -27,8 +26,8 @@ export type { VadMode, VoiceActivity, VoiceActivityOptions } from './voice-activ
 export { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from './pcm.js';
 export { describeSpeechModel, resolveSpeechModel, speechModelAdvice } from './model.js';
 export type { SpeechModel } from './model.js';
-export { DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP, DEFAULT_GARBAGE, DEFAULT_REJECT_BELOW, DEFAULT_TUNING, DEFAULT_VERIFY_BELOW } from './soundswallower-recognizer.js';
-export type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './soundswallower-recognizer.js';
+export { DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP, DEFAULT_VERIFY_BELOW } from './recognizer-settings.js';
+export type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './recognizer-settings.js';
 export type { GarbageOptions } from './grammar-tools.js';
 export { InputConditioner } from './conditioning.js';
 export { buildSpeechGrammar } from './speech-grammar.js';
@@ -99,7 +98,6 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
   const pronunciationsPath = config.pronunciationsPath ?? resolve('pronunciations.dict');
   const pronunciations = [...loadPronunciationFile(pronunciationsPath).entries()];
   const name = `soundswallower/${model.id}`;
-  const rejectBelow = config.rejectBelow ?? DEFAULT_REJECT_BELOW;
   const advice = speechModelAdvice(model);
   const engine = await PooledSpeechEngine.start({
     name,
@@ -111,9 +109,9 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       modelPath: model.path,
       engineName: name,
       sampleRate: ENGINE_SAMPLE_RATE,
-      tuning: { ...DEFAULT_TUNING, ...config.tuning },
+      ...(config.tuning ? { tuning: config.tuning } : {}),
       pronunciations,
-      ...(rejectBelow > 0 ? { rejectBelow } : {}),
+      ...((config.rejectBelow ?? 0) > 0 ? { rejectBelow: config.rejectBelow } : {}),
       ...(config.conditioning !== undefined ? { conditioning: config.conditioning } : {}),
       ...(config.garbage !== undefined ? { garbage: config.garbage } : {}),
       warmDecoders: config.warmDecoders ?? DEFAULT_WARM_DECODERS,
@@ -126,12 +124,6 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
   });
   config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');
   return engine;
-}
-
-/** Which model `createSpeechEngine` would use, without starting anything (assembles it if needed). */
-export async function describeConfiguredSpeechModel(config: Pick<SpeechEngineConfig, 'modelPath' | 'cacheDir' | 'model'>): Promise<string> {
-  const model: SpeechModel = await resolveSpeechModel({ modelPath: config.modelPath, cacheDir: config.cacheDir, prefer: config.model });
-  return describeSpeechModel(model);
 }
 
 /** A grammar from JSGF source (words taken from its rules), with its word graph when it has one. */

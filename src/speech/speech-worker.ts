@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SoundSwallowerRecognizer } from './soundswallower-recognizer.js';
-import type { DecoderSession } from './soundswallower-recognizer.js';
+import type { DecoderSession } from './decoder-session.js';
 import type { SerializedError, WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 /** A pool worker: owns one recognizer and the decoders of the streams pinned to it. */

@@ -5,7 +5,7 @@ import type { Transcript } from '../contracts.js';
 import type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine, FinishOptions } from './engine.js';
 import { SpeechError } from './errors.js';
 import type { SpeechErrorCode } from './errors.js';
-import type { RecognizerSettings } from './soundswallower-recognizer.js';
+import type { RecognizerSettings } from './recognizer-settings.js';
 import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 /**

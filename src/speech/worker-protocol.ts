@@ -1,6 +1,6 @@
 import type { Transcript } from '../contracts.js';
 import type { FinishOptions, PartialResult, RecognitionGrammar } from './engine.js';
-import type { RecognizerSettings } from './soundswallower-recognizer.js';
+import type { RecognizerSettings } from './recognizer-settings.js';
 
 /** Messages between the pool (main thread) and a speech worker. Every request has a `seq`. */
 export type WorkerRequest =

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Errors } from '../../src/errors.js';
 import { InputConditioner, LevelSpread } from '../../src/speech/conditioning.js';
-import { DEFAULT_FINAL_PASS_SKIP, needsFinalPass } from '../../src/speech/soundswallower-recognizer.js';
+import { needsFinalPass } from '../../src/speech/decoder-session.js';
+import { DEFAULT_FINAL_PASS_SKIP } from '../../src/speech/recognizer-settings.js';
 import { SpeechError, SPEECH_ERROR_CODES } from '../../src/speech/errors.js';
 import { GARBAGE_PREFIX, isGarbageWord, withGarbageLoop } from '../../src/speech/grammar-tools.js';
 import { float32ToPcm16 } from '../../src/speech/pcm.js';

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { grammarFromJsgf } from '../../src/speech/index.js';
 import { resolveSpeechModel } from '../../src/speech/model.js';
 import { SoundSwallowerRecognizer } from '../../src/speech/soundswallower-recognizer.js';
-import type { DecoderSession } from '../../src/speech/soundswallower-recognizer.js';
+import type { DecoderSession } from '../../src/speech/decoder-session.js';
 import { ESPEAK_MISSING, hasEspeak, synthesizePcm } from '../helpers/audio.js';
 import { COMMAND_GRAMMAR } from './fixtures.js';
 
