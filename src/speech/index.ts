@@ -8,7 +8,7 @@ import { loadPronunciationFile } from './pronunciation.js';
 import type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './recognizer-settings.js';
 import { DEFAULT_WARM_DECODERS } from './recognizer-settings.js';
 import type { GarbageOptions } from './grammar-tools.js';
-import { PooledSpeechEngine } from './worker-pool.js';
+import { PooledSpeechEngine } from './soundswallower-engine.js';
 import { compileWordGraph } from './word-graph.js';
 import type { SpeechLogger } from './worker-pool.js';
 

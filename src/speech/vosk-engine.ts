@@ -2,13 +2,12 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { Worker } from 'node:worker_threads';
 import type { Transcript, TranscriptWord } from '../contracts.js';
 import { spawnModuleWorker } from '../worker-thread.js';
 import type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine } from './engine.js';
 import { SpeechError } from './errors.js';
-import type { SpeechErrorCode } from './errors.js';
-import { WorkerStream, leastLoaded, type SpeechLogger } from './worker-pool.js';
+import { WorkerPool } from './worker-pool.js';
+import type { PoolReply, SerializedError, SpeechLogger } from './worker-pool.js';
 import { VOSK_MODEL_HOWTO, VoskModel, VoskRecognizer, loadVosk, setVoskLogLevel } from './vosk-binding.js';
 
 /**
@@ -154,12 +153,6 @@ type VoskRequest =
   | { seq: number; type: 'finish'; stream: number }
   | { seq: number; type: 'close'; stream: number };
 
-type VoskReply =
-  | { type: 'ready' }
-  | { type: 'failed'; error: { code?: string; message: string } }
-  | { type: 'reply'; seq: number; ok: true; value: unknown }
-  | { type: 'reply'; seq: number; ok: false; error: { code?: string; message: string } };
-
 interface RecognizerSlot {
   recognizer: VoskRecognizer;
   /** Segments Vosk already ended within the current utterance. */
@@ -169,7 +162,7 @@ interface RecognizerSlot {
   segmentStartS: number;
 }
 
-function serializeError(error: unknown): { code?: string; message: string } {
+function serializeError(error: unknown): SerializedError {
   const code = (error as { code?: unknown } | null)?.code;
   return { ...(typeof code === 'string' ? { code } : {}), message: error instanceof Error ? error.message : String(error) };
 }
@@ -182,7 +175,7 @@ function runWorker(init: VoskWorkerInit): void {
     setVoskLogLevel(-1);
     model = VoskModel.open(init.modelPath);
   } catch (error) {
-    port.postMessage({ type: 'failed', error: serializeError(error) } satisfies VoskReply);
+    port.postMessage({ type: 'failed', error: serializeError(error) } satisfies PoolReply);
     return;
   }
   const streams = new Map<number, RecognizerSlot>();
@@ -230,12 +223,12 @@ function runWorker(init: VoskWorkerInit): void {
   };
   port.on('message', (req: VoskRequest) => {
     try {
-      port.postMessage({ type: 'reply', seq: req.seq, ok: true, value: handle(req) } satisfies VoskReply);
+      port.postMessage({ type: 'reply', seq: req.seq, ok: true, value: handle(req) } satisfies PoolReply);
     } catch (error) {
-      port.postMessage({ type: 'reply', seq: req.seq, ok: false, error: serializeError(error) } satisfies VoskReply);
+      port.postMessage({ type: 'reply', seq: req.seq, ok: false, error: serializeError(error) } satisfies PoolReply);
     }
   });
-  port.postMessage({ type: 'ready' } satisfies VoskReply);
+  port.postMessage({ type: 'ready' } satisfies PoolReply);
 }
 
 if (!isMainThread && (workerData as { kind?: unknown } | null)?.kind === WORKER_KIND) runWorker(workerData as VoskWorkerInit);
@@ -244,76 +237,6 @@ if (!isMainThread && (workerData as { kind?: unknown } | null)?.kind === WORKER_
 // Main-thread pool
 
 type Request = VoskRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
-
-function asCode(code: string | undefined): SpeechErrorCode {
-  return code?.startsWith('HM_ERR_SPEECH_') ? (code as SpeechErrorCode) : 'HM_ERR_SPEECH_WORKER_FAILED';
-}
-
-class VoskWorker {
-  readonly id: number;
-  streams = 0;
-  readonly ready: Promise<void>;
-  #worker: Worker;
-  #seq = 0;
-  #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  #dead: Error | null = null;
-
-  constructor(id: number, init: VoskWorkerInit, onDeath: (worker: VoskWorker, error: Error) => void) {
-    this.id = id;
-    this.#worker = spawnModuleWorker(new URL(import.meta.url), init);
-    this.ready = new Promise<void>((resolveReady, rejectReady) => {
-      this.#worker.on('message', (reply: VoskReply) => {
-        if (reply.type === 'ready') resolveReady();
-        else if (reply.type === 'failed') {
-          const error = new SpeechError(asCode(reply.error.code), reply.error.message);
-          rejectReady(error);
-          this.#dead = error;
-          void this.#worker.terminate();
-        } else {
-          const pending = this.#pending.get(reply.seq);
-          this.#pending.delete(reply.seq);
-          if (!pending) return;
-          if (reply.ok) pending.resolve(reply.value);
-          else pending.reject(new SpeechError(asCode(reply.error.code), reply.error.message));
-        }
-      });
-      const die = (error: Error): void => {
-        const startFailed = this.#dead !== null;
-        this.#dead ??= error;
-        rejectReady(error);
-        for (const p of this.#pending.values()) p.reject(error);
-        this.#pending.clear();
-        if (!startFailed) onDeath(this, error);
-      };
-      this.#worker.on('error', (error) => die(new SpeechError('HM_ERR_SPEECH_WORKER_FAILED', `Vosk worker failed: ${error.message}`, { cause: error })));
-      this.#worker.on('exit', (code) => die(new SpeechError('HM_ERR_SPEECH_WORKER_FAILED', `Vosk worker exited (code ${code})`)));
-    });
-    this.ready.catch(() => undefined);
-  }
-
-  get alive(): boolean {
-    return this.#dead === null;
-  }
-
-  /** Requests sent and not answered yet (the worker's queue). */
-  get pending(): number {
-    return this.#pending.size;
-  }
-
-  request<T>(message: Request): Promise<T> {
-    if (this.#dead) return Promise.reject(this.#dead);
-    const seq = ++this.#seq;
-    return new Promise<T>((resolvePromise, reject) => {
-      this.#pending.set(seq, { resolve: resolvePromise as (v: unknown) => void, reject });
-      this.#worker.postMessage({ ...message, seq });
-    });
-  }
-
-  async terminate(): Promise<void> {
-    this.#dead ??= new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The speech engine is closed');
-    await this.#worker.terminate();
-  }
-}
 
 interface VoskPoolOptions {
   readonly modelPath: string;
@@ -326,68 +249,36 @@ class VoskEngine implements StartedVoskEngine {
   readonly name: string;
   readonly sampleRate = VOSK_SAMPLE_RATE;
   readonly description: string;
-  readonly #init: VoskWorkerInit;
-  readonly #logger: SpeechLogger | undefined;
-  #workers: VoskWorker[] = [];
-  #nextWorker = 0;
-  #nextStream = 0;
-  #lastPicked: VoskWorker | undefined;
-  #closed = false;
+  readonly #pool: WorkerPool<Request>;
 
-  private constructor(options: VoskPoolOptions) {
-    this.name = `vosk/${basename(options.modelPath)}`;
-    this.description = `${this.name} (Vosk model folder ${options.modelPath})`;
-    this.#logger = options.logger;
-    this.#init = { kind: WORKER_KIND, modelPath: options.modelPath, engineName: this.name, sampleRate: VOSK_SAMPLE_RATE, maxAlternatives: options.maxAlternatives };
+  private constructor(name: string, modelPath: string, pool: WorkerPool<Request>) {
+    this.name = name;
+    this.description = `${name} (Vosk model folder ${modelPath})`;
+    this.#pool = pool;
   }
 
   static async start(options: VoskPoolOptions): Promise<VoskEngine> {
-    const engine = new VoskEngine(options);
-    const count = options.workers > 0 ? options.workers : availableParallelism();
-    engine.#workers = Array.from({ length: count }, () => engine.#spawn());
-    try {
-      await Promise.all(engine.#workers.map((w) => w.ready));
-    } catch (error) {
-      await engine.close();
-      throw error;
-    }
-    return engine;
+    const name = `vosk/${basename(options.modelPath)}`;
+    const init: VoskWorkerInit = { kind: WORKER_KIND, modelPath: options.modelPath, engineName: name, sampleRate: VOSK_SAMPLE_RATE, maxAlternatives: options.maxAlternatives };
+    const pool = await WorkerPool.start<Request>({
+      size: options.workers > 0 ? options.workers : availableParallelism(),
+      spawn: () => spawnModuleWorker(new URL(import.meta.url), init),
+      label: 'vosk',
+      ...(options.logger ? { logger: options.logger } : {}),
+    });
+    return new VoskEngine(name, options.modelPath, pool);
   }
 
   get size(): number {
-    return this.#workers.length;
+    return this.#pool.size;
   }
 
-  async openStream(grammar: RecognitionGrammar): Promise<RecognizerStream> {
-    if (this.#closed) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The speech engine is closed');
-    const worker = leastLoaded(this.#workers, this.#lastPicked);
-    if (!worker) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'No Vosk worker is running');
-    this.#lastPicked = worker;
-    // Counted before the first await, so the next stream opened in this tick goes elsewhere.
-    worker.streams++;
-    const stream = ++this.#nextStream;
-    try {
-      await worker.ready;
-      await worker.request({ type: 'open', stream, phrases: [...grammar.phrases] });
-    } catch (error) {
-      worker.streams--;
-      throw error;
-    }
-    return new WorkerStream(worker, stream);
+  openStream(grammar: RecognitionGrammar): Promise<RecognizerStream> {
+    const phrases = [...grammar.phrases];
+    return this.#pool.openStream((stream) => ({ type: 'open', stream, phrases }));
   }
 
-  async close(): Promise<void> {
-    this.#closed = true;
-    await Promise.all(this.#workers.map((w) => w.terminate()));
-  }
-
-  #spawn(): VoskWorker {
-    return new VoskWorker(this.#nextWorker++, this.#init, (dead, error) => {
-      if (this.#closed) return;
-      this.#logger?.error({ worker: dead.id, err: error.message }, 'vosk worker died; starting a replacement');
-      const index = this.#workers.indexOf(dead);
-      if (index >= 0) this.#workers[index] = this.#spawn();
-    });
+  close(): Promise<void> {
+    return this.#pool.close();
   }
 }
-

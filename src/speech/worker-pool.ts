@@ -1,18 +1,34 @@
-import { availableParallelism } from 'node:os';
 import type { Worker } from 'node:worker_threads';
-import { spawnModuleWorker } from '../worker-thread.js';
 import type { Transcript } from '../contracts.js';
-import type { PartialResult, RecognitionGrammar, RecognizerStream, SpeechEngine, FinishOptions } from './engine.js';
+import type { FinishOptions, PartialResult, RecognizerStream } from './engine.js';
 import { SpeechError } from './errors.js';
 import type { SpeechErrorCode } from './errors.js';
-import type { RecognizerSettings } from './recognizer-settings.js';
-import type { WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 /**
- * Decoding off the event loop: a pool of worker threads, each with its own WASM decoder; every
- * stream is pinned to the least busy worker for its whole life, so its chunks stay in order and
- * a slow stream only shares a core with the streams of its own worker.
+ * Decoding off the event loop: a pool of worker threads, each with its own decoder (the
+ * SoundSwallower and the Vosk engines both use it). Every stream is pinned to the least busy worker
+ * for its whole life, so its chunks stay in order and a slow stream only shares a core with the
+ * streams of its own worker. A worker that crashes, or whose replacement fails to start, is
+ * replaced after a growing back-off; after too many failures in a row the pool stops trying and
+ * tells callers why (see CrashPolicy).
  */
+
+/** What a pool worker sends (the protocol both engines' workers speak). Every request carries a `seq`. */
+export type PoolReply =
+  | { readonly type: 'ready' }
+  | { readonly type: 'failed'; readonly error: SerializedError }
+  | { readonly type: 'reply'; readonly seq: number; readonly ok: true; readonly value: unknown }
+  | { readonly type: 'reply'; readonly seq: number; readonly ok: false; readonly error: SerializedError };
+
+export interface SerializedError {
+  readonly message: string;
+  readonly code?: string;
+}
+
+/** A request as the pool's caller gives it (the pool numbers it). */
+export interface PoolMessage {
+  readonly type: string;
+}
 
 /** What the pool balances on: a worker's open streams and the requests it has not answered yet. */
 export interface BalancedWorker {
@@ -43,50 +59,48 @@ export interface SpeechLogger {
   error(obj: object, msg?: string): void;
 }
 
-export interface SpeechPoolOptions {
-  readonly name: string;
-  /** One line for logs: engine, model, where it came from. */
-  readonly description?: string;
-  /** How to get a better model, when a weaker one is in use. */
-  readonly advice?: string;
-  readonly settings: RecognizerSettings;
-  /** Worker threads; 0 or unset = one per core. */
-  readonly workers?: number;
+/** How the pool treats a worker that dies after start-up (crash, or a replacement that fails to start). */
+export interface CrashPolicy {
+  /** Replacements tried in a row without one becoming ready; then the slot stays empty. */
+  readonly maxRestarts: number;
+  /** Wait before the first replacement; doubled for each further failure in a row. */
+  readonly backoffMs: number;
+  /** The longest wait between tries. */
+  readonly maxBackoffMs: number;
+}
+
+export const DEFAULT_CRASH_POLICY: CrashPolicy = { maxRestarts: 5, backoffMs: 250, maxBackoffMs: 10_000 };
+
+export interface WorkerPoolOptions {
+  /** Worker threads (at least one). */
+  readonly size: number;
+  /** Starts one worker thread speaking PoolReply; `attempt` counts every spawn of this pool from 0. */
+  readonly spawn: (attempt: number) => Worker;
+  /** In logs and errors, e.g. `speech` or `vosk`. */
+  readonly label: string;
   readonly logger?: SpeechLogger;
+  readonly crashPolicy?: CrashPolicy;
 }
 
-type Request = WorkerRequest extends infer R ? (R extends { seq: number } ? Omit<R, 'seq'> : never) : never;
-
-/** Starts a worker on the recogniser entry (see spawnModuleWorker for running from sources). */
-function spawn(init: WorkerInit): Worker {
-  const entry = new URL(import.meta.url.endsWith('.ts') ? './speech-worker.ts' : './speech-worker.js', import.meta.url);
-  return spawnModuleWorker(entry, init);
+export function asSpeechErrorCode(code: string | undefined): SpeechErrorCode {
+  return code?.startsWith('HM_ERR_SPEECH_') ? (code as SpeechErrorCode) : 'HM_ERR_SPEECH_WORKER_FAILED';
 }
 
-class PoolWorker {
+/** A worker thread with its request/reply bookkeeping. */
+export class PoolWorker<M extends PoolMessage> implements BalancedWorker {
   readonly id: number;
   streams = 0;
-  #worker: Worker;
-  #seq = 0;
-  #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  #dead: Error | null = null;
   readonly ready: Promise<void>;
+  readonly #worker: Worker;
+  #seq = 0;
+  readonly #pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  #dead: Error | null = null;
 
-  constructor(id: number, init: WorkerInit, onDeath: (worker: PoolWorker, error: Error) => void) {
+  /** `onDeath` is told once, when the worker failed to start or stopped while not being closed. */
+  constructor(id: number, worker: Worker, label: string, onDeath: (worker: PoolWorker<M>, error: Error) => void) {
     this.id = id;
-    this.#worker = spawn(init);
-    this.ready = new Promise((resolve, reject) => {
-      this.#worker.on('message', (reply: WorkerReply) => {
-        if (reply.type === 'ready') resolve();
-        else if (reply.type === 'failed') reject(new SpeechError(asCode(reply.error.code), reply.error.message));
-        else {
-          const pending = this.#pending.get(reply.seq);
-          this.#pending.delete(reply.seq);
-          if (!pending) return;
-          if (reply.ok) pending.resolve(reply.value);
-          else pending.reject(new SpeechError(asCode(reply.error.code), reply.error.message));
-        }
-      });
+    this.#worker = worker;
+    this.ready = new Promise<void>((resolve, reject) => {
       const die = (error: Error): void => {
         if (this.#dead) return;
         this.#dead = error;
@@ -95,14 +109,27 @@ class PoolWorker {
         this.#pending.clear();
         onDeath(this, error);
       };
-      this.#worker.on('error', (error) => die(new SpeechError('HM_ERR_SPEECH_WORKER_FAILED', `Speech worker failed: ${error.message}`, { cause: error })));
-      this.#worker.on('exit', (code) => die(new SpeechError('HM_ERR_SPEECH_WORKER_FAILED', `Speech worker exited (code ${code})`)));
+      worker.on('message', (reply: PoolReply) => {
+        if (reply.type === 'ready') resolve();
+        else if (reply.type === 'failed') {
+          die(new SpeechError(asSpeechErrorCode(reply.error.code), reply.error.message));
+          void worker.terminate();
+        } else {
+          const pending = this.#pending.get(reply.seq);
+          this.#pending.delete(reply.seq);
+          if (!pending) return;
+          if (reply.ok) pending.resolve(reply.value);
+          else pending.reject(new SpeechError(asSpeechErrorCode(reply.error.code), reply.error.message));
+        }
+      });
+      worker.on('error', (error) => die(new SpeechError('HM_ERR_SPEECH_WORKER_FAILED', `${label} worker failed: ${error.message}`, { cause: error })));
+      worker.on('exit', (code) => die(new SpeechError('HM_ERR_SPEECH_WORKER_FAILED', `${label} worker exited (code ${code})`)));
     });
     // A start-up failure is reported by whoever awaits `ready`; never as an unhandled rejection.
     this.ready.catch(() => undefined);
   }
 
-  request<T>(message: Request): Promise<T> {
+  request<T>(message: M): Promise<T> {
     if (this.#dead) return Promise.reject(this.#dead);
     const seq = ++this.#seq;
     return new Promise<T>((resolve, reject) => {
@@ -126,44 +153,38 @@ class PoolWorker {
   }
 }
 
-function asCode(code: string | undefined): SpeechErrorCode {
-  return code?.startsWith('HM_ERR_SPEECH_') ? (code as SpeechErrorCode) : 'HM_ERR_SPEECH_WORKER_FAILED';
-}
-
-export class PooledSpeechEngine implements SpeechEngine {
-  readonly name: string;
-  readonly sampleRate: number;
-  readonly description: string;
-  readonly advice?: string;
-  readonly #init: WorkerInit;
-  readonly #logger: SpeechLogger | undefined;
-  #workers: PoolWorker[] = [];
+export class WorkerPool<M extends PoolMessage> {
+  readonly #options: WorkerPoolOptions;
+  readonly #policy: CrashPolicy;
+  #workers: PoolWorker<M | StreamMessage>[] = [];
+  #spawned = 0;
   #nextStream = 0;
-  #nextWorker = 0;
-  #lastPicked: PoolWorker | undefined;
+  #lastPicked: PoolWorker<M | StreamMessage> | undefined;
   #closed = false;
+  /** Deaths since a worker last became ready. */
+  #failures = 0;
+  /** Set once the pool stopped replacing workers: why. */
+  #gaveUp: Error | null = null;
+  /** Replacements waiting out their back-off or starting. */
+  readonly #restarts = new Set<Promise<void>>();
+  readonly #timers = new Set<NodeJS.Timeout>();
 
-  private constructor(options: SpeechPoolOptions) {
-    this.name = options.name;
-    this.sampleRate = options.settings.sampleRate;
-    this.description = options.description ?? options.name;
-    if (options.advice) this.advice = options.advice;
-    this.#init = { settings: options.settings };
-    this.#logger = options.logger;
+  private constructor(options: WorkerPoolOptions) {
+    this.#options = options;
+    this.#policy = options.crashPolicy ?? DEFAULT_CRASH_POLICY;
   }
 
-  /** Starts the workers and waits until each has loaded the model. */
-  static async start(options: SpeechPoolOptions): Promise<PooledSpeechEngine> {
-    const engine = new PooledSpeechEngine(options);
-    const count = options.workers && options.workers > 0 ? options.workers : availableParallelism();
-    engine.#workers = Array.from({ length: count }, () => engine.#spawn());
+  /** Starts the workers and waits until each is ready; one that fails to start fails the whole start. */
+  static async start<M extends PoolMessage>(options: WorkerPoolOptions): Promise<WorkerPool<M>> {
+    const pool = new WorkerPool<M>(options);
+    pool.#workers = Array.from({ length: Math.max(1, options.size) }, () => pool.#spawn());
     try {
-      await Promise.all(engine.#workers.map((w) => w.ready));
+      await Promise.all(pool.#workers.map((w) => w.ready));
     } catch (error) {
-      await engine.close();
+      await pool.close();
       throw error;
     }
-    return engine;
+    return pool;
   }
 
   /** Number of worker threads. */
@@ -171,17 +192,23 @@ export class PooledSpeechEngine implements SpeechEngine {
     return this.#workers.length;
   }
 
-  async openStream(grammar: RecognitionGrammar): Promise<RecognizerStream> {
+  /** Workers running or starting. */
+  get alive(): number {
+    return this.#workers.filter((w) => w.alive).length;
+  }
+
+  /** Opens a stream on the least busy worker with the message `open(stream number)`. */
+  async openStream(open: (stream: number) => M): Promise<WorkerStream> {
     if (this.#closed) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The speech engine is closed');
     const worker = leastLoaded(this.#workers, this.#lastPicked);
-    if (!worker) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'No speech worker is running');
+    if (!worker) throw this.#unavailable();
     this.#lastPicked = worker;
     // Counted before the first await, so the next stream opened in this tick goes elsewhere.
     worker.streams++;
     const stream = ++this.#nextStream;
     try {
       await worker.ready;
-      await worker.request({ type: 'open', stream, grammar: plainGrammar(grammar) });
+      await worker.request(open(stream));
     } catch (error) {
       worker.streams--;
       throw error;
@@ -189,41 +216,85 @@ export class PooledSpeechEngine implements SpeechEngine {
     return new WorkerStream(worker, stream);
   }
 
-  /** Compiles the grammar on every worker and attaches it to their warm decoders. */
-  async prepare(grammar: RecognitionGrammar): Promise<void> {
+  /** Sends `message` to every live worker once it is ready. */
+  async broadcast(message: M): Promise<void> {
     if (this.#closed) throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The speech engine is closed');
-    const plain = plainGrammar(grammar);
-    await Promise.all(this.#workers.filter((w) => w.alive).map(async (w) => {
-      await w.ready;
-      await w.request({ type: 'prepare', grammar: plain });
-    }));
+    await Promise.all(
+      this.#workers.filter((w) => w.alive).map(async (w) => {
+        await w.ready;
+        await w.request(message);
+      }),
+    );
+  }
+
+  /** Resolves once no replacement is waiting or starting (tests, diagnostics). */
+  async settled(): Promise<void> {
+    while (this.#restarts.size) await Promise.all(this.#restarts);
   }
 
   async close(): Promise<void> {
     this.#closed = true;
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.clear();
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 
-  #spawn(): PoolWorker {
-    return new PoolWorker(this.#nextWorker++, this.#init, (dead, error) => {
-      if (this.#closed) return;
-      this.#logger?.error({ worker: dead.id, err: error.message }, 'speech worker died; starting a replacement');
-      const index = this.#workers.indexOf(dead);
-      if (index >= 0) this.#workers[index] = this.#spawn();
+  #unavailable(): SpeechError {
+    const label = this.#options.label;
+    if (this.#gaveUp) {
+      return new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', `No ${label} worker is running: they failed ${this.#failures} times in a row (last: ${this.#gaveUp.message})`);
+    }
+    return new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', `No ${label} worker is running: a replacement is starting`);
+  }
+
+  #spawn(): PoolWorker<M | StreamMessage> {
+    const id = this.#spawned++;
+    const worker = new PoolWorker<M | StreamMessage>(id, this.#options.spawn(id), this.#options.label, (dead, error) => this.#onDeath(dead, error));
+    worker.ready.then(
+      () => {
+        this.#failures = 0;
+      },
+      () => undefined,
+    );
+    return worker;
+  }
+
+  #onDeath(dead: PoolWorker<M | StreamMessage>, error: Error): void {
+    if (this.#closed) return;
+    const { label, logger } = this.#options;
+    this.#failures++;
+    if (this.#failures > this.#policy.maxRestarts) {
+      this.#gaveUp = error;
+      logger?.error({ worker: dead.id, err: error.message, failures: this.#failures }, `${label} worker died; not replaced after ${this.#policy.maxRestarts} failed replacements in a row`);
+      return;
+    }
+    const delay = Math.min(this.#policy.maxBackoffMs, this.#policy.backoffMs * 2 ** (this.#failures - 1));
+    logger?.error({ worker: dead.id, err: error.message, retryInMs: delay }, `${label} worker died; starting a replacement`);
+    const restart = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.#timers.delete(timer);
+        const index = this.#workers.indexOf(dead);
+        if (this.#closed || index < 0) return resolve();
+        const replacement = this.#spawn();
+        this.#workers[index] = replacement;
+        // Settled when it is ready or has failed (a failure schedules the next try first).
+        replacement.ready.then(resolve, resolve);
+      }, delay);
+      this.#timers.add(timer);
     });
+    this.#restarts.add(restart);
+    void restart.then(() => this.#restarts.delete(restart));
   }
 }
 
-/** Only the data fields: a grammar object may carry methods or getters that do not clone. */
-function plainGrammar(g: RecognitionGrammar): RecognitionGrammar {
-  return { jsgf: g.jsgf, phrases: [...g.phrases], words: [...g.words], version: g.version, ...(g.graph ? { graph: g.graph } : {}) };
-}
+/** What a stream sends its worker (every pool worker understands these). */
+export type StreamMessage = { type: 'accept'; stream: number; pcm: Int16Array } | { type: 'finish'; stream: number; options?: FinishOptions } | { type: 'close'; stream: number };
 
-/** The part of a worker a stream talks to: the soundswallower and vosk workers both speak it. */
+/** The part of a worker a stream talks to. */
 export interface StreamHost {
   streams: number;
   readonly alive: boolean;
-  request<T>(message: { type: 'accept'; stream: number; pcm: Int16Array } | { type: 'finish'; stream: number; options?: FinishOptions } | { type: 'close'; stream: number }): Promise<T>;
+  request<T>(message: StreamMessage): Promise<T>;
 }
 
 /** A recognition stream living in a worker thread, addressed by its number there. */

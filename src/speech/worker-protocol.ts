@@ -1,6 +1,7 @@
 import type { Transcript } from '../contracts.js';
 import type { FinishOptions, PartialResult, RecognitionGrammar } from './engine.js';
 import type { RecognizerSettings } from './recognizer-settings.js';
+import type { SerializedError } from './worker-pool.js';
 
 /** Messages between the pool (main thread) and a speech worker. Every request has a `seq`. */
 export type WorkerRequest =
@@ -16,10 +17,7 @@ export type WorkerReply =
   | { readonly type: 'reply'; readonly seq: number; readonly ok: true; readonly value: PartialResult | Transcript | null }
   | { readonly type: 'reply'; readonly seq: number; readonly ok: false; readonly error: SerializedError };
 
-export interface SerializedError {
-  readonly message: string;
-  readonly code?: string;
-}
+export type { SerializedError } from './worker-pool.js';
 
 /** What a worker is started with (its `workerData`). */
 export interface WorkerInit {
