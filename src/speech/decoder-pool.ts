@@ -8,7 +8,6 @@ import { resolveMissingPronunciations } from './pronunciation.js';
 import type { PronunciationTable } from './pronunciation.js';
 import { DEFAULT_WARM_DECODERS } from './recognizer-settings.js';
 import type { RecognizerSettings } from './recognizer-settings.js';
-import { compileWordGraph } from './word-graph.js';
 
 /**
  * The decoders of one thread: one lexicon decoder with the model's full pronunciation dictionary
@@ -204,8 +203,9 @@ export class DecoderPool {
     const logmath = this.#low._decoder_logmath(hostPointer(host.decoder));
     const lw = Number(host.decoder.get_config('lw'));
     // The minimal word graph searches ~10× faster than the JSGF compiler's graph (see word-graph.ts);
-    // the garbage loop's weights and repetition take the JSGF compiler.
-    const graph = garbage ? null : (grammar.graph ?? compileWordGraph(source));
+    // the garbage loop's weights and repetition take the JSGF compiler, as does a grammar without a
+    // graph (its builder, buildSpeechGrammar or grammarFromJsgf, found none: trying again is wasted).
+    const graph = garbage ? null : (grammar.graph ?? null);
     const fsg = graph ? graphToFsg(this.#low, graph, logmath, lw) : jsgfToFsg(this.#low, source, logmath, lw);
     if (!fsg) throw new SpeechError('HM_ERR_SPEECH_GRAMMAR_INVALID', 'The recognition grammar does not compile (JSGF syntax error or no public rule)');
     const compiled: CompiledGrammar = { version: grammar.version, fsg, words, lexicon: this.#lexiconOf(host, grammar.words, source) };

@@ -9,8 +9,9 @@ export interface RecognitionGrammar {
   /** JSGF source, e.g. generated from intents/ plus the live lists by `src/nlu`. */
   readonly jsgf: string;
   /**
-   * The same language as the decoder's search graph, when it was built from the templates
-   * (`buildSpeechGrammar`); without it a graph engine compiles `jsgf`.
+   * The same language as the decoder's search graph (`buildSpeechGrammar` builds it from the
+   * templates, `grammarFromJsgf` from the JSGF); without it (templates too large, JSGF with weights
+   * or repetition) a graph engine compiles `jsgf` with its own JSGF compiler.
    */
   readonly graph?: WordGraph;
   /** The phrases the grammar accepts, for engines that take a phrase list. */
