@@ -13,6 +13,7 @@ import { createClients, expectMoneyInvariants } from '../money/helpers.js';
 import { createSeededDatabase, faultEnv, openFaultApp, type FaultApp } from './fault-app.js';
 import { startLoad, type Load, type Sample } from './load.js';
 import { freePort, postgresMissing, redisMissing, startPrivatePostgres, startPrivateRedis, waitFor, type PrivatePostgres, type PrivateRedis } from './servers.js';
+import { skipWithout } from '../helpers/skip.js';
 
 const missing = postgresMissing() ?? redisMissing();
 const BIN = fileURLToPath(new URL('../../bin/holomesh.js', import.meta.url));
@@ -53,7 +54,7 @@ async function spawnInstance(env: Record<string, string>, port: number): Promise
  * locks (rows written, not committed), others streaming — and a new instance takes over: no
  * half purchase survives, and every unanswered command retried with its id completes exactly once.
  */
-describe.skipIf(missing)(`an instance killed mid-purchase${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe.skipIf(skipWithout(missing))(`an instance killed mid-purchase${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let pgs: PrivatePostgres;
   let redis: PrivateRedis;
   let dataDir: string;
