@@ -42,7 +42,6 @@ describe('command log group commit', () => {
     expect(results.map((r) => r.row?.latency_ms)).toEqual(entries.map((e) => e.latencyMs));
     // Rows written by one statement share its transaction id.
     const [{ transactions }] = await ds.query(`SELECT COUNT(DISTINCT xmin::text)::int AS transactions FROM voice_commands WHERE session_id = 'many-session'`);
-    expect(transactions).toBeGreaterThanOrEqual(1);
     expect(transactions).toBeLessThan(300);
   });
 

@@ -3,12 +3,13 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConnectionLimiter, MemorySlotStore, RedisSlotStore, type SlotStore } from '../../src/auth/connection-limiter.js';
 import { createAuthTestApp, type AuthTestApp } from './helpers.js';
+import { REDIS_MISSING, skipWithout } from '../helpers/skip.js';
 
 const redisUrl = process.env.REDIS_URL;
 const stores: { name: string; make: () => Promise<{ store: SlotStore; close: () => Promise<void> }> }[] = [
   { name: 'memory', make: async () => ({ store: new MemorySlotStore(), close: async () => {} }) },
 ];
-if (redisUrl) {
+if (redisUrl && !skipWithout(REDIS_MISSING)) {
   stores.push({
     name: 'redis',
     make: async () => {

@@ -1,13 +1,17 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { User } from '../../src/db/entities/index.js';
 import { bearer, createAuthTestApp, login, post, randomIp, register, uniqueName, type AuthTestApp } from './helpers.js';
 
 describe('abuse limits (429 from the catalog, then reset)', () => {
   let t: AuthTestApp;
+  // Windows end on the clock, not after real sleeps: Date is faked (it still runs on) and moved
+  // past a window. Counters stay in-process for that; with Redis they expire on Redis's clock.
+  const passWindow = (seconds: number) => vi.setSystemTime(Date.now() + seconds * 1000 + 100);
   beforeAll(async () => {
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
     t = await createAuthTestApp({
       env: {
+        REDIS_URL: '',
         AUTH_RATE_LIMIT_MAX: '3', AUTH_RATE_LIMIT_WINDOW_S: '8',
         // Windows of several seconds: each login spends a password hash (~0.4–1.5 s on a busy machine).
         LOGIN_FAILURE_LIMIT: '2', LOGIN_FAILURE_WINDOW_S: '8',
@@ -17,7 +21,10 @@ describe('abuse limits (429 from the catalog, then reset)', () => {
       beforeReady: (app) => { app.get('/v1/commands/ping', { preHandler: app.requireAuth }, async () => ({ ok: true })); },
     });
   });
-  afterAll(async () => { await t?.close(); });
+  afterAll(async () => {
+    await t?.close();
+    vi.useRealTimers();
+  });
 
   function expectLimited(res: Awaited<ReturnType<typeof login>>) {
     expect(res.statusCode).toBe(429);
@@ -33,7 +40,7 @@ describe('abuse limits (429 from the catalog, then reset)', () => {
     for (let i = 0; i < 3; i++) expect((await attempt()).statusCode).toBe(401);
     expectLimited(await attempt());
     expect((await login(t.app, uniqueName('ghost'))).statusCode).toBe(401);
-    await sleep(8_100);
+    passWindow(8);
     expect((await attempt()).statusCode).toBe(401);
   });
 
@@ -53,7 +60,7 @@ describe('abuse limits (429 from the catalog, then reset)', () => {
     // Other accounts, and this account from other addresses, are not affected.
     expect((await login(t.app, (await register(t.app)).username)).statusCode).toBe(200);
     expect((await login(t.app, username)).statusCode).toBe(200);
-    await sleep(8_100);
+    passWindow(8);
     expect((await login(t.app, username, {}, { remoteAddress: ip })).statusCode).toBe(200);
   });
 
@@ -72,7 +79,7 @@ describe('abuse limits (429 from the catalog, then reset)', () => {
     for (let i = 0; i < 3; i++) expect((await ping(alex)).statusCode).toBe(200);
     expectLimited(await ping(alex));
     expect((await ping(bearer(await tokenOf('sam')))).statusCode).toBe(200);
-    await sleep(1_100);
+    passWindow(1);
     expect((await ping(alex)).statusCode).toBe(200);
   });
 });

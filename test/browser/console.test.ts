@@ -8,10 +8,9 @@ import {
   CHROMIUM_MISSING, createAccount, hasChromium, launchChromium, openPage, screenshot, signIn, startConsoleServer,
   type ConsoleServer,
 } from './harness.js';
+import { skipWithout } from '../helpers/skip.js';
 
-if (!hasChromium) console.warn(CHROMIUM_MISSING);
-
-describe.skipIf(!hasChromium)('web console in Chromium', () => {
+describe.skipIf(skipWithout(!hasChromium && CHROMIUM_MISSING))('web console in Chromium', () => {
   let server: ConsoleServer;
   let browser: Browser;
   let context: BrowserContext;

@@ -8,9 +8,9 @@ import {
   CHROMIUM_MISSING, hasChromium, launchChromium, openPage, screenshot, signIn, startConsoleServer, waitConnected,
   writeMicrophoneWav, type ConsoleServer,
 } from './harness.js';
+import { skipWithout } from '../helpers/skip.js';
 
-if (!hasChromium) console.warn(CHROMIUM_MISSING);
-else if (!hasEspeak) console.warn(ESPEAK_MISSING);
+const skipped = skipWithout(!hasChromium ? CHROMIUM_MISSING : !hasEspeak && ESPEAK_MISSING);
 
 /** Every text frame the page received on /v1/voice, parsed. */
 function recordFrames(page: Page): Record<string, unknown>[] {
@@ -42,7 +42,7 @@ async function holdUntil(page: Page, seconds: number): Promise<void> {
   await page.waitForTimeout(Math.max(0, seconds - elapsed) * 1000);
 }
 
-describe.skipIf(!hasChromium || !hasEspeak)('Talk in Chromium with a fake microphone', () => {
+describe.skipIf(skipped)('Talk in Chromium with a fake microphone', () => {
   let server: ConsoleServer;
   let dir: string;
   const browsers: Browser[] = [];

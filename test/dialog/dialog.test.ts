@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { buildApp } from '../../src/app.js';
@@ -10,6 +10,7 @@ import type { Principal } from '../../src/auth/tokens.js';
 import type { Understanding } from '../../src/contracts.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
+import { REDIS_MISSING, skipWithout } from '../helpers/skip.js';
 
 let t: TestApp;
 let ds: DataSource;
@@ -149,17 +150,23 @@ describe('confirmation', () => {
     expect((await say('yes')).reply.text).toMatch(/^Done. You bought Crystal Wave number 1 for 30 credits/);
   });
 
-  it('lets a pending confirmation expire (CONFIRM_TIMEOUT_S, real time)', async () => {
+  it('lets a pending confirmation expire after CONFIRM_TIMEOUT_S, on the app\'s own clock', async () => {
+    // Date is faked (still running) and moved on, rather than waiting five real seconds.
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
     const short = await createTestApp({ CONFIRM_TIMEOUT_S: '5' });
     try {
       const c = conversation(short.app, await short.tokenFor('sam'));
       await c.say('buy aurora veil');
-      await new Promise((r) => setTimeout(r, 5_200));
+      vi.setSystemTime(Date.now() + 4_000);
+      expect((await c.say('yes')).reply.text).toMatch(/^Done. You bought Aurora Veil/);
+      await c.say('buy aurora veil');
+      vi.setSystemTime(Date.now() + 5_200);
       expect((await c.say('yes')).reply.text).toBe('That request expired. Please ask again.');
     } finally {
       await short.close();
+      vi.useRealTimers();
     }
-  }, 30_000);
+  });
 });
 
 describe('favorite designer', () => {
@@ -195,7 +202,7 @@ describe('sessions', () => {
     expect((await conversation(t.app, tokens.alex, sessionId).say('no')).reply.text).toBe("Okay, I won't buy it.");
   });
 
-  it.skipIf(!process.env.REDIS_URL)('continues a dialog on another instance sharing Redis; catalog changes reach it', async () => {
+  it.skipIf(skipWithout(REDIS_MISSING))('continues a dialog on another instance sharing Redis; catalog changes reach it', async () => {
     const cache = await openCache(t.database.config.redisUrl);
     let second: FastifyInstance | undefined;
     try {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { ESPEAK_MISSING, hasEspeak, hasSox, SOX_MISSING, soxNoise, synthesizePcm } from '../helpers/audio.js';
 import { openVoice, streamAudio } from '../helpers/voice-client.js';
+import { skipWithout } from '../helpers/skip.js';
 
 /**
  * No speech, no command: silence, noise, the audio after a final and a reset or eof with nothing
@@ -24,9 +25,9 @@ const NOTHING_SAID: [string, () => Int16Array][] = [
   ['2 s of quiet brown noise', () => soxNoise('brown', 2)],
 ];
 
-if (!hasSox) console.warn(SOX_MISSING);
+const skipped = skipWithout(!hasEspeak ? ESPEAK_MISSING : !hasSox && SOX_MISSING);
 
-describe.skipIf(!hasEspeak || !hasSox)(`no speech, no command${hasEspeak ? '' : ` (${ESPEAK_MISSING})`}`, { timeout: 120_000 }, () => {
+describe.skipIf(skipped)(`no speech, no command${hasEspeak ? '' : ` (${ESPEAK_MISSING})`}`, { timeout: 120_000 }, () => {
   let t: TestApp;
   let url: string;
   beforeAll(async () => {

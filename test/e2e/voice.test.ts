@@ -4,6 +4,9 @@ import { ESPEAK_MISSING, hasEspeak, makeNoise, mixAtSnr, synthesize, synthesizeP
 import { openVoice, streamAudio } from '../helpers/voice-client.js';
 import { float32ToPcm16 } from '../../src/speech/pcm.js';
 import { parseWav, writeWav } from '../../src/speech/wav.js';
+import { skipWithout } from '../helpers/skip.js';
+
+const noEspeak = skipWithout(!hasEspeak && ESPEAK_MISSING);
 
 /** One spoken command per marketplace intent, through the real socket, decoder, dialog and database. */
 const COMMANDS: [string, string][] = [
@@ -24,7 +27,7 @@ const COMMANDS: [string, string][] = [
   ['never mind', 'Cancel'],
 ];
 
-describe.skipIf(!hasEspeak)(`voice end to end${hasEspeak ? '' : ` (${ESPEAK_MISSING})`}`, { timeout: 120_000 }, () => {
+describe.skipIf(noEspeak)(`voice end to end${hasEspeak ? '' : ` (${ESPEAK_MISSING})`}`, { timeout: 120_000 }, () => {
   let t: TestApp;
   let url: string;
   beforeAll(async () => {
@@ -169,7 +172,7 @@ describe.skipIf(!hasEspeak)(`voice end to end${hasEspeak ? '' : ` (${ESPEAK_MISS
   });
 });
 
-describe.skipIf(!hasEspeak)('graceful shutdown', () => {
+describe.skipIf(noEspeak)('graceful shutdown', () => {
   it('closes open voice sessions with a close frame (1001) and stops accepting', async () => {
     const t = await createTestApp();
     const url = await t.app.listen({ host: '127.0.0.1', port: 0 });

@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTokenService } from '../../src/auth/tokens.js';
@@ -12,10 +10,11 @@ import { TEST_FIELD_KEYS, TEST_JWT_SECRET } from '../helpers/database.js';
 import { createClients, expectMoneyInvariants } from '../money/helpers.js';
 import { createSeededDatabase, faultEnv, openFaultApp, type FaultApp } from './fault-app.js';
 import { startLoad, type Load, type Sample } from './load.js';
-import { freePort, postgresMissing, redisMissing, startPrivatePostgres, startPrivateRedis, waitFor, type PrivatePostgres, type PrivateRedis } from './servers.js';
+import { postgresMissing, redisMissing, startPrivatePostgres, startPrivateRedis, waitFor, type PrivatePostgres, type PrivateRedis } from './servers.js';
+import { skipWithout } from '../helpers/skip.js';
+import { spawnServer, type ServerProcess } from '../helpers/server-process.js';
 
 const missing = postgresMissing() ?? redisMissing();
-const BIN = fileURLToPath(new URL('../../bin/holomesh.js', import.meta.url));
 const DATABASE = 'holomesh_fault_kill';
 /** Chips whose sales the test holds mid-transaction (their designers' rows locked), one buyer each. */
 const HELD = ['Solar Flare', 'Midnight Bloom', 'Quantum Koi', 'Glitch Garden', 'Starlight Koi'];
@@ -26,34 +25,12 @@ const CREDITS = 10_000;
 
 interface Client { readonly id: string; readonly username: string; readonly token: string }
 
-/** `holomesh serve` as a child process, as in production; resolves once GET /ready answers 200. */
-async function spawnInstance(env: Record<string, string>, port: number): Promise<{ child: ChildProcess; url: string; output: () => string }> {
-  let output = '';
-  const child = spawn(process.execPath, [BIN, 'serve', '--host', '127.0.0.1', '--port', String(port)], {
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...(process.env.TMPDIR ? { TMPDIR: process.env.TMPDIR } : {}), ...env, LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const keep = (d: Buffer) => { output = (output + d.toString()).slice(-20_000); };
-  child.stdout!.on('data', keep);
-  child.stderr!.on('data', keep);
-  const url = `http://127.0.0.1:${port}`;
-  const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new Error(`holomesh serve exited (${code ?? signal}) before it was ready:\n${output}`))));
-  exited.catch(() => {});
-  try {
-    await Promise.race([exited, waitFor('the child instance to be ready', async () => (await fetch(`${url}/ready`)).status === 200, 120_000, 200)]);
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err instanceof Error && err.message.includes(output) ? err : new Error(`${String(err)}\n${output}`);
-  }
-  return { child, url, output: () => output };
-}
-
 /**
  * An instance is SIGKILLed while purchases are in flight — some held mid-transaction by row
  * locks (rows written, not committed), others streaming — and a new instance takes over: no
  * half purchase survives, and every unanswered command retried with its id completes exactly once.
  */
-describe.skipIf(missing)(`an instance killed mid-purchase${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe.skipIf(skipWithout(missing))(`an instance killed mid-purchase${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let pgs: PrivatePostgres;
   let redis: PrivateRedis;
   let dataDir: string;
@@ -61,7 +38,7 @@ describe.skipIf(missing)(`an instance killed mid-purchase${missing ? ` (skipped:
   let held: Client[];
   let streamers: Client[];
   let next: FaultApp | undefined;
-  let instance: Awaited<ReturnType<typeof spawnInstance>> | undefined;
+  let instance: ServerProcess | undefined;
   beforeAll(async () => {
     [pgs, redis] = await Promise.all([startPrivatePostgres(), startPrivateRedis()]);
     dataDir = await mkdtemp(join(tmpdir(), 'holomesh-fault-kill-'));
@@ -76,7 +53,8 @@ describe.skipIf(missing)(`an instance killed mid-purchase${missing ? ` (skipped:
     } finally {
       await setup.close();
     }
-    instance = await spawnInstance(faultEnv(url, redis.url, dataDir), await freePort());
+    // Configured by its settings alone, as in production.
+    instance = await spawnServer({ env: faultEnv(url, redis.url, dataDir), inheritEnv: false, readyTimeoutMs: 120_000 });
   }, 180_000);
   afterAll(async () => {
     instance?.child.kill('SIGKILL');

@@ -10,6 +10,7 @@ import { TEST_FIELD_KEYS } from '../helpers/database.js';
 import { createSeededDatabase, faultEnv, openFaultApp, type FaultApp } from './fault-app.js';
 import { startLoad, type Load, type Sample } from './load.js';
 import { postgresMissing, startPrivatePostgres, waitFor, type PrivatePostgres } from './servers.js';
+import { skipWithout } from '../helpers/skip.js';
 
 const missing = postgresMissing();
 const DB_DOWN = { error: { code: 'HM_ERR_DB_UNAVAILABLE', message: 'the database is unavailable, try again shortly' } };
@@ -20,7 +21,7 @@ const BUYERS = 4;
  * keep buying: no command is answered without its log row, clients get a fast 503 while it is
  * down, and the same pool serves again once it is back.
  */
-describe.skipIf(missing)(`PostgreSQL restarted mid-load${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe.skipIf(skipWithout(missing))(`PostgreSQL restarted mid-load${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let pgs: PrivatePostgres;
   let f: FaultApp;
   let ds: DataSource;

@@ -5,6 +5,7 @@ import { RedisPubSub } from '../../src/cache/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { startLoad, type Sample } from './load.js';
 import { redisMissing, startPrivateRedis, waitFor, type PrivateRedis } from './servers.js';
+import { skipWithout } from '../helpers/skip.js';
 
 const missing = redisMissing();
 const CACHE_DOWN = { error: { code: 'HM_ERR_CACHE_UNAVAILABLE', message: 'the session store is unavailable, try again shortly' } };
@@ -14,7 +15,7 @@ const CACHE_DOWN = { error: { code: 'HM_ERR_CACHE_UNAVAILABLE', message: 'the se
  * commands: every answer is a success with its log row or a fast 503 from the catalog, the
  * process never sees an unhandled error, and it recovers by itself.
  */
-describe.skipIf(missing)(`Redis killed and restarted mid-load${missing ? ` (skipped: ${missing})` : ''}`, () => {
+describe.skipIf(skipWithout(missing))(`Redis killed and restarted mid-load${missing ? ` (skipped: ${missing})` : ''}`, () => {
   let redis: PrivateRedis;
   let t: TestApp;
   let alex: string;

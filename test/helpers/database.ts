@@ -50,8 +50,10 @@ export async function createTestDatabase(env: Record<string, string> = {}): Prom
     // Test files share one Redis and open many sockets from 127.0.0.1 within a minute.
     WS_CONNECTIONS_PER_MINUTE: '100000',
     ...(url ? { DATABASE_URL: url } : {}),
+    // REDIS_URL: '' in `env` keeps this app's counters and sessions in-process.
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     ...env,
+    ...(env.REDIS_URL === '' ? { REDIS_URL: undefined } : {}),
   });
   const db = await openDatabase(config, TEST_FIELD_KEYS);
   return {

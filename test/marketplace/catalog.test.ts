@@ -43,13 +43,17 @@ describe('whatsNew', () => {
     expect(first.total).toBe(9);
     const again = await ds.transaction((m) => whatsNew(m, alex));
     expect(again.total).toBe(0);
-    await ds.query(`UPDATE chips SET published_at = now() + interval '1 second' WHERE name = 'Solar Flare'`);
-    await new Promise((r) => setTimeout(r, 1_100));
+    // Solar Flare published after alex's mark and before now, without waiting on the database's
+    // clock: the mark moves a second back and the chip half a second after it.
+    const publishSinceMark = async () => {
+      await ds.query(`UPDATE client_profiles SET last_whats_new_at = last_whats_new_at - interval '1 second' WHERE user_id = $1`, [alex]);
+      await ds.query(`UPDATE chips SET published_at = (SELECT last_whats_new_at FROM client_profiles WHERE user_id = $1) + interval '500 milliseconds' WHERE name = 'Solar Flare'`, [alex]);
+    };
+    await publishSinceMark();
     const vega = await designer('Vega Flux');
     const fromNova = await ds.transaction(async (m) => whatsNew(m, alex, { designerId: (await designer('Nova')).id }));
     expect(fromNova.total).toBe(0);
-    await ds.query(`UPDATE chips SET published_at = now() + interval '1 second' WHERE name = 'Solar Flare'`);
-    await new Promise((r) => setTimeout(r, 1_100));
+    await publishSinceMark();
     const fromVega = await ds.transaction((m) => whatsNew(m, alex, { designerId: vega.id }));
     expect(fromVega.chips.map((c) => c.name)).toEqual(['Solar Flare']);
   });

@@ -7,6 +7,7 @@ import {
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { TEST_FIELD_KEYS } from '../helpers/database.js';
 import { balances, createClients, expectMoneyInvariants } from './helpers.js';
+import { POSTGRES_MISSING, skipWithout } from '../helpers/skip.js';
 
 let t: TestApp;
 let ds: DataSource;
@@ -133,7 +134,7 @@ describe('auto-buy through the outbox', () => {
   });
 
   // Needs a second connection to kill: a real PostgreSQL (the embedded one runs one connection).
-  it.skipIf(!process.env.DATABASE_URL)('completes exactly once after an instance dies holding an event (its connection killed mid-transaction)', async () => {
+  it.skipIf(skipWithout(POSTGRES_MISSING))('completes exactly once after an instance dies holding an event (its connection killed mid-transaction)', async () => {
     const chip = await publish(40);
     const [target] = (await events(chip.id)).filter((e) => e.client_id === fans[0]!.id);
     expect(target).toBeDefined();

@@ -4,6 +4,7 @@ import { buyChip, postTransfer, type BuyResult } from '../../src/marketplace/ind
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
 import { balances, createClients, expectMoneyInvariants } from './helpers.js';
+import { POSTGRES_MISSING, skipWithout } from '../helpers/skip.js';
 
 let t: TestApp;
 let ds: DataSource;
@@ -35,9 +36,9 @@ async function accept(username: string, chipId: string): Promise<void> {
 const tokenOf = (u: { id: string; username: string }) => t.tokens.issueAccessToken({ userId: u.id, username: u.username, role: 'client' });
 
 /** Real concurrency needs a real server: the embedded database runs one connection. */
-const isRealPostgres = Boolean(process.env.DATABASE_URL);
+const noPostgres = skipWithout(POSTGRES_MISSING);
 
-describe.skipIf(!isRealPostgres)('money under concurrency (real PostgreSQL)', () => {
+describe.skipIf(noPostgres)('money under concurrency (real PostgreSQL)', () => {
   it('sells a 10-edition chip to exactly 10 of 200 concurrent buyers (half by voice commands over HTTP), and every credit adds up', { timeout: 60_000 }, async () => {
     const price = 47;
     const chip = await publish('nova', {

@@ -6,6 +6,7 @@ import { enableAutoBuy, findDesigner } from '../../src/marketplace/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
 import { createClients, createSecondInstance, expectMoneyInvariants } from './helpers.js';
+import { POSTGRES_MISSING, REDIS_MISSING, skipWithout } from '../helpers/skip.js';
 
 interface Frame { type?: string; kind?: string; text?: string; id?: string; data?: Record<string, unknown> }
 
@@ -32,9 +33,9 @@ async function listen(app: TestApp['app'], token: string): Promise<{ ws: WebSock
   };
 }
 
-const isShared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
+const notShared = skipWithout(POSTGRES_MISSING || REDIS_MISSING);
 
-describe.skipIf(!isShared)('live notifications across instances (shared PostgreSQL and Redis)', () => {
+describe.skipIf(notShared)('live notifications across instances (shared PostgreSQL and Redis)', () => {
   let a: TestApp;
   let b: Awaited<ReturnType<typeof createSecondInstance>>;
   let ds: DataSource;

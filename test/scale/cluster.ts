@@ -1,23 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { delimiter, join, resolve } from 'node:path';
+import { delimiter, join } from 'node:path';
 import { tmpdir } from 'node:os';
-import { createInterface } from 'node:readline';
 import pg from 'pg';
-
-const ROOT = resolve(import.meta.dirname, '..', '..');
-
-// Children still running when the test process goes away for any reason (a crash, a timeout that
-// skips afterAll) are killed with it rather than left listening.
-const live = new Set<ChildProcess>();
-process.once('exit', () => { for (const child of live) child.kill('SIGKILL'); });
-function watch(child: ChildProcess): void {
-  live.add(child);
-  child.once('exit', () => live.delete(child));
-}
+import { freePort, killOnExit, spawnServer, type ServerProcess } from '../helpers/server-process.js';
 
 /** Polls `check` until it returns a value (not undefined) or `timeoutMs` passes. */
 export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 10_000, everyMs = 25): Promise<T> {
@@ -49,62 +37,20 @@ export async function createEmptyDatabase(baseUrl: string): Promise<{ url: strin
   return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }
 
-export interface Instance {
+export interface Instance extends ServerProcess {
   readonly name: string;
-  /** e.g. `http://127.0.0.1:41234`. */
-  readonly url: string;
-  readonly port: number;
-  readonly child: ChildProcess;
-  /** Output of the child so far (stdout and stderr), for failure messages. */
-  output(): string;
-  /** Resolves with the exit code or signal once the child is gone. */
-  readonly exited: Promise<number | string>;
-  /** SIGTERM, then SIGKILL if it is still there after `graceMs`. */
-  stop(graceMs?: number): Promise<void>;
 }
 
-/**
- * Starts `node bin/holomesh.js serve` as a child process on a free port and resolves once it
- * listens and `GET /ready` answers 200 (or rejects with its output).
- */
+/** `holomesh serve` on a free port with its own data directory; resolves once `GET /ready` answers 200. */
 export async function startInstance(name: string, env: Record<string, string>, timeoutMs: number): Promise<Instance> {
   const dataDir = await mkdtemp(join(tmpdir(), `holomesh-scale-${name}-`));
-  const child = spawn(process.execPath, [join(ROOT, 'bin', 'holomesh.js'), 'serve'], {
-    cwd: ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', LOG_LEVEL: 'info', DATA_DIR: dataDir, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  watch(child);
-  const lines: string[] = [];
-  let onListening: ((url: string) => void) | null = null;
-  for (const stream of [child.stdout!, child.stderr!]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      if (lines.length < 2_000) lines.push(line);
-      const m = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
-      if (m) onListening?.(m[1]!);
-    });
-  }
-  const exited = new Promise<number | string>((r) => child.once('exit', (code, signal) => r(code ?? signal ?? -1)));
-  void exited.then(() => rm(dataDir, { recursive: true, force: true }));
-  const output = () => lines.join('\n');
-  const stop = async (graceMs = 5_000) => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-    await exited;
-    clearTimeout(timer);
-  };
   try {
-    const url = await new Promise<string>((res, rej) => {
-      onListening = res;
-      void exited.then((how) => rej(new Error(`instance ${name} exited (${how}) before listening`)));
-      setTimeout(() => rej(new Error(`instance ${name} did not listen within ${timeoutMs} ms`)), timeoutMs).unref();
-    });
-    await waitFor(`${name} /ready`, async () => ((await fetch(`${url}/ready`)).status === 200 ? true : undefined), timeoutMs);
-    return { name, url, port: Number(new URL(url).port), child, output, exited, stop };
+    const server = await spawnServer({ name: `instance ${name}`, env: { DATA_DIR: dataDir, ...env }, logLevel: 'info', readyTimeoutMs: timeoutMs });
+    void server.exited.then(() => rm(dataDir, { recursive: true, force: true }));
+    return { ...server, name };
   } catch (err) {
-    await stop(0);
-    throw new Error(`${(err as Error).message}\n--- ${name} output ---\n${output().slice(-4_000)}`);
+    await rm(dataDir, { recursive: true, force: true });
+    throw err;
   }
 }
 
@@ -116,14 +62,6 @@ export function findNginx(): string | null {
     if (dir && existsSync(path)) return path;
   }
   return null;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
 }
 
 export interface Proxy {
@@ -192,7 +130,7 @@ export async function startNginx(binary: string, upstreams: readonly string[], t
   await writeFile(conf, nginxConfig(dir, port, upstreams));
   // -e: the error log before the config is read (its compiled-in default is under /var/log).
   const child = spawn(binary, ['-p', dir, '-c', conf, '-e', join(dir, 'error.log')], { stdio: ['ignore', 'pipe', 'pipe'] });
-  watch(child);
+  killOnExit(child);
   let output = '';
   child.stdout!.on('data', (d: Buffer) => { output += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { output += d.toString(); });

@@ -4,12 +4,13 @@ import { openDatabase, type Database } from '../../src/db/index.js';
 import { seedDemoCatalog } from '../../src/db/seed.js';
 import { TEST_FIELD_KEYS, TEST_JWT_SECRET } from '../helpers/database.js';
 import { createEmptyDatabase, waitFor } from './cluster.js';
+import { POSTGRES_MISSING, skipWithout } from '../helpers/skip.js';
 
 /**
  * Replicas of a deployment start at the same moment on a database nobody has migrated yet: each
  * runs the pending migrations at start, and outside production each seeds an empty database.
  */
-describe.skipIf(!process.env.DATABASE_URL)('instances starting together on a new database', () => {
+describe.skipIf(skipWithout(POSTGRES_MISSING))('instances starting together on a new database', () => {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const c of cleanups.splice(0).reverse()) await c().catch(() => {});

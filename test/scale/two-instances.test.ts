@@ -7,6 +7,7 @@ import { createTokenService } from '../../src/auth/tokens.js';
 import { bundledModelPath } from '../../src/speech/model.js';
 import { TEST_JWT_SECRET } from '../helpers/database.js';
 import { createEmptyDatabase, findNginx, startInstance, startNginx, waitFor, type Instance, type Proxy } from './cluster.js';
+import { POSTGRES_MISSING, REDIS_MISSING, skipWithout } from '../helpers/skip.js';
 
 /**
  * Two real server processes on one PostgreSQL database and one Redis, as behind a load balancer,
@@ -14,7 +15,7 @@ import { createEmptyDatabase, findNginx, startInstance, startNginx, waitFor, typ
  * instance a request lands on, and losing one instance must leave the service answering.
  */
 
-const isShared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
+const notShared = skipWithout(POSTGRES_MISSING || REDIS_MISSING);
 const nginx = findNginx();
 // Redis database of this file, so its keys (dialogs, counters) stay apart from other test files'.
 const REDIS_DB = 11;
@@ -92,7 +93,7 @@ async function command(baseUrl: string, token: string, text: string, sessionId: 
   return { ...(JSON.parse(body) as CommandReply), upstream: res.headers.get('x-upstream') ?? undefined };
 }
 
-describe.skipIf(!isShared)('two server processes on one PostgreSQL and Redis', () => {
+describe.skipIf(notShared)('two server processes on one PostgreSQL and Redis', () => {
   let database: Awaited<ReturnType<typeof createEmptyDatabase>> | undefined;
   let a: Instance | undefined;
   let b: Instance | undefined;
@@ -314,7 +315,7 @@ describe.skipIf(!isShared)('two server processes on one PostgreSQL and Redis', (
     await Promise.all([...open.slice(1), again].map((v) => v.close()));
   });
 
-  describe.skipIf(!nginx)('behind nginx (round robin)', () => {
+  describe.skipIf(skipWithout(!nginx && 'nginx not found (apt-get install nginx): the load-balanced tests skipped'))('behind nginx (round robin)', () => {
     let proxy: Proxy | undefined;
     beforeAll(async () => {
       proxy = await startNginx(nginx!, [`127.0.0.1:${A().port}`, `127.0.0.1:${B().port}`]);

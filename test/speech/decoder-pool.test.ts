@@ -8,6 +8,7 @@ import { SoundSwallowerRecognizer } from '../../src/speech/soundswallower-recogn
 import type { DecoderSession } from '../../src/speech/decoder-session.js';
 import { ESPEAK_MISSING, hasEspeak, synthesizePcm } from '../helpers/audio.js';
 import { COMMAND_GRAMMAR } from './fixtures.js';
+import { skipWithout } from '../helpers/skip.js';
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'holomesh-decoders-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
@@ -18,7 +19,7 @@ async function decode(session: DecoderSession, text: string): Promise<string> {
   return (await session.finish()).text;
 }
 
-describe.skipIf(!hasEspeak)(`decoder pool of one speech worker${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
+describe.skipIf(skipWithout(!hasEspeak && ESPEAK_MISSING))(`decoder pool of one speech worker${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
   let recognizer: SoundSwallowerRecognizer;
   beforeAll(async () => {
     const model = await resolveSpeechModel({ cacheDir });

@@ -2,12 +2,13 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Denoiser } from '../../src/speech/denoise.js';
 import { concatSamples } from '../../src/speech/pcm.js';
 import { ESPEAK_MISSING, hasEspeak, makeNoise, mixAtSnr, synthesize } from '../helpers/audio.js';
+import { skipWithout } from '../helpers/skip.js';
 
 const RATE = 16_000;
 const rms = (x: Float32Array): number => Math.sqrt(x.reduce((s, v) => s + v * v, 0) / Math.max(1, x.length));
 const minus = (a: Float32Array, b: Float32Array): Float32Array => a.map((v, i) => v - b[i]);
 
-describe.skipIf(!hasEspeak)(`noise suppression before the final pass${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
+describe.skipIf(skipWithout(!hasEspeak && ESPEAK_MISSING))(`noise suppression before the final pass${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
   let denoiser: Denoiser;
   let clean: Float32Array;
   beforeAll(async () => {

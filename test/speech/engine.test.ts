@@ -9,8 +9,10 @@ import { DEBIAN_MODEL_DIR, resolveSpeechModel, speechModelAdvice } from '../../s
 import { float32ToPcm16 } from '../../src/speech/pcm.js';
 import { ESPEAK_MISSING, hasEspeak, makeNoise, synthesizePcm } from '../helpers/audio.js';
 import { COMMANDS, COMMAND_GRAMMAR } from './fixtures.js';
+import { skipWithout } from '../helpers/skip.js';
 
 const hasDebianModel = existsSync(join(DEBIAN_MODEL_DIR, 'feat.params'));
+const noEspeak = skipWithout(!hasEspeak && ESPEAK_MISSING);
 const cacheDir = mkdtempSync(join(tmpdir(), 'holomesh-speech-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
@@ -38,7 +40,7 @@ describe('speech model resolution', () => {
     expect(speechModelAdvice({ id: 'en-us-16k' })).toBeNull();
   });
 
-  it.skipIf(!hasDebianModel)(`assembles Debian's 16 kHz model in SoundSwallower's layout${hasDebianModel ? '' : ' — pocketsphinx-en-us not installed'}`, async () => {
+  it.skipIf(skipWithout(!hasDebianModel && 'pocketsphinx-en-us is not installed (apt-get install pocketsphinx-en-us): skipped'))(`assembles Debian's 16 kHz model in SoundSwallower's layout${hasDebianModel ? '' : ' — pocketsphinx-en-us not installed'}`, async () => {
     const model = await resolveSpeechModel({ cacheDir });
     expect(model).toMatchObject({ id: 'en-us-16k', source: 'debian' });
     for (const file of ['mdef', 'means', 'variances', 'sendump', 'transition_matrices', 'noisedict.txt', 'dict.txt', 'phoneset.json']) {
@@ -58,7 +60,7 @@ describe('speech model resolution', () => {
   });
 });
 
-describe.skipIf(!hasEspeak)(`speech engine through the worker pool${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
+describe.skipIf(noEspeak)(`speech engine through the worker pool${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
   let engine: StartedSpeechEngine;
   beforeAll(async () => {
     // Decoding, not rejection, is tested here: espeak's voices fit the model worse than people do,
@@ -174,7 +176,7 @@ describe.skipIf(!hasEspeak)(`speech engine through the worker pool${hasEspeak ? 
   });
 });
 
-describe.skipIf(!hasEspeak)(`bundled 8 kHz-band model${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
+describe.skipIf(noEspeak)(`bundled 8 kHz-band model${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
   it('loads and decodes a command', async () => {
     const engine = await createSpeechEngine({ engine: 'soundswallower', model: '8k', cacheDir, workers: 1 });
     try {

@@ -11,6 +11,7 @@ import type { RecognitionGrammar, StartedSpeechEngine } from '../../src/speech/i
 import { ESPEAK_MISSING, hasEspeak, makeNoise, mixAtSnr, synthesize } from '../helpers/audio.js';
 import type { NoiseKind } from '../helpers/audio.js';
 import { DEBIAN_MODEL_DIR } from '../../src/speech/model.js';
+import { skipWithout } from '../helpers/skip.js';
 
 /**
  * The whole-utterance pass against steady noise, on the real command grammar: the streaming pass
@@ -38,12 +39,12 @@ const COMMANDS = [
 const NOISES: NoiseKind[] = ['fan', 'pink'];
 
 const hasDebianModel = existsSync(join(DEBIAN_MODEL_DIR, 'feat.params'));
-const skipped = !hasEspeak ? ESPEAK_MISSING : !hasDebianModel ? 'pocketsphinx-en-us is not installed (the floors are for its 16 kHz model)' : '';
+const skipped = skipWithout(!hasEspeak ? ESPEAK_MISSING : !hasDebianModel && 'pocketsphinx-en-us is not installed (the floors are for its 16 kHz model): skipped');
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'holomesh-final-pass-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
-describe.skipIf(skipped !== '')(`whole-utterance final pass${skipped ? ` — ${skipped}` : ''}`, () => {
+describe.skipIf(skipped)('whole-utterance final pass', () => {
   let nlu: IntentEngine;
   let grammar: RecognitionGrammar;
   beforeAll(async () => {

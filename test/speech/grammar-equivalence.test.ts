@@ -8,6 +8,7 @@ import { spokenWords } from '../../src/nlu/sample.js';
 import type { IntentSet } from '../../src/nlu/index.js';
 import { buildSpeechGrammar } from '../../src/speech/index.js';
 import { compileWordGraph, graphAcceptor, type WordGraph } from '../../src/speech/word-graph.js';
+import { skipWithoutLocalData } from '../helpers/skip.js';
 
 /**
  * The decoder's graph accepts exactly the templates' language: every sentence sampled from the
@@ -123,7 +124,7 @@ describe('the speech grammar accepts exactly the templates\' language', () => {
 
   // The real recordings' context (rich word order: what the old grammar cut), when it is here.
   const realContext = '../shared/speech-dev/coffee.yaml';
-  it.skipIf(!existsSync(realContext))('for the speech-dev coffee context (millions of sentences), thousands sampled', async () => {
+  it.skipIf(skipWithoutLocalData(!existsSync(realContext) && `${realContext} is not here (real recordings' context): skipped`))('for the speech-dev coffee context (millions of sentences), thousands sampled', async () => {
     const set = await loadIntentSet(realContext);
     const sampled = [...sampleSentences(set, {}, { limit: 2000 }), ...randomSentences(set, {}, { perIntent: 5000, seed: 5 })];
     expectEquivalent(set, {}, sampled, 1000);

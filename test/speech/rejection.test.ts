@@ -12,6 +12,7 @@ import { decodeUtterance } from '../../src/speech/decode-utterance.js';
 import { DEBIAN_MODEL_DIR } from '../../src/speech/model.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { streamAudio } from '../helpers/voice-client.js';
+import { skipWithout, skipWithoutLocalData } from '../helpers/skip.js';
 
 /**
  * Out-of-grammar speech is rejected, not guessed: real people ordering coffee (../shared/speech-dev,
@@ -24,10 +25,9 @@ import { streamAudio } from '../helpers/voice-client.js';
 const DEV = resolve(process.env.SPEECH_DEV_DIR ?? '../shared/speech-dev');
 const hasDev = existsSync(join(DEV, 'labels.json'));
 const hasDebianModel = existsSync(join(DEBIAN_MODEL_DIR, 'feat.params'));
-const skipped = !hasDev
-  ? `${DEV} is not here (real recordings; README, Benchmarks): skipped`
-  : !hasDebianModel ? 'pocketsphinx-en-us is not installed (the threshold is for its 16 kHz model): skipped' : '';
-if (skipped) console.warn(`test/speech/rejection.test.ts: ${skipped}`);
+// The recordings are not in CI; the model is, so only their absence may skip there.
+const skipped = skipWithout(!hasDebianModel && 'pocketsphinx-en-us is not installed (the threshold is for its 16 kHz model): skipped')
+  || skipWithoutLocalData(!hasDev && `${DEV} is not here (real recordings; README, Benchmarks): test/speech/rejection.test.ts skipped`);
 
 interface Recording {
   readonly name: string;
@@ -48,7 +48,7 @@ function recordings(): Recording[] {
 
 const norm = (v: unknown): string => String(v).toLowerCase().replace(/\s+/g, ' ').trim();
 
-describe.skipIf(skipped !== '')(`out-of-grammar speech${skipped ? ` — ${skipped}` : ''}`, { timeout: 300_000 }, () => {
+describe.skipIf(skipped)('out-of-grammar speech', { timeout: 300_000 }, () => {
   let engine: StartedSpeechEngine;
   let market: IntentSet;
   let marketGrammar: RecognitionGrammar;
@@ -90,7 +90,7 @@ describe.skipIf(skipped !== '')(`out-of-grammar speech${skipped ? ` — ${skippe
   });
 });
 
-describe.skipIf(skipped !== '')(`a rejected utterance over HTTP${skipped ? ` — ${skipped}` : ''}`, { timeout: 300_000 }, () => {
+describe.skipIf(skipped)('a rejected utterance over HTTP', { timeout: 300_000 }, () => {
   let t: TestApp;
   beforeAll(async () => { t = await createTestApp({ SPEECH_VERIFY_BELOW: String(DEFAULT_VERIFY_BELOW) }, { speech: true, speechWorkers: 1 }); }, 300_000);
   afterAll(async () => { await t?.close(); });

@@ -9,6 +9,7 @@ import type { IntentSet } from '../../src/nlu/index.js';
 import { buildSpeechGrammar, createSpeechEngine } from '../../src/speech/index.js';
 import type { StartedSpeechEngine } from '../../src/speech/index.js';
 import { ESPEAK_MISSING, hasEspeak, synthesizePcm } from '../helpers/audio.js';
+import { skipWithout } from '../helpers/skip.js';
 
 let set: IntentSet;
 beforeAll(async () => {
@@ -38,7 +39,7 @@ describe('speech grammar', () => {
 const cacheDir = mkdtempSync(join(tmpdir(), 'holomesh-speech-grammar-'));
 afterAll(() => rmSync(cacheDir, { recursive: true, force: true }));
 
-describe.skipIf(!hasEspeak)(`speech grammar in the decoder${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
+describe.skipIf(skipWithout(!hasEspeak && ESPEAK_MISSING))(`speech grammar in the decoder${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
   let engine: StartedSpeechEngine;
   beforeAll(async () => {
     // Decoding, not rejection, is tested here: espeak's voices fit the model worse than people do,

@@ -2,19 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { concatSamples, float32ToPcm16 } from '../../src/speech/pcm.js';
 import { measureVoiceActivity, VoiceActivityDetector } from '../../src/speech/voice-activity.js';
 import { ESPEAK_MISSING, hasEspeak, hasSox, makeNoise, SOX_MISSING, soxNoise, synthesize, synthesizePcm } from '../helpers/audio.js';
+import { skipWithout } from '../helpers/skip.js';
 
 const RATE = 16_000;
 const silence = (seconds: number) => new Int16Array(Math.round(seconds * RATE));
 
-if (!hasSox) console.warn(SOX_MISSING);
-if (!hasEspeak) console.warn(ESPEAK_MISSING);
+const noSox = skipWithout(!hasSox && SOX_MISSING);
+const noEspeak = skipWithout(!hasEspeak && ESPEAK_MISSING);
 
 describe('voice-activity detector', () => {
   it('finds no speech in digital silence', async () => {
     expect(await measureVoiceActivity(silence(2), { sampleRate: RATE })).toMatchObject({ voicedSeconds: 0, hasSpeech: false });
   });
 
-  it.skipIf(!hasSox)('finds no speech in quiet white, pink and brown noise, alone or starting after silence', async () => {
+  it.skipIf(noSox)('finds no speech in quiet white, pink and brown noise, alone or starting after silence', async () => {
     for (const kind of ['white', 'pink', 'brown'] as const) {
       for (const volume of [0.02, 0.1]) {
         const noise = soxNoise(kind, 2, volume);
@@ -34,7 +35,7 @@ describe('voice-activity detector', () => {
     expect((await measureVoiceActivity(hum, { sampleRate: RATE })).hasSpeech).toBe(false);
   });
 
-  it.skipIf(!hasEspeak)('finds speech in a command and in a single short word, at 16 and 8 kHz', async () => {
+  it.skipIf(noEspeak)('finds speech in a command and in a single short word, at 16 and 8 kHz', async () => {
     for (const said of ['what is my balance', 'yes', 'no', 'okay']) {
       const activity = await measureVoiceActivity(synthesizePcm(said), { sampleRate: RATE });
       expect(activity.hasSpeech, `${said}: ${JSON.stringify(activity)}`).toBe(true);
@@ -42,14 +43,14 @@ describe('voice-activity detector', () => {
     expect((await measureVoiceActivity(synthesizePcm('yes', { sampleRate: 8_000 }), { sampleRate: 8_000 })).hasSpeech).toBe(true);
   });
 
-  it.skipIf(!hasEspeak)('finds speech in a command mixed with steady noise from the first sample', async () => {
+  it.skipIf(noEspeak)('finds speech in a command mixed with steady noise from the first sample', async () => {
     const speech = synthesize('buy the paper crane chip', { padSeconds: 0.5 });
     const noise = makeNoise('white', speech.length, RATE, 9).map((v) => v * 0.02);
     const mixed = float32ToPcm16(speech.map((v, i) => v + noise[i]!));
     expect((await measureVoiceActivity(mixed, { sampleRate: RATE })).hasSpeech).toBe(true);
   });
 
-  it.skipIf(!hasEspeak)('counts each utterance on its own: the silence after a command holds no speech', async () => {
+  it.skipIf(noEspeak)('counts each utterance on its own: the silence after a command holds no speech', async () => {
     const detector = await VoiceActivityDetector.create({ sampleRate: RATE });
     try {
       detector.push(synthesizePcm('what is my balance'));

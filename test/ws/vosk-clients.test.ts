@@ -4,6 +4,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { ESPEAK_MISSING, hasEspeak, synthesize } from '../helpers/audio.js';
 import { float32ToPcm16 } from '../../src/speech/pcm.js';
 import { writeWav } from '../../src/speech/wav.js';
+import { skipWithout } from '../helpers/skip.js';
 
 /**
  * `/v1/voice` driven the way vosk-server's own example clients drive it (websocket/test.py,
@@ -77,7 +78,7 @@ async function lockStep(url: string, config: string | null, audio: Uint8Array, f
 const finals = (replies: Reply[]) => replies.filter((r) => !('partial' in r));
 const errors = (replies: Reply[]) => replies.filter((r) => r.type === 'error');
 
-describe.skipIf(!hasEspeak)(`vosk-server example clients${hasEspeak ? '' : ` (${ESPEAK_MISSING})`}`, { timeout: 120_000 }, () => {
+describe.skipIf(skipWithout(!hasEspeak && ESPEAK_MISSING))(`vosk-server example clients${hasEspeak ? '' : ` (${ESPEAK_MISSING})`}`, { timeout: 120_000 }, () => {
   let t: TestApp;
   let url: string;
   beforeAll(async () => {

@@ -3,8 +3,9 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { ESPEAK_MISSING, hasEspeak, hasSox, soxNoise, synthesizePcm } from '../helpers/audio.js';
 import { startAppWyoming, SESSION_KEY, type WyomingServer } from '../../src/wyoming/index.js';
 import { interleave, TestWyomingClient } from './client.js';
+import { skipWithout } from '../helpers/skip.js';
 
-describe.skipIf(!hasEspeak)(`Wyoming server${hasEspeak ? '' : ` (${ESPEAK_MISSING})`}`, { timeout: 120_000 }, () => {
+describe.skipIf(skipWithout(!hasEspeak && ESPEAK_MISSING))(`Wyoming server${hasEspeak ? '' : ` (${ESPEAK_MISSING})`}`, { timeout: 120_000 }, () => {
   let t: TestApp;
   let wyoming: WyomingServer;
   let unbound: WyomingServer;
