@@ -20,6 +20,7 @@ import { outboxPlugin } from './marketplace/outbox-plugin.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { consolePlugin } from './http/console-plugin.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
+import { RequestLogController } from './http/request-log.js';
 import type { SpeechEngine } from './speech/engine.js';
 import type { SpeechSynthesizer } from './tts/index.js';
 import type { IntentSet } from './nlu/index.js';
@@ -88,6 +89,8 @@ function trustProxyOption(setting: Config['trustProxy']): boolean | string[] | (
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(deps),
+    // Request lines at a level by outcome (debug when all went well), not every one at info.
+    logController: new RequestLogController(),
     bodyLimit: 1024 * 1024,
     // Per-IP limits count the real client behind a load balancer only when its proxy is trusted.
     trustProxy: trustProxyOption(deps.config.trustProxy),

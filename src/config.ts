@@ -18,6 +18,8 @@ const EnvSchema = Type.Object({
   // Behind a load balancer: `true` (trust every proxy), a hop count, or proxy addresses/CIDRs.
   TRUST_PROXY: Type.String({ default: '', pattern: '^(|true|false|[0-9]+|[0-9A-Fa-f.:/]+(,[0-9A-Fa-f.:/]+)*)$' }),
   LOG_LEVEL: Type.Union(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)), { default: 'info' }),
+  // `auto`: human-readable lines on a terminal, JSON lines otherwise (a file, a pipe, a log collector).
+  LOG_FORMAT: Type.Union([Type.Literal('auto'), Type.Literal('pretty'), Type.Literal('json')], { default: 'auto' }),
   DATABASE_URL: Type.Optional(Type.String({ pattern: '^postgres(ql)?://' })),
   DB_POOL_SIZE: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
   REDIS_URL: Type.Optional(Type.String({ pattern: '^rediss?://' })),
@@ -76,6 +78,8 @@ export interface Config {
   readonly host: string;
   readonly port: number;
   readonly logLevel: string;
+  /** `auto` = `pretty` when standard output is a terminal, else `json`. */
+  readonly logFormat: 'auto' | 'pretty' | 'json';
   /** fastify's `trustProxy`: client addresses from X-Forwarded-For when the peer is a trusted proxy. */
   readonly trustProxy: boolean | number | readonly string[];
   /** Absolute path of the data directory (embedded database, generated secrets, model cache). */
@@ -199,6 +203,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST,
     port: env.PORT,
     logLevel: env.LOG_LEVEL,
+    logFormat: env.LOG_FORMAT,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     // Unset: the project's own data/, wherever a command runs from; a relative DATA_DIR is the
     // working directory's.

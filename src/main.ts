@@ -1,6 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import { preloadEmbeddedPostgres, startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { ConfigError } from './errors.js';
+import { demoAccountsFile, readDemoAccounts, saveDemoAccounts, type DemoAccount } from './demo-accounts.js';
+import { startBanner } from './start-banner.js';
 
 /**
  * `npm start`: the service with embedded defaults when nothing is configured.
@@ -30,17 +32,29 @@ export async function main(): Promise<void> {
   const database = embedded ? startEmbeddedPostgres(config.dataDir, preload) : undefined;
   database?.catch(() => {}); // startServer reports it
   const { startServer } = await import('./server.js');
+  const { logDestination, wantsPrettyLogs } = await import('./logging.js');
+  const terminal = Boolean(process.stdout.isTTY);
+  let created: DemoAccount[] = [];
+  let passwordsFile: string | null = null;
   const server = await startServer(config, {
     embedded: database,
-    onDemoAccounts: (accounts) => {
-      // Printed once, at the first start, and only for the local embedded database.
-      if (!embedded) return;
-      console.log('\nDemo accounts (shown once; `holomesh token --user NAME` prints a token any time):');
-      for (const a of accounts) console.log(`  ${a.username.padEnd(8)} ${a.role.padEnd(9)} password: ${a.password}`);
-      console.log('');
+    logStream: await logDestination(wantsPrettyLogs(config.logFormat, terminal)),
+    onDemoAccounts: async (accounts) => {
+      created = [...accounts];
+      passwordsFile = await saveDemoAccounts(config.dataDir, accounts).catch((err: unknown) => {
+        console.error(`holomesh: could not keep the demo passwords in ${config.dataDir}: ${err instanceof Error ? err.message : String(err)}`);
+        return null;
+      });
     },
     onFatal: () => process.exit(1),
   });
+  const kept = await readDemoAccounts(config.dataDir).catch(() => []);
+  passwordsFile ??= kept.length > 0 ? demoAccountsFile(config.dataDir) : null;
+  if (terminal) process.stdout.write(startBanner({ url: server.url, created, kept, passwordsFile, cwd: process.cwd() }));
+  else if (passwordsFile) {
+    // Not on a terminal: no passwords in the log, only where they are.
+    server.app.log.info({ demoAccounts: (created.length > 0 ? created : kept).map((a) => a.username), passwordsFile }, `demo accounts' passwords are kept in ${passwordsFile}`);
+  }
   let signals = 0;
   const shutdown = (signal: NodeJS.Signals) => {
     signals += 1;

@@ -7,7 +7,7 @@ import { seedIfWanted } from './db/seed.js';
 import { openCache } from './cache/index.js';
 import { createTokenService } from './auth/tokens.js';
 import { buildApp, type AppDeps } from './app.js';
-import { pino } from 'pino';
+import { pino, type DestinationStream } from 'pino';
 import { createSpeechEngine, ENGINE_SAMPLE_RATE } from './speech/index.js';
 import { DeferredSpeechEngine } from './speech/deferred-engine.js';
 import { createSpeechSynthesizer } from './tts/index.js';
@@ -24,9 +24,12 @@ export interface RunningServer {
 }
 
 export interface StartOptions {
+  /** pino options or `false` (tests); default: the configured level, to `logStream` or standard output. */
   readonly logger?: AppDeps['logger'];
-  /** Called with the demo accounts created on first start (embedded mode prints them). */
-  readonly onDemoAccounts?: (accounts: readonly { username: string; role: string; password: string }[]) => void;
+  /** Where log lines go by default (human-readable ones on a terminal); default: JSON on standard output. */
+  readonly logStream?: DestinationStream;
+  /** Called, before the server listens, with the demo accounts the seed has just created. */
+  readonly onDemoAccounts?: (accounts: readonly { username: string; role: string; password: string }[]) => void | Promise<void>;
   /** Called after the server stopped itself because a part failed after it started listening. */
   readonly onFatal?: (err: unknown) => void;
   /** The embedded database, when the caller started it before loading this module (see main.ts). */
@@ -42,7 +45,8 @@ export interface StartOptions {
  * speech engine that cannot start stops the service, and so does losing the embedded database.
  */
 export async function startServer(config: Config, options: StartOptions = {}): Promise<RunningServer> {
-  const log = pino({ level: options.logger === false ? 'silent' : config.logLevel });
+  const log = pino({ level: options.logger === false ? 'silent' : config.logLevel }, options.logStream);
+  const logger = options.logger ?? { level: config.logLevel, ...(options.logStream ? { stream: options.logStream } : {}) };
   const phases = new StartupPhases();
   let beginSpeech: (start: boolean) => void = () => {};
   const speechStarting = new Promise<boolean>((resolve) => { beginSpeech = resolve; }).then((start) => {
@@ -80,7 +84,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       tokens: createTokenService(secrets.jwtSecret, config.jwtAccessTtlS),
       speech,
       synthesizer,
-      logger: options.logger,
+      logger,
     });
     phases.mark('app');
     const opened = { cache, db, speech };
@@ -92,7 +96,7 @@ export async function startServer(config: Config, options: StartOptions = {}): P
       await opened.db.close();
     });
     const created = await preparing;
-    if (created.length > 0) options.onDemoAccounts?.(created);
+    if (created.length > 0) await options.onDemoAccounts?.(created);
     const url = await app.listen({ host: config.host, port: config.port });
     if (config.wyoming) {
       // Loaded only when wanted; it shares the app's engine, grammar and assistant.

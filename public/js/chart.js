@@ -1,4 +1,4 @@
-import { clear, el, svg } from './dom.js';
+import { clear, el, formatDay, svg } from './dom.js';
 
 const W = 640;
 const H = 260;
@@ -11,11 +11,6 @@ function niceMax(value) {
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 2.5, 5, 10].map((m) => m * magnitude).find((s) => s >= raw && Number.isInteger(s)) ?? Math.ceil(raw);
   return step * 4;
-}
-
-function shortDate(isoDay) {
-  const [, month, day] = isoDay.split('-');
-  return `${Number(day)}/${Number(month)}`;
 }
 
 /**
@@ -39,7 +34,7 @@ export function drawSalesChart(container, days, { title = 'Sales per day' } = {}
   const totalUnits = days.reduce((s, d) => s + d.units, 0);
   const best = days.reduce((b, d) => (d.revenue > (b?.revenue ?? 0) ? d : b), null);
   const description = `${days.length} days, ${totalUnits} units and ${totalRevenue} credits in all`
-    + (best ? `; best day ${best.date} with ${best.revenue} credits.` : '; no sales.');
+    + (best ? `; best day ${formatDay(best.date)} with ${best.revenue} credits.` : '; no sales.');
 
   const root = svg('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-labelledby': 'chart-svg-title chart-svg-desc', 'data-testid': 'sales-chart' },
     svg('title', { id: 'chart-svg-title', text: title }),
@@ -64,10 +59,10 @@ export function drawSalesChart(container, days, { title = 'Sales per day' } = {}
     const y = yRevenue(d.revenue);
     root.append(svg('rect', {
       class: 'bar', x: x(i) - barW / 2, y, width: barW, height: Math.max(0, PAD.top + innerH - y), rx: 2,
-    }, svg('title', { text: `${d.date}: ${d.revenue} credits, ${d.units} units` })));
+    }, svg('title', { text: `${formatDay(d.date)}: ${d.revenue} credits, ${d.units} units` })));
     // Counted from the end, so today is always labelled and the labels never collide.
     if ((days.length - 1 - i) % labelEvery === 0) {
-      root.append(svg('text', { x: x(i), y: H - PAD.bottom + 16, 'text-anchor': 'middle', text: shortDate(d.date) }));
+      root.append(svg('text', { x: x(i), y: H - PAD.bottom + 16, 'text-anchor': 'middle', text: formatDay(d.date, { short: true }) }));
     }
   });
 

@@ -1,18 +1,32 @@
-import { announce, byId, clear, el } from './dom.js';
+import { announce, byId, clear, el, formatDay } from './dom.js';
 import { api, ApiError } from './api.js';
 import { drawSalesChart } from './chart.js';
+import { speak } from './speech.js';
 
-export const SUMMARY_QUESTION = 'how were my sales this week';
+/**
+ * What "Read my summary" says: the figures the dashboard shows, for the period it shows
+ * (`Last 30 days: …`), so what is heard always matches what is on the screen. The assistant's
+ * own summaries are of calendar periods ("this week"), which the rolling periods here are not.
+ */
+export function summaryText(periodName, data) {
+  const { units, revenue, newSubscribers } = data.totals;
+  const subscribers = `${newSubscribers} new ${newSubscribers === 1 ? 'subscriber' : 'subscribers'}`;
+  if (units === 0) return `${periodName}: no sales, ${subscribers}.`;
+  const best = data.topChips[0];
+  return `${periodName}: ${units} ${units === 1 ? 'chip' : 'chips'} sold for ${revenue} credits, ${subscribers}.`
+    + (best ? ` Best seller: ${best.name}, ${best.units} sold.` : '');
+}
 
 /**
  * The designer dashboard: sales per day as a chart (and a table), totals, top chips, and
- * "read my summary", which asks the assistant and speaks its answer.
+ * "read my summary", which reads the shown period's figures aloud.
  */
-export function setupDashboard({ askSummary }) {
+export function setupDashboard() {
   const status = byId('dashboard-status');
   const daysSelect = byId('dashboard-days');
   const reply = byId('summary-reply');
   let loading = 0;
+  let shown = null;
 
   function total(name, value) {
     return el('li', {}, el('span', { class: 'value', text: String(value) }), el('span', { class: 'name', text: name }));
@@ -34,7 +48,7 @@ export function setupDashboard({ askSummary }) {
     clear(body);
     for (const day of [...data.sales].reverse()) {
       body.append(el('tr', {},
-        el('th', { scope: 'row', text: day.date }),
+        el('th', { scope: 'row', text: formatDay(day.date) }),
         el('td', { class: 'num', text: String(day.units) }),
         el('td', { class: 'num', text: String(day.revenue) }),
         el('td', { class: 'num', text: String(day.newSubscribers) })));
@@ -56,6 +70,7 @@ export function setupDashboard({ askSummary }) {
       const data = await api('GET', `/v1/designer/dashboard?days=${encodeURIComponent(daysSelect.value)}`);
       if (ticket !== loading) return;
       render(data);
+      shown = { periodName: daysSelect.selectedOptions[0]?.textContent ?? `Last ${data.days} days`, data };
       announce(status, '');
     } catch (err) {
       if (ticket !== loading) return;
@@ -63,20 +78,19 @@ export function setupDashboard({ askSummary }) {
     }
   }
 
-  daysSelect.addEventListener('change', () => void load());
+  daysSelect.addEventListener('change', () => {
+    announce(reply, '');
+    void load();
+  });
   byId('read-summary').addEventListener('click', () => {
-    announce(reply, 'Asking…');
-    try {
-      askSummary(SUMMARY_QUESTION);
-    } catch (err) {
-      announce(reply, err instanceof Error ? err.message : String(err));
+    if (!shown) {
+      announce(reply, 'The figures are still loading.');
+      return;
     }
+    const text = summaryText(shown.periodName, shown.data);
+    announce(reply, text);
+    speak(text, { force: true });
   });
 
-  return {
-    load,
-    showSummary(text) {
-      announce(reply, text);
-    },
-  };
+  return { load };
 }

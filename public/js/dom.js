@@ -47,6 +47,19 @@ function append(node, children) {
   }
 }
 
+const DAY_FORMAT = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeZone: 'UTC' });
+const SHORT_DAY_FORMAT = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', timeZone: 'UTC' });
+
+/**
+ * A day (`2026-12-07`, a UTC date) as History shows dates: `Dec 7, 2026` (in the browser's
+ * language), or `Dec 7` with `short` (chart axes).
+ */
+export function formatDay(isoDay, { short = false } = {}) {
+  const date = new Date(`${isoDay}T00:00:00Z`);
+  if (Number.isNaN(date.getTime())) return String(isoDay);
+  return (short ? SHORT_DAY_FORMAT : DAY_FORMAT).format(date);
+}
+
 /** Removes every child of `node`. */
 export function clear(node) {
   node.replaceChildren();
@@ -66,15 +79,20 @@ export const OUTCOME_LABELS = {
   error: 'Error',
 };
 
-/** A badge for an outcome (text, not only colour). */
-export function outcomeBadge(outcome) {
+/** A badge for an outcome (text, not only colour); `waiting` when the reply asks a yes or no. */
+export function outcomeBadge(outcome, { waiting = false } = {}) {
+  if (waiting) return el('span', { class: 'badge waiting', text: 'Waiting for yes or no' });
   const known = Object.hasOwn(OUTCOME_LABELS, outcome);
   return el('span', { class: `badge ${known ? outcome : ''}`, text: known ? OUTCOME_LABELS[outcome] : String(outcome ?? '—') });
 }
 
+/** Intents whose name does not read right split into words. */
+const INTENT_LABELS = { WhatsNew: 'What’s new' };
+
 /** Splits `SubscribeDesigner` into `Subscribe designer` for people. */
 export function intentLabel(intent) {
   if (!intent) return '—';
+  if (Object.hasOwn(INTENT_LABELS, intent)) return INTENT_LABELS[intent];
   const words = String(intent).replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }

@@ -30,12 +30,7 @@ const history = setupHistory({
     }
   },
 });
-const dashboard = setupDashboard({
-  askSummary(text) {
-    const id = chat.send(text, 'from the dashboard');
-    if (id) awaiting.set(id, 'dashboard');
-  },
-});
+const dashboard = setupDashboard();
 
 // ---- confirmation prompts -----------------------------------------------------------------
 
@@ -73,8 +68,6 @@ socket.addEventListener('result', (event) => {
     history.showStatus(said);
     // Show the new entry, then the answer again (loading announces the row count).
     if (activeView === 'history') void history.load().then(() => history.showStatus(said));
-  } else if (waiting === 'dashboard') {
-    dashboard.showSummary(result.reply?.text ?? '');
   }
   const question = isConfirmation(result.reply) ? result.reply.text : null;
   showConfirmation(question);

@@ -1,4 +1,5 @@
 import { announce, byId, clear, el, intentLabel, outcomeBadge } from './dom.js';
+import { isConfirmation } from './voice-socket.js';
 import { prepareAudio, startCapture } from './microphone.js';
 import { stopSpeaking } from './speech.js';
 
@@ -18,6 +19,7 @@ export function setupTalk({ socket, isActive }) {
   const label = byId('talk-label');
   const state = byId('talk-state');
   const partial = byId('partial');
+  const hearing = byId('hearing');
   const meter = byId('talk-meter');
 
   let stopCapture = null;
@@ -27,6 +29,12 @@ export function setupTalk({ socket, isActive }) {
   function setPressed(on) {
     button.setAttribute('aria-pressed', on ? 'true' : 'false');
     label.textContent = on ? 'Listening… release to send' : 'Hold to talk';
+    showHearing();
+  }
+
+  /** "Hearing" and the partial transcript: while listening, and after it until the final clears it. */
+  function showHearing() {
+    hearing.hidden = button.getAttribute('aria-pressed') !== 'true' && !partial.textContent;
   }
 
   async function start() {
@@ -119,9 +127,12 @@ export function setupTalk({ socket, isActive }) {
     const text = event.detail.partial;
     if (text) heardSomething = true;
     if (text || !isOn()) partial.textContent = text;
+    showHearing();
   });
   socket.addEventListener('empty', () => {
     if (isOn()) return;
+    partial.textContent = '';
+    showHearing();
     // The release's own final when the answer came while the button was held: nothing to add.
     announce(state, heardSomething ? '' : 'I did not hear anything. Hold the button while you speak.');
   });
@@ -133,6 +144,7 @@ export function setupTalk({ socket, isActive }) {
     showResult(result) {
       heardSomething = true;
       partial.textContent = '';
+      showHearing();
       byId('final-text').textContent = result.text || '—';
       byId('final-intent').textContent = intentLabel(result.intent);
       byId('final-intent').dataset.intent = result.intent ?? '';
@@ -143,8 +155,9 @@ export function setupTalk({ socket, isActive }) {
       for (const [name, value] of entries) slots.append(el('dt', { text: name }), el('dd', { text: String(value) }));
       const outcome = byId('final-outcome');
       clear(outcome);
-      outcome.append(outcomeBadge(result.outcome));
-      outcome.dataset.outcome = result.outcome ?? '';
+      const waiting = isConfirmation(result.reply);
+      outcome.append(outcomeBadge(result.outcome, { waiting }));
+      outcome.dataset.outcome = waiting ? 'waiting' : result.outcome ?? '';
       announce(byId('reply'), result.reply?.text ?? '');
       if (!isOn()) announce(state, '');
     },

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { runMigrationsLocked } from '../db/migration-lock.js';
 import { seedDemoCatalog } from '../db/seed.js';
 import { withDatabase } from './context.js';
+import { saveDemoAccounts } from '../demo-accounts.js';
 
 export function registerDatabaseCommands(program: Command): void {
   program
@@ -34,8 +35,10 @@ export function registerDatabaseCommands(program: Command): void {
         if (config.isProduction) throw new Error('no demo accounts in production (NODE_ENV=production)');
         const result = await seedDemoCatalog(db.dataSource);
         console.log(`created ${result.createdAccounts.length} accounts and ${result.createdChips} chips`);
-        // Passwords are shown for the local embedded database only; elsewhere use `holomesh token`.
+        if (result.createdAccounts.length === 0) return;
+        // Passwords are shown for the local embedded database only, and kept for every database.
         if (!config.databaseUrl) for (const a of result.createdAccounts) console.log(`  ${a.username} (${a.role}) password: ${a.password}`);
+        console.log(`their passwords are kept in ${await saveDemoAccounts(config.dataDir, result.createdAccounts)} (readable only by you)`);
       });
     });
 }

@@ -1,27 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { parseWav, writeWav } from '../speech/wav.js';
-import { bytesToPcm16 } from '../speech/pcm.js';
+import { writeWav } from '../speech/wav.js';
 import { decodeUtterance } from '../speech/decode-utterance.js';
-import { SUPPORTED_SAMPLE_RATES } from '../ws/voice-session.js';
 import { Errors } from '../errors.js';
 import { toResultFields } from '../assistant/index.js';
-import { checkUploadedAudio } from './uploaded-audio.js';
+import { readUploadedAudio } from './uploaded-audio.js';
 
 const MAX_AUDIO_BYTES = 10 * 1024 * 1024; // ~5 minutes of 16 kHz PCM16
 
-/** The formats `POST /v1/speech-to-intent` takes, for every 415 it answers. */
-const ACCEPTED_AUDIO = `accepted: a 16-bit PCM WAV file (audio/wav), or raw 16-bit little-endian mono PCM as application/octet-stream with ?rate= one of ${SUPPORTED_SAMPLE_RATES.join(', ')}`;
-
-const WAV_TYPE = /^audio\/(wav|x-wav|wave|vnd\.wave)\b/i;
-
-/** A RIFF/WAVE header, whatever the request's content type says. */
-const isWav = (body: Buffer): boolean => body.length >= 12 && body.toString('latin1', 0, 4) === 'RIFF' && body.toString('latin1', 8, 12) === 'WAVE';
-
 /**
- * `POST /v1/speech-to-intent`: one utterance as a WAV file (`audio/wav`, or any or no content
- * type: a WAV header is recognised) or raw PCM16 (`application/octet-stream` with `?rate=`) → the
+ * `POST /v1/speech-to-intent`: one utterance as a WAV file, Opus in Ogg or WebM (each recognised by
+ * its header under any or no content type) or raw PCM16 (`application/octet-stream` with `?rate=`) → the
  * same JSON as a final result on the WebSocket. Anything else is a 415 naming what is accepted.
  * A recording without speech in it (silence, noise) is not acted on (its final pass never runs): 200 with an empty transcript,
  * `intent: null`, `outcome: "no_speech"` and no command (nothing acted on, nothing logged).
@@ -57,26 +47,8 @@ export async function speechRoutes(app: FastifyInstance): Promise<void> {
     },
   }, async (request) => {
     if (!app.speech) throw Errors.SpeechUnavailable('no speech engine is running on this server');
-    const body = request.body;
-    const contentType = request.headers['content-type'] ?? 'no content type';
-    if (!Buffer.isBuffer(body) || body.length === 0) throw Errors.UnsupportedAudio(`no audio in the request (${contentType}); ${ACCEPTED_AUDIO}`);
     const query = request.query as { rate?: number; session?: string; commandId?: string };
-    let samples: Int16Array;
-    let sampleRate: number;
-    if (isWav(body) || WAV_TYPE.test(contentType)) {
-      const wav = parseWav(body);
-      samples = wav.samples;
-      sampleRate = wav.sampleRate;
-    } else if (contentType.startsWith('application/octet-stream')) {
-      if (!query.rate || !SUPPORTED_SAMPLE_RATES.includes(query.rate as (typeof SUPPORTED_SAMPLE_RATES)[number])) {
-        throw Errors.UnsupportedAudio(`raw PCM needs ?rate= one of ${SUPPORTED_SAMPLE_RATES.join(', ')}`);
-      }
-      samples = bytesToPcm16(body);
-      sampleRate = query.rate;
-    } else {
-      throw Errors.UnsupportedAudio(`${contentType} is not an accepted audio format; ${ACCEPTED_AUDIO}`);
-    }
-    checkUploadedAudio(samples.length, sampleRate, maxUtteranceS);
+    const { samples, sampleRate } = await readUploadedAudio(request.body, request.headers['content-type'], query.rate, maxUtteranceS);
     const sessionId = query.session ?? randomUUID();
     const transcript = await decodeUtterance(app.speech, await app.voiceGrammar(), samples, sampleRate, { detectSpeech: true });
     if (!transcript) {

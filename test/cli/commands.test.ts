@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -53,4 +53,20 @@ describe('holomesh command line (compiled)', () => {
     for (const line of lines) expect(line.error).toEqual(expect.any(String));
     expect(out.stderr).toContain('2 of 2 files could not be transcribed');
   }, 120_000);
+
+  it('seed keeps the passwords of the accounts it creates in DATA_DIR/demo-accounts.txt, readable only by its owner', async () => {
+    const dataDir = join(scratch, 'seeded');
+    const out = await holomesh(['seed'], { DATA_DIR: dataDir });
+    expect(out.code).toBe(0);
+    const file = join(dataDir, 'demo-accounts.txt');
+    expect(out.stdout).toContain(`their passwords are kept in ${file}`);
+    expect((await stat(file)).mode & 0o777).toBe(0o600);
+    const printed = new Map([...out.stdout.matchAll(/^ {2}(\w+) \((\w+)\) password: (\S+)$/gm)].map((m) => [m[1], m[3]]));
+    const kept = new Map((await readFile(file, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/)).map(([u, , p]) => [u, p]));
+    expect(kept.size).toBe(9);
+    expect(kept).toEqual(printed);
+    // A second run creates nothing and leaves the file as it was.
+    expect((await holomesh(['seed'], { DATA_DIR: dataDir })).stdout).toContain('created 0 accounts');
+    expect((await readFile(file, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#'))).toHaveLength(9);
+  }, 180_000);
 });

@@ -48,7 +48,8 @@ describe('POST /v1/speech-to-intent: CPU spent on an upload is bounded', () => {
     const before = heard.streams;
     const res = await upload('alex', writeWav(noise(150, 1_000), 1_000));
     expect(res.statusCode).toBe(415);
-    expect(res.json().error).toMatchObject({ code: 'HM_ERR_VOICE_AUDIO', message: 'sample rate 1000 Hz is below 8000 Hz' });
+    expect(res.json().error.code).toBe('HM_ERR_VOICE_AUDIO');
+    expect(res.json().error.message).toMatch(/^sample rate 1000 Hz is below 8000 Hz; accepted: /);
     expect(heard.streams).toBe(before);
   });
 
