@@ -128,6 +128,8 @@ export class AccountService {
     // Without an account, still spend a hash's time: response times must not tell which names exist.
     const isPasswordRight = await verifyPassword(password, user?.passwordHash ?? await this.#getDummyHash());
     if (!user || !isPasswordRight) throw Errors.InvalidCredentials();
+    // Said only to whoever knows the password: it tells the owner why, and a guesser nothing.
+    if (user.disabledAt) throw Errors.AccountDisabled();
     if (user.totpEnabled) {
       if (!code) throw Errors.TotpRequired();
       if (!(await this.verifySecondFactor(user, code))) throw Errors.TotpInvalid();
@@ -197,6 +199,7 @@ export class AccountService {
     const user = await this.#options.dataSource.manager.findOneBy(User, { id: next.userId });
     if (!user) throw Errors.RefreshInvalid();
     try {
+      if (user.disabledAt) throw Errors.AccountDisabled();
       this.#checkPolicy(user);
     } catch (err) {
       await this.refreshTokens.revokeFamily(next.familyId);
