@@ -106,10 +106,11 @@ export class DeviceCredentialStore {
     return (affected ?? 0) > 0;
   }
 
-  /** Revokes every credential of `userId` (the account was disabled); returns how many. */
-  async revokeAllFor(userId: string, manager: EntityManager = this.#dataSource.manager): Promise<number> {
-    const { affected } = await manager.update(DeviceCredential, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
-    return affected ?? 0;
+  /** Revokes every credential of `userId` (the account was disabled); returns their ids. */
+  async revokeAllFor(userId: string, manager: EntityManager = this.#dataSource.manager): Promise<string[]> {
+    const live = await manager.find(DeviceCredential, { select: { id: true }, where: { userId, revokedAt: IsNull() } });
+    if (live.length > 0) await manager.update(DeviceCredential, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+    return live.map((d) => d.id);
   }
 
   /**
