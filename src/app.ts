@@ -9,6 +9,7 @@ import { healthRoutes } from './http/health-routes.js';
 import { authPlugin } from './http/auth-plugin.js';
 import { securityPlugin } from './http/security-plugin.js';
 import { authRoutes } from './http/auth-routes.js';
+import { deviceRoutes } from './http/device-routes.js';
 import { assistantPlugin } from './assistant/index.js';
 import { commandRoutes } from './http/command-routes.js';
 import { historyRoutes } from './http/history-routes.js';
@@ -124,6 +125,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes);
   await app.register(metricsPlugin);
   await app.register(authRoutes);
+  await app.register(deviceRoutes);
   await app.register(assistantPlugin, { intents: deps.intents });
   await app.register(commandRoutes);
   await app.register(historyRoutes);

@@ -54,6 +54,10 @@ export const Errors = {
   RefreshInvalid: define('HM_ERR_AUTH_REFRESH_INVALID', 401, (why: string = 'the refresh token is invalid, expired or revoked') => why),
   PasswordWeak: define('HM_ERR_AUTH_PASSWORD_WEAK', 400, (why: string) => `choose another password: ${why}`),
   AccountExists: define('HM_ERR_AUTH_ACCOUNT_EXISTS', 409, (what: string) => `${what} is already taken`),
+  AccountDisabled: define('HM_ERR_AUTH_ACCOUNT_DISABLED', 403, () => 'this account is disabled: ask an administrator'),
+  DeviceScope: define('HM_ERR_AUTH_DEVICE_SCOPE', 403, () => 'a device credential may only send voice and text commands (/v1/voice, /v1/speech-to-intent, /v1/commands, /v1/tts)'),
+  DeviceExists: define('HM_ERR_AUTH_DEVICE_EXISTS', 409, (name: string) => `there is already a device named "${name}"`),
+  DeviceLimit: define('HM_ERR_AUTH_DEVICE_LIMIT', 409, (max: number) => `an account may have at most ${max} devices: revoke one first`),
   // dependencies
   DatabaseUnavailable: define('HM_ERR_DB_UNAVAILABLE', 503, () => 'the database is unavailable, try again shortly'),
   CacheUnavailable: define('HM_ERR_CACHE_UNAVAILABLE', 503, () => 'the session store is unavailable, try again shortly'),

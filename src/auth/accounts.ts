@@ -62,6 +62,53 @@ const UNIQUE_FIELDS: Record<string, string> = {
   designer_profiles_display_name_lower_key: 'the display name',
 };
 
+/**
+ * Creates an account of any role, with its profile (a designer's needs a display name; an admin
+ * has none). The password policy applies. Registration and `holomesh users add` both use it.
+ * @throws HM_ERR_AUTH_PASSWORD_WEAK, HM_ERR_AUTH_ACCOUNT_EXISTS for a taken username, email or
+ * designer display name, HM_ERR_MARKET_NAME_INVALID / _CONFUSABLE for a bad display name.
+ */
+export async function createAccount(dataSource: DataSource, input: Omit<RegisterInput, 'role'> & { readonly role: Role }): Promise<PublicUser> {
+  const role = input.role;
+  const username = normaliseUsername(input.username);
+  const email = input.email.trim().toLowerCase();
+  const displayName = input.displayName?.trim();
+  if (role === 'designer' && !displayName) throw Errors.BadRequest('a designer account needs a displayName');
+  assertStrongPassword(input.password, { username, email });
+  const passwordHash = await hashPassword(input.password);
+  try {
+    return await dataSource.transaction(async (manager) => {
+      // Friendly answers for the common case; the unique indexes still decide under races.
+      if (await manager.existsBy(User, { username })) throw Errors.AccountExists(UNIQUE_FIELDS.users_username_key!);
+      const [{ taken }] = await manager.query('SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = $1) AS taken', [email]) as [{ taken: boolean }];
+      if (taken) throw Errors.AccountExists(UNIQUE_FIELDS.users_email_key!);
+      let profileName = displayName!;
+      if (role === 'designer') {
+        const [{ nameTaken }] = await manager.query('SELECT EXISTS (SELECT 1 FROM designer_profiles WHERE lower(display_name) = lower($1)) AS "nameTaken"', [displayName]) as [{ nameTaken: boolean }];
+        if (nameTaken) throw Errors.AccountExists(UNIQUE_FIELDS.designer_profiles_display_name_lower_key!);
+        // No designer may pass for another (look-alike letters, invisible characters, spacing).
+        const name = await checkNewName(manager, 'designer', displayName!);
+        if (name.kind === 'invalid') throw Errors.NameInvalid('designer', name.reason);
+        if (name.kind === 'confusable') throw Errors.NameConfusable('designer', name.existing);
+        profileName = name.name;
+      }
+      const user = await manager.save(manager.create(User, { username, email, passwordHash, role, totpSecret: null, totpEnabled: false }));
+      if (role === 'designer') {
+        await manager.insert(DesignerProfile, { userId: user.id, displayName: profileName, bio: '', portfolioUrls: [] });
+      } else if (role === 'client') {
+        await manager.insert(ClientProfile, { userId: user.id, favoriteDesignerId: null, preferences: {} });
+      }
+      return toPublicUser(user);
+    });
+  } catch (err) {
+    const constraint = err instanceof QueryFailedError ? (err.driverError as { code?: string; constraint?: string }) : undefined;
+    if (constraint?.code === '23505' && constraint.constraint && UNIQUE_FIELDS[constraint.constraint]) {
+      throw Errors.AccountExists(UNIQUE_FIELDS[constraint.constraint]!);
+    }
+    throw err;
+  }
+}
+
 /** Registration, password (+ second factor) login, and the token pairs that follow. */
 export class AccountService {
   readonly #options: AccountServiceOptions;
@@ -78,44 +125,7 @@ export class AccountService {
    * @throws HM_ERR_AUTH_ACCOUNT_EXISTS for a taken username, email or designer display name.
    */
   async register(input: RegisterInput): Promise<PublicUser> {
-    const role = input.role ?? 'client';
-    const username = normaliseUsername(input.username);
-    const email = input.email.trim().toLowerCase();
-    const displayName = input.displayName?.trim();
-    if (role === 'designer' && !displayName) throw Errors.BadRequest('a designer account needs a displayName');
-    assertStrongPassword(input.password, { username, email });
-    const passwordHash = await hashPassword(input.password);
-    try {
-      return await this.#options.dataSource.transaction(async (manager) => {
-        // Friendly answers for the common case; the unique indexes still decide under races.
-        if (await manager.existsBy(User, { username })) throw Errors.AccountExists(UNIQUE_FIELDS.users_username_key!);
-        const [{ taken }] = await manager.query('SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = $1) AS taken', [email]) as [{ taken: boolean }];
-        if (taken) throw Errors.AccountExists(UNIQUE_FIELDS.users_email_key!);
-        let profileName = displayName!;
-        if (role === 'designer') {
-          const [{ nameTaken }] = await manager.query('SELECT EXISTS (SELECT 1 FROM designer_profiles WHERE lower(display_name) = lower($1)) AS "nameTaken"', [displayName]) as [{ nameTaken: boolean }];
-          if (nameTaken) throw Errors.AccountExists(UNIQUE_FIELDS.designer_profiles_display_name_lower_key!);
-          // No designer may pass for another (look-alike letters, invisible characters, spacing).
-          const name = await checkNewName(manager, 'designer', displayName!);
-          if (name.kind === 'invalid') throw Errors.NameInvalid('designer', name.reason);
-          if (name.kind === 'confusable') throw Errors.NameConfusable('designer', name.existing);
-          profileName = name.name;
-        }
-        const user = await manager.save(manager.create(User, { username, email, passwordHash, role, totpSecret: null, totpEnabled: false }));
-        if (role === 'designer') {
-          await manager.insert(DesignerProfile, { userId: user.id, displayName: profileName, bio: '', portfolioUrls: [] });
-        } else {
-          await manager.insert(ClientProfile, { userId: user.id, favoriteDesignerId: null, preferences: {} });
-        }
-        return toPublicUser(user);
-      });
-    } catch (err) {
-      const constraint = err instanceof QueryFailedError ? (err.driverError as { code?: string; constraint?: string }) : undefined;
-      if (constraint?.code === '23505' && constraint.constraint && UNIQUE_FIELDS[constraint.constraint]) {
-        throw Errors.AccountExists(UNIQUE_FIELDS[constraint.constraint]!);
-      }
-      throw err;
-    }
+    return createAccount(this.#options.dataSource, { ...input, role: input.role ?? 'client' });
   }
 
   /**
@@ -128,6 +138,8 @@ export class AccountService {
     // Without an account, still spend a hash's time: response times must not tell which names exist.
     const isPasswordRight = await verifyPassword(password, user?.passwordHash ?? await this.#getDummyHash());
     if (!user || !isPasswordRight) throw Errors.InvalidCredentials();
+    // Said only to whoever knows the password: it tells the owner why, and a guesser nothing.
+    if (user.disabledAt) throw Errors.AccountDisabled();
     if (user.totpEnabled) {
       if (!code) throw Errors.TotpRequired();
       if (!(await this.verifySecondFactor(user, code))) throw Errors.TotpInvalid();
@@ -197,6 +209,7 @@ export class AccountService {
     const user = await this.#options.dataSource.manager.findOneBy(User, { id: next.userId });
     if (!user) throw Errors.RefreshInvalid();
     try {
+      if (user.disabledAt) throw Errors.AccountDisabled();
       this.#checkPolicy(user);
     } catch (err) {
       await this.refreshTokens.revokeFamily(next.familyId);

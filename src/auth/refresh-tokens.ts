@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { IsNull, type DataSource, type EntityManager } from 'typeorm';
+import { IsNull, Not, type DataSource, type EntityManager } from 'typeorm';
 import { RefreshToken } from '../db/entities/refresh-token.js';
 import { Errors } from '../errors.js';
 
@@ -83,6 +83,17 @@ export class RefreshTokenStore {
   /** Revokes every token of a user (password or second-factor change, account lock). */
   async revokeAllFor(userId: string, manager: EntityManager = this.#dataSource.manager): Promise<void> {
     await manager.update(RefreshToken, { userId, revokedAt: IsNull() }, { revokedAt: new Date() });
+  }
+
+  /**
+   * Revokes every login of `userId` but the one `keepToken` belongs to ("sign out my other
+   * sessions").
+   * @throws HM_ERR_AUTH_REFRESH_INVALID when `keepToken` is not a live token of that user.
+   */
+  async revokeOthers(userId: string, keepToken: string): Promise<void> {
+    const kept = await this.#dataSource.manager.findOneBy(RefreshToken, { tokenHash: hashRefreshToken(keepToken), userId, revokedAt: IsNull(), replacedBy: IsNull() });
+    if (!kept) throw Errors.RefreshInvalid('send the refresh token of this session, to keep it signed in');
+    await this.#dataSource.manager.update(RefreshToken, { userId, revokedAt: IsNull(), familyId: Not(kept.familyId) }, { revokedAt: new Date() });
   }
 
   /** Revokes one login's family (a refresh the current policy no longer allows). */

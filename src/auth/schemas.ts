@@ -2,8 +2,9 @@ import { Type, type Static } from '@sinclair/typebox';
 
 /** Request and response shapes of the `/v1/auth` routes (validated by fastify, documented here). */
 
-/** Lower-case letters, digits, `_ . -`; 3–32 characters, starting with a letter or digit. */
-const Username = Type.String({ minLength: 3, maxLength: 32, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$' });
+/** Letters, digits, `_ . -`; 3–32 characters, starting with a letter or digit (stored in lower case). */
+export const USERNAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]{2,31}$';
+const Username = Type.String({ minLength: 3, maxLength: 32, pattern: USERNAME_PATTERN });
 // scrypt needs no upper bound, but a megabyte of "password" is not one: cap what we hash.
 const Password = Type.String({ minLength: 12, maxLength: 256 });
 /** A 6-digit TOTP code or a recovery code (`xxxx-xxxx-xxxx-xxxx-xxxx-xxxx`). */

@@ -16,9 +16,11 @@ export async function buildCli(command?: string): Promise<Command> {
   registerServe(program);
   registerWyoming(program);
   if (command === 'serve' || command === 'wyoming') return program;
-  const [database, token, parse, grammars, stream, transcribe, models] = await Promise.all([
+  const [database, token, users, devices, parse, grammars, stream, transcribe, models] = await Promise.all([
     import('./database.js'),
     import('./token.js'),
+    import('./users.js'),
+    import('./devices.js'),
     import('./parse.js'),
     import('./grammars.js'),
     import('./stream.js'),
@@ -27,6 +29,8 @@ export async function buildCli(command?: string): Promise<Command> {
   ]);
   database.registerDatabaseCommands(program);
   token.registerToken(program);
+  users.registerUsers(program);
+  devices.registerDevices(program);
   parse.registerParse(program);
   grammars.registerGrammars(program);
   stream.registerStream(program);

@@ -13,6 +13,7 @@ export function registerToken(program: Command): void {
       await withDatabase(async ({ config, secrets, db }) => {
         const user = await db.dataSource.getRepository(User).findOneBy({ username: opts.user });
         if (!user) throw new Error(`no user named "${opts.user}"`);
+        if (user.disabledAt) throw new Error(`${user.username} is disabled (holomesh users enable ${user.username})`);
         const ttl = opts.ttl ? Number(opts.ttl) : config.jwtAccessTtlS;
         if (!Number.isInteger(ttl) || ttl < 30) throw new Error('--ttl must be a whole number of seconds, at least 30');
         const tokens = createTokenService(secrets.jwtSecret, ttl);

@@ -4,13 +4,19 @@ import type { VerifiedPrincipal } from '../auth/tokens.js';
 import type { Role } from '../db/entities/index.js';
 import { Errors } from '../errors.js';
 import { can, rolesFor, type Action } from '../auth/policy.js';
+import { DeviceCredentialStore, isDeviceToken } from '../auth/device-credentials.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
-    /** The authenticated caller, or null (anonymous). Set by the auth plugin on every request. */
-    principal: VerifiedPrincipal | null;
+    /**
+     * The authenticated caller, or null (anonymous). Set by the auth plugin on every request.
+     * `deviceId` is set when a device credential (not an access token) proved it.
+     */
+    principal: (VerifiedPrincipal & { readonly deviceId?: string }) | null;
   }
   interface FastifyInstance {
+    /** Device credentials of speakers and headsets (src/auth/device-credentials.ts). */
+    deviceCredentials: DeviceCredentialStore;
     /** preHandler: 401 unless the request carries a valid access token. */
     requireAuth: (request: FastifyRequest) => Promise<void>;
     /** preHandler factory: 401 without a token, 403 unless the caller has one of `roles`. */
@@ -23,6 +29,8 @@ declare module 'fastify' {
     allowEnrolmentToken?: boolean;
     /** The route reads `Authorization` itself (not an access token): `/metrics` with METRICS_TOKEN. */
     ownAuthorization?: boolean;
+    /** Accept device credentials on this route: only the voice and text command routes do. */
+    allowDeviceCredential?: boolean;
   }
 }
 
@@ -48,9 +56,18 @@ export function extractToken(request: Pick<FastifyRequest, 'headers' | 'query'>)
 
 export const authPlugin = fp(async (app: FastifyInstance) => {
   app.decorateRequest('principal', null);
+  app.decorate('deviceCredentials', new DeviceCredentialStore(app.db.dataSource));
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config?.ownAuthorization === true) return;
     const token = extractToken(request);
+    if (token && isDeviceToken(token)) {
+      // Checked in the database on every request: a revocation holds at once, on every instance.
+      const device = await app.deviceCredentials.verify(token);
+      if (!device) throw Errors.Unauthenticated('the device credential is unknown or was revoked');
+      if (request.routeOptions.config?.allowDeviceCredential !== true) throw Errors.DeviceScope();
+      request.principal = device;
+      return;
+    }
     // A bad token is an error even on routes that allow anonymous access: never silently downgrade.
     const allowEnrolment = request.routeOptions.config?.allowEnrolmentToken === true;
     request.principal = token ? app.tokens.verifyAccessToken(token, { allowEnrolment }) : null;
@@ -69,4 +86,4 @@ export const authPlugin = fp(async (app: FastifyInstance) => {
       throw Errors.Forbidden(roles.length > 0 ? `${action} needs the role ${roles.join(' or ')}` : action);
     }
   });
-}, { name: 'holomesh-auth', fastify: '5.x', decorators: { fastify: ['tokens'] } });
+}, { name: 'holomesh-auth', fastify: '5.x', decorators: { fastify: ['tokens', 'db'] } });

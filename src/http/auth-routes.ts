@@ -103,6 +103,16 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     return reply.status(204).send();
   });
 
+  // Signs out every other session of the caller (this one, named by its refresh token, stays).
+  app.post('/v1/auth/logout-others', {
+    bodyLimit: AUTH_BODY_LIMIT,
+    preHandler: app.requireAuth,
+    schema: { body: RefreshBody },
+  }, async (request, reply) => {
+    await accounts.refreshTokens.revokeOthers(request.principal!.userId, request.body.refreshToken);
+    return reply.status(204).send();
+  });
+
   app.get('/v1/auth/me', {
     preHandler: app.requireAuth,
     schema: { response: { 200: Type.Object({ user: PublicUserSchema, recoveryCodesLeft: Type.Integer() }) } },

@@ -31,6 +31,7 @@ export const CommandResponse = Type.Object({
 export async function commandRoutes(app: FastifyInstance): Promise<void> {
   app.post<{ Body: Static<typeof CommandBody>; Reply: Static<typeof CommandResponse> }>('/v1/commands', {
     preHandler: app.requireAuth,
+    config: { allowDeviceCredential: true },
     schema: { body: CommandBody, response: { 200: CommandResponse } },
   }, async (request) => {
     const principal = request.principal!;

@@ -20,6 +20,7 @@ export async function speechRoutes(app: FastifyInstance): Promise<void> {
   // `POST /v1/tts`: a reply (or any short text) as a spoken WAV, for speakers without a voice of their own.
   app.post('/v1/tts', {
     preHandler: app.requireAuth,
+    config: { allowDeviceCredential: true },
     bodyLimit: 8 * 1024,
     schema: { body: Type.Object({ text: Type.String({ minLength: 1, maxLength: 1_000 }) }, { additionalProperties: false }) },
   }, async (request, reply) => {
@@ -36,7 +37,7 @@ export async function speechRoutes(app: FastifyInstance): Promise<void> {
   app.post('/v1/speech-to-intent', {
     bodyLimit: MAX_AUDIO_BYTES,
     // Decoding costs ~0.5 s of CPU per second of audio: per user, after authentication (onRequest, before the body is read).
-    config: { rateLimit: { max: uploadLimit.max, timeWindow: uploadLimit.windowS * 1000, keyGenerator: (request) => `speech-upload:${request.principal?.userId ?? request.ip}` } },
+    config: { allowDeviceCredential: true, rateLimit: { max: uploadLimit.max, timeWindow: uploadLimit.windowS * 1000, keyGenerator: (request) => `speech-upload:${request.principal?.userId ?? request.ip}` } },
     preHandler: app.requireAuth,
     schema: {
       querystring: Type.Object({

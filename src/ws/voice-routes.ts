@@ -6,6 +6,7 @@ import type { SpeechSynthesizer } from '../tts/index.js';
 import { Errors, isHoloMeshError, toWsFrame } from '../errors.js';
 import { CloseCodes, VoiceSession, type VoiceSessionLimits } from './voice-session.js';
 import { userChannel, type CommandResult } from '../assistant/index.js';
+import { deviceChannel } from '../auth/device-credentials.js';
 
 export interface VoiceRouteOptions {
   /** null when no speech engine runs: text commands still work, audio gets an error frame. */
@@ -39,7 +40,7 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
     }
   };
 
-  app.get('/v1/voice', { websocket: true, preValidation: admit }, (socket: WebSocket, request: FastifyRequest) => {
+  app.get('/v1/voice', { websocket: true, preValidation: admit, config: { allowDeviceCredential: true } }, (socket: WebSocket, request: FastifyRequest) => {
     const principal = request.principal;
     const writable = (): boolean => {
       if (socket.readyState !== socket.OPEN) return false;
@@ -91,11 +92,20 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
     };
     const admitted = principal ? takeSlot(principal.userId) : Promise.resolve(true);
 
+    const deviceId = principal?.deviceId;
+    const revoked = () => refuse(CloseCodes.unauthorized, Errors.Unauthenticated('the device credential was revoked'));
     const session = new VoiceSession({
       engine: options.speech ?? unavailableEngine,
       grammar: options.grammar,
       runCommand: principal
-        ? (transcript, ids) => options.runCommand({ principal, transcript, ...ids })
+        ? async (transcript, ids) => {
+          // A device's session lives on after its credential is revoked only until its next command.
+          if (deviceId !== undefined && !(await app.deviceCredentials.isLive(deviceId))) {
+            revoked();
+            throw Errors.Unauthenticated('the device credential was revoked');
+          }
+          return options.runCommand({ principal, transcript, ...ids });
+        }
         : null,
       send,
       sendBinary: (data) => { if (writable()) socket.send(data, { binary: true }); },
@@ -120,24 +130,31 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
 
     // A token that expires during a long session ends it clearly; the client reconnects with a
     // fresh token and the same ?session= and the dialog continues (its state is in the store).
-    const expiry = principal
+    // A device credential does not expire: its session ends when it is revoked (below).
+    const expiry = principal && deviceId === undefined
       ? setTimeout(() => refuse(CloseCodes.unauthorized, Errors.Unauthenticated('the access token has expired: reconnect with a new one and the same session')), tokenTimerDelay(principal.expiresAt))
       : null;
     expiry?.unref();
 
-    let unsubscribe: (() => Promise<void>) | null = null;
+    const unsubscribes: (() => Promise<void>)[] = [];
+    const listen = (channel: string, onMessage: (message: unknown) => void) => app.pubsub.subscribe(channel, onMessage)
+      .then((off) => { if (socket.readyState === socket.OPEN) unsubscribes.push(off); else void off(); });
     if (principal) {
       void admitted.then((ok) => {
         if (!ok) return;
-        app.pubsub.subscribe(userChannel(principal.userId), (message) => send({ type: 'notification', ...(message as object) }))
-          .then((off) => { if (socket.readyState === socket.OPEN) unsubscribe = off; else void off(); })
+        listen(userChannel(principal.userId), (message) => send({ type: 'notification', ...(message as object) }))
           .catch((err: unknown) => request.log.warn({ err }, 'notifications unavailable for this session'));
+        // Revoked on any instance: the session ends now (each command checks the database too).
+        if (deviceId !== undefined) {
+          listen(deviceChannel(deviceId), revoked)
+            .catch((err: unknown) => request.log.warn({ err }, 'device revocations unavailable for this session'));
+        }
       });
     }
 
     socket.on('close', () => {
       if (expiry) clearTimeout(expiry);
-      void unsubscribe?.();
+      for (const off of unsubscribes) void off();
       void session.dispose();
     });
   });

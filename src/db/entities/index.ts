@@ -14,12 +14,13 @@ import { VoiceCommand } from './voice-command.js';
 import { RefreshToken } from './refresh-token.js';
 import { RecoveryCode } from './recovery-code.js';
 import { OutboxEvent } from './outbox-event.js';
+import { DeviceCredential } from './device-credential.js';
 
 export {
   User, DesignerProfile, ClientProfile, Chip, ChipCollaborator, Edition, Subscription,
   Purchase, RoyaltyPayout, LedgerEntry, Review, Notification, VoiceCommand,
 };
-export { RefreshToken, RecoveryCode };
+export { RefreshToken, RecoveryCode, DeviceCredential };
 export { OutboxEvent };
 export { OUTBOX_KINDS, type OutboxKind } from './outbox-event.js';
 export type { Role } from './user.js';
@@ -29,6 +30,6 @@ export { SYSTEM_ACCOUNTS, type SystemAccount } from './ledger-entry.js';
 export const ENTITIES = [
   User, DesignerProfile, ClientProfile, Chip, ChipCollaborator, Edition, Subscription,
   Purchase, RoyaltyPayout, LedgerEntry, Review, Notification, VoiceCommand,
-  RefreshToken, RecoveryCode,
+  RefreshToken, RecoveryCode, DeviceCredential,
   OutboxEvent,
 ];

@@ -35,6 +35,10 @@ export class User {
   @Column({ type: 'integer', nullable: true })
   totpLastStep!: number | null;
 
+  /** Set by an operator (`holomesh users disable`): no sign-in, refresh or device credential works. */
+  @Column({ type: 'timestamptz', nullable: true })
+  disabledAt!: Date | null;
+
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 
