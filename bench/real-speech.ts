@@ -8,6 +8,10 @@
  *        [--tuning key=value,…] (decoder settings, e.g. remove_noise=true,beam=1e-60: see DecoderTuning)
  * Right = intent and every slot match the label; wrong accepted = another command understood;
  * rejected = no intent. xRT = decoding time over audio time, per stream.
+ *
+ *   npm run bench:speech -- --real [DIR] --paced 4,8,16 [--conditions clean,12] [--seconds 20] [--stagger 2000] [--workers N]
+ * instead holds that many voice sessions at once in real time (bench/real-speech/paced.ts), with the
+ * service's decoder settings (warm decoders included): whether they keep up, end of speech → final.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -18,8 +22,11 @@ import { loadConfig } from '../src/config.js';
 import { loadIntentSet } from '../src/load-intents.js';
 import { buildGrammar, createIntentEngine } from '../src/nlu/index.js';
 import { buildSpeechGrammar, createSpeechEngine, DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP, ENGINE_SAMPLE_RATE, grammarFromJsgf, parseWav, resolveSpeechModel, writeWav } from '../src/speech/index.js';
-import type { DecoderTuning, FinalPassSkip, SpeechEngineConfig } from '../src/speech/index.js';
-import { mixAtBenchmarkSnr, noiseOffset, pcmToFloat64 } from './real-speech/mix.js';
+import type { DecoderTuning, FinalPassSkip, RecognitionGrammar, SpeechEngineConfig } from '../src/speech/index.js';
+import type { UnderstandResult } from '../src/cli/transcribe.js';
+import { mixAtBenchmarkSnr, mixWithNoiseTail, noiseOffset, pcmToFloat64 } from './real-speech/mix.js';
+import { pacedSessions } from './real-speech/paced.js';
+import type { PacedRecording } from './real-speech/paced.js';
 import { ReferencePool } from './real-speech/reference.js';
 import type { ReferenceReply } from './real-speech/reference.js';
 import { ReferenceCache } from './real-speech/reference-cache.js';
@@ -31,6 +38,7 @@ import type { Label, Tally, Verdict } from './real-speech/score.js';
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
 const ALL_CONDITIONS = 'clean,6,9,12,15,18,21,24';
 const QUICK_COUNT = 50;
+const PACED_CONDITIONS = 'clean,12';
 
 interface Row {
   readonly condition: string;
@@ -57,7 +65,9 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
   const offset = Number(option('--offset') ?? 0);
   let names = args.includes('--quick') ? evenSubset(available, QUICK_COUNT, offset) : evenSubset(available, available.length);
   if (option('--limit')) names = evenSubset(names, Number(option('--limit')));
-  const conditions = (option('--conditions') ?? ALL_CONDITIONS).split(',').map((c) => c.trim());
+  const paced = option('--paced')?.split(',').map(Number);
+  if (paced?.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--paced ${option('--paced')}: session counts, e.g. 4,8,16`);
+  const conditions = (option('--conditions') ?? (paced ? PACED_CONDITIONS : ALL_CONDITIONS)).split(',').map((c) => c.trim());
   for (const c of conditions) if (c !== 'clean' && !Number.isFinite(Number(c))) throw new Error(`--conditions: ${c} is neither clean nor an SNR in dB`);
   const workers = Number(option('--workers') ?? 2);
   const seed = Number(option('--seed') ?? 1234);
@@ -85,7 +95,8 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     modelPath: config.speech.modelPath,
     cacheDir: config.dataDir,
     workers,
-    warmDecoders: 1,
+    // The accuracy runs open one stream per worker at a time; paced runs keep the service's warm decoders.
+    ...(paced ? {} : { warmDecoders: 1 }),
     ...(off('--cond') ? { conditioning: false as const } : {}),
     // The levelling alone, or another noise floor (dB under the levelled peak; 0: none).
     ...(!off('--cond') && option('--cond-floor') ? { conditioning: { ...DEFAULT_CONDITIONING, floorBelowPeakDb: Number(option('--cond-floor')) } } : {}),
@@ -102,10 +113,16 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     `final pass ${off('--final-pass') ? 'off' : 'on'}`,
     `final-pass skip ${finalPassSkip ? JSON.stringify(finalPassSkip) : 'default'}`,
     `denoise ${off('--denoise') ? 'off' : 'on'}`,
-    `endpointer ${endpointer ? 'on (voice session)' : 'off (transcribe)'}`,
+    `endpointer ${endpointer || paced ? 'on (voice session)' : 'off (transcribe)'}`,
     ...(tuning ? [`decoder ${JSON.stringify(tuning)}`] : []),
   ];
 
+  if (paced) {
+    const seconds = Number(option('--seconds') ?? 20);
+    const stagger = Number(option('--stagger') ?? 2000);
+    await runPaced({ dir, names, labels, conditions, levels: paced, seconds, stagger, seed, engineConfig, grammar, understand, stages });
+    return;
+  }
   const engine = await createSpeechEngine(engineConfig);
   const work = await mkdtemp(join(tmpdir(), 'holomesh-real-bench-'));
   const withReference = !off('--reference');
@@ -169,6 +186,74 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     await rm(work, { recursive: true, force: true });
   }
 }
+
+interface PacedOptions {
+  readonly dir: string;
+  readonly names: readonly string[];
+  readonly labels: ReadonlyMap<string, Label>;
+  readonly conditions: readonly string[];
+  readonly levels: readonly number[];
+  readonly seconds: number;
+  readonly stagger: number;
+  readonly seed: number;
+  readonly engineConfig: SpeechEngineConfig;
+  readonly grammar: RecognitionGrammar;
+  readonly understand: (text: string) => UnderstandResult;
+  readonly stages: readonly string[];
+}
+
+/** `--paced`: per condition and session count, N real-time voice sessions of the recordings at once. */
+async function runPaced(o: PacedOptions): Promise<void> {
+  const noise = existsSync(join(o.dir, 'kitchen.wav')) ? pcmToFloat64(parseWav(await readFile(join(o.dir, 'kitchen.wav'))).samples) : null;
+  const engine = await createSpeechEngine(o.engineConfig);
+  try {
+    await engine.prepare?.(o.grammar);
+    console.log(`# Real speech, paced — ${o.names.length} recordings of ${o.dir} as live voice sessions (VoiceSession: endpointer, one reply per 100 ms frame), ${o.seconds} s per run, starts spread over ${o.stagger} ms`);
+    console.log(`${engine.description}; ${o.engineConfig.workers} workers; ${o.stages.join(', ')}; noise seed ${o.seed}; ${load()}`);
+    console.log('after each recording the room goes on (the kitchen noise continuing; silence when clean) until the endpointer ends the utterance (600 ms of trailing silence, or the hypothesis settled in noise)');
+    console.log('held = p99 frame lag < 300 ms; end of speech → final = the final − the end of the frame that completed the trailing silence\n');
+    console.log('| condition | sessions | held in real time | frame lag p50 / p95 / p99 / max | end of speech → final p50 / p95 / max | commands right | empty finals | not ended | CPU (cores) | CPU s per audio s (2 free cores carry) | RSS |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const condition of o.conditions) {
+      const recordings = await Promise.all(o.names.map(async (name): Promise<PacedRecording> => {
+        const wav = parseWav(await readFile(join(o.dir, 'clean', name)));
+        const label = o.labels.get(name) as Label;
+        if (condition === 'clean') return { name, label, pcm: wav.samples, tail: (n) => new Int16Array(n) };
+        if (!noise) throw new Error(`${join(o.dir, 'kitchen.wav')} is missing: only --conditions clean can run`);
+        const speech = pcmToFloat64(wav.samples);
+        const { mixed, tail } = mixWithNoiseTail(speech, noise, Number(condition), noiseOffset(basename(name), speech.length, noise.length, o.seed));
+        return { name, label, pcm: mixed, tail };
+      }));
+      for (const n of o.levels) {
+        const f = await pacedSessions(n, o.seconds, o.stagger, { engine, grammar: o.grammar, understand: o.understand, recordings, sampleRate: ENGINE_SAMPLE_RATE });
+        const lags = [...f.lags].sort((a, b) => a - b);
+        const finals = [...f.finals].sort((a, b) => a - b);
+        const held = quantile(lags, 0.99) < 300 ? 'yes' : 'no';
+        const right = f.verdicts.filter((v) => v === 'right').length;
+        const cells = [
+          condition,
+          String(n),
+          held,
+          [0.5, 0.95, 0.99].map((q) => ms(quantile(lags, q))).join(' / ') + ` / ${ms(lags.at(-1) ?? NaN)}`,
+          `${ms(quantile(finals, 0.5))} / ${ms(quantile(finals, 0.95))} / ${ms(finals.at(-1) ?? NaN)}`,
+          `${right} of ${f.verdicts.length} (${pct(right, f.verdicts.length)})`,
+          String(f.empty),
+          String(f.unended),
+          f.cores.toFixed(2),
+          `${f.cpuPerAudioSecond.toFixed(3)} (${Math.floor(2 / f.cpuPerAudioSecond)})`,
+          `${f.rssMiB.toFixed(0)} MiB`,
+        ];
+        console.log(`| ${cells.join(' | ')} |`);
+      }
+    }
+    console.log(`\n${load()} (a busy machine slows every figure)`);
+  } finally {
+    await engine.close();
+  }
+}
+
+const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;
+const ms = (v: number): string => `${v.toFixed(0)} ms`;
 
 /** The recordings mixed with the kitchen noise at `snrDb`, written as WAV files (what a user would give `transcribe`). */
 async function mixCondition(dir: string, work: string, names: readonly string[], noise: Float64Array | null, snrDb: number, seed: number): Promise<string[]> {

@@ -46,6 +46,14 @@ export function noiseGain(speech: Float64Array, segment: Float64Array, snrDb: nu
 
 /** `speech` with `noise` (from `offset` on) at `snrDb`, scaled to a peak of 0.5, as 16-bit PCM. */
 export function mixAtBenchmarkSnr(speech: Float64Array, noise: Float64Array, snrDb: number, offset: number): Int16Array {
+  return mixWithNoiseTail(speech, noise, snrDb, offset).mixed;
+}
+
+/**
+ * `mixAtBenchmarkSnr`, and what the microphone hears after the speech: the same noise going on
+ * (past the end of the noise file: from its start again) at the same gain and scale.
+ */
+export function mixWithNoiseTail(speech: Float64Array, noise: Float64Array, snrDb: number, offset: number): { mixed: Int16Array; tail: (samples: number) => Int16Array } {
   const segment = noise.subarray(offset, offset + speech.length);
   if (segment.length < speech.length) throw new Error('the noise segment is shorter than the speech');
   const gain = noiseGain(speech, segment, snrDb);
@@ -56,5 +64,7 @@ export function mixAtBenchmarkSnr(speech: Float64Array, noise: Float64Array, snr
     peak = Math.max(peak, Math.abs(mixed[i]));
   }
   const scale = peak > 0 ? 1 / (2 * peak) : 0;
-  return Int16Array.from(mixed, (v) => Math.trunc(v * scale * 32767));
+  const tail = (samples: number): Int16Array =>
+    Int16Array.from({ length: samples }, (_, i) => Math.trunc(noise[(offset + speech.length + i) % noise.length] * gain * scale * 32767));
+  return { mixed: Int16Array.from(mixed, (v) => Math.trunc(v * scale * 32767)), tail };
 }

@@ -17,7 +17,12 @@ const SPEECH_BEGUN_DB = 12;
 /** Audio kept for the final pass: the last this many seconds of an utterance. */
 const MAX_FINAL_PASS_SECONDS = 20;
 
-/** One stream's decoder: utterance after utterance. */
+/**
+ * One stream's decoder, utterance after utterance: a streaming pass as the audio comes (levelled,
+ * and denoised from when the utterance sounds noisy), then, unless a clear command was heard in a
+ * quiet room, a second pass over the whole utterance; the more confident of the two stands, and is
+ * rejected when the garbage loop, the confidence floor or verification says so.
+ */
 export class DecoderSession {
   readonly #pooled: PooledDecoder;
   readonly #settings: RecognizerSettings;
