@@ -4,12 +4,12 @@
  * (`{"type":"error","code","message"}`). Throw sites import errors by name.
  */
 export class HoloMeshError extends Error {
-  readonly code: string;
+  readonly code: ErrorCode;
   readonly statusCode: number;
   /** Extra, safe-to-show details (e.g. which field was wrong). */
   readonly details?: unknown;
 
-  constructor(code: string, statusCode: number, message: string, details?: unknown) {
+  constructor(code: ErrorCode, statusCode: number, message: string, details?: unknown) {
     super(message);
     this.name = 'HoloMeshError';
     this.code = code;
@@ -22,22 +22,25 @@ export function isHoloMeshError(err: unknown): err is HoloMeshError {
   return err instanceof HoloMeshError;
 }
 
-type ErrorFactory<A extends unknown[]> = ((...args: A) => HoloMeshError) & { readonly code: string; readonly statusCode: number };
+type ErrorFactory<C extends string, A extends unknown[]> = ((...args: A) => HoloMeshError) & { readonly code: C; readonly statusCode: number };
 
-function define<A extends unknown[]>(code: string, statusCode: number, message: (...args: A) => string): ErrorFactory<A> {
-  const factory = (...args: A) => new HoloMeshError(code, statusCode, message(...args));
+function define<const C extends `HM_ERR_${string}`, A extends unknown[]>(code: C, statusCode: number, message: (...args: A) => string): ErrorFactory<C, A> {
+  // `code` is one of the catalog's: ErrorCode is made of the codes given here.
+  const factory = (...args: A) => new HoloMeshError(code as ErrorCode, statusCode, message(...args));
   return Object.assign(factory, { code, statusCode });
 }
 
 /** Thrown before the server starts; the CLI prints its message and exits 1. */
 export class ConfigError extends HoloMeshError {
   constructor(message: string) {
-    super('HM_ERR_CONFIG_INVALID', 500, message);
+    super(Errors.ConfigInvalid.code, Errors.ConfigInvalid.statusCode, message);
     this.name = 'ConfigError';
   }
 }
 
 export const Errors = {
+  // configuration (thrown as ConfigError)
+  ConfigInvalid: define('HM_ERR_CONFIG_INVALID', 500, (what: string) => what),
   // request shape
   BadRequest: define('HM_ERR_REQUEST_INVALID', 400, (what: string) => `invalid request: ${what}`),
   NotFound: define('HM_ERR_REQUEST_NOT_FOUND', 404, (what: string) => `${what} not found`),
@@ -69,6 +72,8 @@ export const Errors = {
   ChipInvalid: define('HM_ERR_MARKET_CHIP_INVALID', 400, (what: string) => `cannot publish this chip: ${what}`),
   NameInvalid: define('HM_ERR_MARKET_NAME_INVALID', 400, (what: string, why: string) => `this ${what} name cannot be used: ${why}`),
   NameConfusable: define('HM_ERR_MARKET_NAME_CONFUSABLE', 409, (what: string, existing: string) => `this ${what} name looks like the existing ${existing}`),
+  /** A money movement the code should never have asked for (a bug, not a user's mistake): nothing is written. */
+  MoneyInvalid: define('HM_ERR_MARKET_MONEY_INVALID', 500, (what: string) => `refused an invalid money movement: ${what}`),
   // voice protocol
   ProtocolViolation: define('HM_ERR_VOICE_PROTOCOL', 400, (what: string) => what),
   UnsupportedAudio: define('HM_ERR_VOICE_AUDIO', 415, (what: string) => what),
@@ -85,6 +90,9 @@ export const Errors = {
   // anything unexpected; the message never leaks internals
   Internal: define('HM_ERR_INTERNAL', 500, () => 'internal error'),
 } as const;
+
+/** Every code of the catalog. */
+export type ErrorCode = (typeof Errors)[keyof typeof Errors]['code'];
 
 /** Serialised form for HTTP bodies. */
 export function toHttpBody(err: HoloMeshError): { error: { code: string; message: string; details?: unknown } } {

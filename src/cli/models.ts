@@ -1,10 +1,13 @@
 import { createHash } from 'node:crypto';
 import { createWriteStream, existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
 import { once } from 'node:events';
-import { crc32, inflateRawSync } from 'node:zlib';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { crc32 } from 'node:zlib';
 import type { Command } from 'commander';
+import yauzl, { type Entry, type ZipFile } from 'yauzl';
 import { loadConfig } from '../config.js';
 
 /**
@@ -70,7 +73,7 @@ export async function downloadModel(name: string, options: DownloadOptions): Pro
     }
     const staging = join(dir, `.${source.folder}.unzipping`);
     await rm(staging, { recursive: true, force: true });
-    await unzipTo(await readFile(part), staging);
+    await unzipTo(part, staging);
     const inner = existsSync(join(staging, source.folder)) ? join(staging, source.folder) : staging;
     await rename(inner, target);
     await rm(staging, { recursive: true, force: true });
@@ -131,48 +134,65 @@ function mb(bytes: number): string {
 }
 
 /**
- * Unpacks a zip (stored or deflated entries, no zip64) with node's zlib, checking each entry's
- * CRC-32 and size and refusing paths that leave `dest`.
+ * Unpacks the zip file at `zipPath` into `dest` with yauzl, streaming each entry to disk: entry
+ * sizes and CRC-32s are checked, and names that would leave `dest` (absolute, `..`) are refused.
+ * @returns how many files it wrote.
+ * @throws ModelDownloadError for a file that is not a zip, a corrupt entry or an unsafe name.
  */
-export async function unzipTo(zip: Buffer, dest: string): Promise<number> {
-  const eocd = zip.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  if (eocd < 0 || eocd + 22 > zip.length) throw new ModelDownloadError('not a zip file (no end of central directory)');
-  const count = zip.readUInt16LE(eocd + 10);
-  let at = zip.readUInt32LE(eocd + 16);
-  if (count === 0xffff || at === 0xffffffff) throw new ModelDownloadError('zip64 archives are not supported');
+export async function unzipTo(zipPath: string, dest: string): Promise<number> {
   const root = resolve(dest);
+  let zip: ZipFile;
+  try {
+    zip = await yauzl.openPromise(zipPath, { lazyEntries: true });
+  } catch (cause) {
+    throw zipError(cause);
+  }
   let files = 0;
-  for (let i = 0; i < count; i++) {
-    if (zip.readUInt32LE(at) !== 0x02014b50) throw new ModelDownloadError('corrupt zip: bad central directory entry');
-    const method = zip.readUInt16LE(at + 10);
-    const crc = zip.readUInt32LE(at + 16);
-    const compressed = zip.readUInt32LE(at + 20);
-    const size = zip.readUInt32LE(at + 24);
-    const nameLen = zip.readUInt16LE(at + 28);
-    const extraLen = zip.readUInt16LE(at + 30);
-    const commentLen = zip.readUInt16LE(at + 32);
-    const local = zip.readUInt32LE(at + 42);
-    const name = zip.toString('utf8', at + 46, at + 46 + nameLen);
-    at += 46 + nameLen + extraLen + commentLen;
-    const path = resolve(root, normalize(name));
-    if (isAbsolute(name) || name.split(/[\\/]/).includes('..') || !path.startsWith(root + sep)) throw new ModelDownloadError(`zip entry leaves the target folder: ${name}`);
+  const extract = async (entry: Entry): Promise<void> => {
+    const name = entry.fileName;
+    const path = resolve(root, name);
+    // yauzl refuses such names already; checked again here, where the path is made.
+    if (!path.startsWith(root + sep)) throw new ModelDownloadError(`zip entry leaves the target folder: ${name}`);
     if (name.endsWith('/')) {
       await mkdir(path, { recursive: true });
-      continue;
+      return;
     }
-    if (zip.readUInt32LE(local) !== 0x04034b50) throw new ModelDownloadError(`corrupt zip: bad local header for ${name}`);
-    const start = local + 30 + zip.readUInt16LE(local + 26) + zip.readUInt16LE(local + 28);
-    const raw = zip.subarray(start, start + compressed);
-    let data: Buffer;
-    if (method === 0) data = raw;
-    else if (method === 8) data = inflateRawSync(raw);
-    else throw new ModelDownloadError(`unsupported zip compression ${method} for ${name}`);
-    if (data.length !== size || crc32(data) !== crc) throw new ModelDownloadError(`corrupt zip: ${name} fails its CRC/size check`);
     await mkdir(dirname(path), { recursive: true });
-    await writeFile(path, data);
+    // yauzl checks the sizes; the CRC-32 is checked here as the bytes go by.
+    let crc = 0;
+    const checksum = new Transform({
+      transform(chunk: Buffer, _encoding, done) {
+        crc = crc32(chunk, crc);
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(await zip.openReadStreamPromise(entry), checksum, createWriteStream(path));
+    } catch (cause) {
+      throw new ModelDownloadError(`corrupt zip: ${name}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    }
+    if (crc !== entry.crc32) throw new ModelDownloadError(`corrupt zip: ${name} fails its CRC check`);
     files++;
-  }
+  };
+  await new Promise<void>((done, fail) => {
+    zip.on('error', (cause: unknown) => fail(zipError(cause)));
+    zip.on('end', done);
+    zip.on('entry', (entry: Entry) => {
+      extract(entry).then(() => zip.readEntry(), (err: unknown) => {
+        zip.close();
+        fail(err);
+      });
+    });
+    zip.readEntry();
+  });
   return files;
+}
+
+/** yauzl's complaint about an archive as a ModelDownloadError, naming an unsafe entry as such. */
+function zipError(cause: unknown): ModelDownloadError {
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const unsafe = /^(?:absolute path|invalid relative path): (.*)$/.exec(message);
+  return new ModelDownloadError(unsafe ? `zip entry leaves the target folder: ${unsafe[1]}` : `not a usable zip file: ${message}`, { cause });
 }
 
 export function registerModels(program: Command): void {

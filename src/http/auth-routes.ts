@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { AccountService, normaliseUsername, toPublicUser } from '../auth/accounts.js';
 import { TwoFactorService } from '../auth/two-factor.js';
@@ -20,8 +19,7 @@ const COUNTED_FAILURES = new Set(['HM_ERR_AUTH_INVALID_CREDENTIALS', 'HM_ERR_AUT
  * `/v1/auth`: register, login (password + TOTP), refresh (rotating), logout, and TOTP enrolment.
  * Bodies are never logged (fastify logs no bodies; errors log code and message only).
  */
-export const authRoutes = fp(async (root: FastifyInstance) => {
-  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+export const authRoutes = fp(async (app: FastifyInstance) => {
   const { auth } = app.config;
   const accounts = new AccountService({
     dataSource: app.db.dataSource,
@@ -54,7 +52,7 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     return { id: `ip:${request.ip}`, trusted: false };
   }
 
-  app.post('/v1/auth/register', {
+  app.post<{ Body: RegisterBody }>('/v1/auth/register', {
     bodyLimit: AUTH_BODY_LIMIT,
     config: ipLimit,
     schema: { body: RegisterBody, response: { 201: Type.Object({ user: PublicUserSchema }) } },
@@ -63,7 +61,7 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     return reply.status(201).send({ user });
   });
 
-  app.post('/v1/auth/login', {
+  app.post<{ Body: LoginBody }>('/v1/auth/login', {
     bodyLimit: AUTH_BODY_LIMIT,
     config: ipLimit,
     schema: { body: LoginBody, response: { 200: SessionTokensSchema } },
@@ -74,12 +72,12 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     return { ...session, deviceToken: app.tokens.issueDeviceToken({ userId: user.id, username: user.username, role: user.role }) };
   });
 
-  app.post('/v1/auth/refresh', {
+  app.post<{ Body: RefreshBody }>('/v1/auth/refresh', {
     bodyLimit: AUTH_BODY_LIMIT,
     schema: { body: RefreshBody, response: { 200: SessionTokensSchema } },
   }, async (request) => accounts.refresh(request.body.refreshToken));
 
-  app.post('/v1/auth/logout', {
+  app.post<{ Body: RefreshBody }>('/v1/auth/logout', {
     bodyLimit: AUTH_BODY_LIMIT,
     schema: { body: RefreshBody },
   }, async (request, reply) => {
@@ -87,7 +85,7 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     return reply.status(204).send();
   });
 
-  app.post('/v1/auth/password', {
+  app.post<{ Body: ChangePasswordBody }>('/v1/auth/password', {
     bodyLimit: AUTH_BODY_LIMIT,
     config: ipLimit,
     preHandler: app.requireAuth,
@@ -141,7 +139,7 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     return twoFactor.setup(principal.userId);
   });
 
-  app.post('/v1/auth/2fa/confirm', {
+  app.post<{ Body: ConfirmTotpBody }>('/v1/auth/2fa/confirm', {
     bodyLimit: AUTH_BODY_LIMIT,
     config: { ...ipLimit, allowEnrolmentToken: true },
     preHandler: app.requirePermission('auth:manage-2fa'),
@@ -160,7 +158,7 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
 
   // Turning 2FA off takes the password and the current factor (a TOTP or recovery code). To
   // replace a factor (a new phone), disable it and set it up again.
-  app.post('/v1/auth/2fa/disable', {
+  app.post<{ Body: ReauthBody }>('/v1/auth/2fa/disable', {
     bodyLimit: AUTH_BODY_LIMIT,
     config: ipLimit,
     preHandler: app.requirePermission('auth:manage-2fa'),
@@ -175,7 +173,7 @@ export const authRoutes = fp(async (root: FastifyInstance) => {
     return { totpEnabled: false as const, ...(session ? { session } : {}) };
   });
 
-  app.post('/v1/auth/2fa/recovery-codes', {
+  app.post<{ Body: ReauthBody }>('/v1/auth/2fa/recovery-codes', {
     bodyLimit: AUTH_BODY_LIMIT,
     config: ipLimit,
     preHandler: app.requirePermission('auth:manage-2fa'),

@@ -5,7 +5,7 @@ import helmet from 'helmet';
 import rateLimit from '@fastify/rate-limit';
 import { Redis } from 'ioredis';
 import { Errors } from '../errors.js';
-import { createConnectionLimiter, MemorySlotStore, RedisSlotStore, type ConnectionLimiter } from '../auth/connection-limiter.js';
+import { createConnectionLimiter, MemorySlotStore, RedisSlotStore, type ConnectionLimiter } from '../cache/connection-limiter.js';
 import { refuseNulCharacters } from './text-input.js';
 import { refuseCoercedNumbers } from './strict-numbers.js';
 

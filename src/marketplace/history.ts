@@ -1,5 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import type { CommandOutcome, Slots } from '../contracts.js';
+import { Errors } from '../errors.js';
 
 /** One logged command as its speaker reviews it. */
 export interface CommandRecord {
@@ -65,7 +66,7 @@ function escapeLike(text: string): string {
 
 /**
  * A user's commands, newest first, one keyset page at a time.
- * @throws Error('invalid cursor') for a cursor this service did not make.
+ * @throws HM_ERR_REQUEST_INVALID (400) for a cursor this service did not make.
  */
 export async function listCommands(manager: EntityManager, query: HistoryQuery): Promise<HistoryPage> {
   const limit = Math.max(1, Math.min(query.limit ?? 20, 100));
@@ -82,7 +83,7 @@ export async function listCommands(manager: EntityManager, query: HistoryQuery):
   if (query.q) add((p) => `v.transcript ILIKE ${p}`, `%${escapeLike(query.q)}%`);
   if (query.cursor) {
     const cursor = decodeCursor(query.cursor);
-    if (!cursor) throw new Error('invalid cursor');
+    if (!cursor) throw Errors.BadRequest('cursor is not one this service returned');
     params.push(cursor.createdAt, cursor.id);
     where.push(`(v.created_at, v.id) < ($${params.length - 1}::timestamptz, $${params.length}::uuid)`);
   }

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { LedgerEntry, type SystemAccount } from '../db/entities/index.js';
 import { preparedQuery, type PreparedStatement } from '../db/prepared.js';
+import { Errors } from '../errors.js';
 
 /** One side of a transfer: a user's wallet or a system account, and a signed amount in credits. */
 export type Posting =
@@ -11,6 +12,7 @@ export type Posting =
 /**
  * Writes one balanced transfer (amounts sum to zero) inside the caller's transaction.
  * The database re-checks the balance at commit.
+ * @throws HM_ERR_MARKET_MONEY_INVALID for amounts that do not sum to zero or are not whole credits.
  */
 export async function postTransfer(
   manager: EntityManager,
@@ -20,7 +22,7 @@ export async function postTransfer(
 ): Promise<string> {
   const sum = postings.reduce((s, p) => s + p.amount, 0);
   if (sum !== 0 || !postings.every((p) => Number.isSafeInteger(p.amount))) {
-    throw new Error(`unbalanced or non-integer transfer (${reason}): sum ${sum}`);
+    throw Errors.MoneyInvalid(`unbalanced or non-integer transfer (${reason}): sum ${sum}`);
   }
   const transferId = randomUUID();
   const rows = postings
@@ -51,6 +53,6 @@ export async function balanceOf(manager: EntityManager, userId: string): Promise
 
 /** Credits minted into a wallet (demo and admin top-ups). */
 export function topUp(manager: EntityManager, userId: string, credits: number): Promise<string> {
-  if (!Number.isSafeInteger(credits) || credits <= 0) throw new Error('a top-up is a positive whole number of credits');
+  if (!Number.isSafeInteger(credits) || credits <= 0) throw Errors.MoneyInvalid('a top-up is a positive whole number of credits');
   return postTransfer(manager, [{ systemAccount: 'mint', amount: -credits }, { userId, amount: credits }], 'top_up');
 }

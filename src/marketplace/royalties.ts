@@ -1,3 +1,5 @@
+import { Errors } from '../errors.js';
+
 /** One collaborator of a chip and their share of its royalties in basis points. */
 export interface RoyaltyShare {
   readonly designerId: string;
@@ -18,14 +20,14 @@ const BPS = 10_000;
  * Each collaborator gets floor(rest × share / 10 000); the credits left over by rounding go one
  * each to the largest remainders (ties: lower designer id first), so the payouts always sum to
  * exactly price − fee — the database re-checks this at commit.
- * @throws Error when the price or fee is not a non-negative integer or the shares do not sum to 10 000.
+ * @throws HM_ERR_MARKET_MONEY_INVALID when the price or fee is not a non-negative integer or the shares do not sum to 10 000.
  */
 export function splitRoyalties(priceCredits: number, platformFeeBps: number, shares: readonly RoyaltyShare[]): RoyaltySplit {
-  if (!Number.isSafeInteger(priceCredits) || priceCredits < 0) throw new Error(`price must be a whole number of credits, got ${priceCredits}`);
-  if (!Number.isInteger(platformFeeBps) || platformFeeBps < 0 || platformFeeBps > BPS) throw new Error(`platform fee must be 0..10000 bps, got ${platformFeeBps}`);
+  if (!Number.isSafeInteger(priceCredits) || priceCredits < 0) throw Errors.MoneyInvalid(`price must be a whole number of credits, got ${priceCredits}`);
+  if (!Number.isInteger(platformFeeBps) || platformFeeBps < 0 || platformFeeBps > BPS) throw Errors.MoneyInvalid(`platform fee must be 0..10000 bps, got ${platformFeeBps}`);
   const total = shares.reduce((s, x) => s + x.shareBps, 0);
   if (shares.length === 0 || total !== BPS || shares.some((s) => !Number.isInteger(s.shareBps) || s.shareBps <= 0)) {
-    throw new Error(`collaborator shares must be positive and sum to 10000 bps, got ${total}`);
+    throw Errors.MoneyInvalid(`collaborator shares must be positive and sum to 10000 bps, got ${total}`);
   }
   const fee = Math.floor((priceCredits * platformFeeBps) / BPS);
   const rest = priceCredits - fee;

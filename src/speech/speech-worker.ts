@@ -1,12 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { SoundSwallowerRecognizer } from './soundswallower-recognizer.js';
 import type { DecoderSession } from './decoder-session.js';
+import { SpeechError } from './errors.js';
 import type { SerializedError, WorkerInit, WorkerReply, WorkerRequest } from './worker-protocol.js';
 
 /** A pool worker: owns one recognizer and the decoders of the streams pinned to it. */
 
 const port = parentPort;
-if (!port) throw new Error('speech-worker must run in a worker thread');
+if (!port) throw new SpeechError('HM_ERR_SPEECH_WORKER_FAILED', 'speech-worker must run in a worker thread');
 
 function serialize(error: unknown): SerializedError {
   const e = error as { message?: string; code?: string };
@@ -42,7 +43,7 @@ async function handle(recognizer: SoundSwallowerRecognizer, request: WorkerReque
 
 function session(stream: number): DecoderSession {
   const found = sessions.get(stream);
-  if (!found) throw Object.assign(new Error(`Unknown stream ${stream}`), { code: 'HM_ERR_SPEECH_STREAM_CLOSED' });
+  if (!found) throw new SpeechError('HM_ERR_SPEECH_STREAM_CLOSED', `unknown stream ${stream}`);
   return found;
 }
 

@@ -29,18 +29,18 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
   const { connectionsPerMinute, maxSessionsPerUser } = app.config.speech;
   const userSlot = (userId: string) => `voice-sessions:${userId}`;
 
-  // Checked before the upgrade, so a refused client gets a plain HTTP 429 and no socket. The
-  // session slot is only looked at here, and taken once the socket is open: a request that never
-  // becomes one (a plain GET, a failed handshake) has no close event to give a slot back.
+  // Both checked before the upgrade, so a refused client gets a plain HTTP 429 (with Retry-After)
+  // and no socket. New connections per address are a rate (@fastify/rate-limit, in Redis when
+  // configured). The session slot is only looked at here, and taken once the socket is open: a
+  // request that never becomes one (a plain GET, a failed handshake) has no close event to give a slot back.
+  const perAddress = { max: connectionsPerMinute, timeWindow: 60_000, keyGenerator: (request: FastifyRequest) => `ws-connections:${request.ip}` };
   const admit = async (request: FastifyRequest) => {
-    const recent = await app.sessionStore.increment(`ws-connections:${request.ip}`, 60);
-    if (recent > connectionsPerMinute) throw Errors.RateLimited(60);
     if (request.principal && (await app.connectionLimiter.count(userSlot(request.principal.userId))) >= maxSessionsPerUser) {
       throw Errors.RateLimited(5);
     }
   };
 
-  app.get('/v1/voice', { websocket: true, preValidation: admit, config: { allowDeviceCredential: true } }, (socket: WebSocket, request: FastifyRequest) => {
+  app.get('/v1/voice', { websocket: true, config: { rateLimit: perAddress, allowDeviceCredential: true }, preValidation: admit }, (socket: WebSocket, request: FastifyRequest) => {
     const principal = request.principal;
     const writable = (): boolean => {
       if (socket.readyState !== socket.OPEN) return false;

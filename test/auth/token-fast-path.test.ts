@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey } from 'node:crypto';
 import jwt from 'jsonwebtoken';
-import { describe, expect, it } from 'vitest';
-import { createTokenService, verifiedClaims } from '../../src/auth/tokens.js';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { createTokenService } from '../../src/auth/tokens.js';
 
 const SECRET = 'a-test-secret-that-is-long-enough-for-hs256-tokens';
 const KEY = createSecretKey(Buffer.from(SECRET, 'utf8'));
@@ -19,11 +19,37 @@ function byJsonwebtoken(token: string): unknown {
   }
 }
 
-describe('the fast token check accepts exactly what jsonwebtoken accepts', () => {
-  it('accepts the service\'s own tokens with the same claims', () => {
-    const token = createTokenService(SECRET, 300).issueAccessToken({ userId: 'u1', username: 'alex', role: 'client' });
-    expect(verifiedClaims(token, KEY, now())).toEqual(byJsonwebtoken(token));
-    expect(verifiedClaims(token, KEY, now())).not.toBeNull();
+const service = createTokenService(SECRET, 300);
+
+/** What the service's check (fast-jwt, with its cache) says: the principal it reads, or null. */
+function byService(token: string): unknown {
+  try {
+    return service.verifyAccessToken(token);
+  } catch (err) {
+    expect(err).toMatchObject({ code: 'HM_ERR_AUTH_REQUIRED' });
+    return null;
+  }
+}
+
+/** The principal the service reads from claims jsonwebtoken accepted. */
+function principalOf(claims: unknown): unknown {
+  const { sub, username, role, exp } = claims as { sub: string; username: string; role: string; exp: number };
+  return { userId: sub, username, role, expiresAt: exp * 1000 };
+}
+
+describe('the access-token check (fast-jwt) accepts exactly what jsonwebtoken accepts', () => {
+  // Mid-second, so that a token expiring this very second is past for both (jsonwebtoken counts whole seconds).
+  beforeAll(() => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Math.floor(Date.now() / 1000) * 1000 + 500);
+  });
+  afterAll(() => { vi.useRealTimers(); });
+
+  it('accepts the service\'s own tokens with the same claims, also from its cache', () => {
+    const token = service.issueAccessToken({ userId: 'u1', username: 'alex', role: 'client' });
+    expect(byJsonwebtoken(token)).toMatchObject({ sub: 'u1', username: 'alex', role: 'client', iss: 'holomesh', aud: 'holomesh-api' });
+    expect(byService(token)).toEqual(principalOf(byJsonwebtoken(token)));
+    expect(byService(token)).toEqual(principalOf(byJsonwebtoken(token)));
   });
 
   it('refuses what jsonwebtoken refuses, even when the HMAC matches', () => {
@@ -53,13 +79,14 @@ describe('the fast token check accepts exactly what jsonwebtoken accepts', () =>
     ];
     for (const token of cases) {
       expect(byJsonwebtoken(token), token).toBeNull();
-      expect(verifiedClaims(token, KEY, t), token).toBeNull();
+      expect(byService(token), token).toBeNull();
+      expect(byService(token), `${token} (cached)`).toBeNull();
     }
   });
 
   it('accepts an audience list naming this service, as jsonwebtoken does', () => {
     const token = hs256(`${b64({ alg: 'HS256', typ: 'JWT' })}.${b64({ ...good, aud: ['other', 'holomesh-api'], exp: now() + 60 })}`);
     expect(byJsonwebtoken(token)).not.toBeNull();
-    expect(verifiedClaims(token, KEY, now())).toEqual(byJsonwebtoken(token));
+    expect(byService(token)).toEqual(principalOf(byJsonwebtoken(token)));
   });
 });

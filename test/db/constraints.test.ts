@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { seedDemoCatalog } from '../../src/db/seed.js';
+import { postTransfer, topUp } from '../../src/marketplace/index.js';
 
 /** The database itself rejects bad rows, whatever the code above it does. */
 describe('database constraints', () => {
@@ -74,6 +75,15 @@ describe('database constraints', () => {
       .rejects.toThrow(/does not balance/);
     await expect(inTx((m) => m.query(`INSERT INTO ledger_entries (transfer_id, user_id, system_account, amount, reason) VALUES ($1, $2, 'mint', 5, 'x')`, [randomUUID(), ids.sam])))
       .rejects.toThrow(/ledger_entries_account_check/);
+  });
+
+  it('refuses an unbalanced, fractional or negative money movement before writing anything (HM_ERR_MARKET_MONEY_INVALID)', async () => {
+    const before = Number((await t.db.dataSource.query('SELECT COUNT(*) AS n FROM ledger_entries'))[0].n);
+    const refused = expect.objectContaining({ code: 'HM_ERR_MARKET_MONEY_INVALID', statusCode: 500 });
+    await expect(inTx((m) => postTransfer(m, [{ systemAccount: 'mint', amount: -50 }, { userId: ids.sam, amount: 49 }], 'gift'))).rejects.toThrow(refused);
+    await expect(inTx((m) => postTransfer(m, [{ systemAccount: 'mint', amount: -0.5 }, { userId: ids.sam, amount: 0.5 }], 'gift'))).rejects.toThrow(refused);
+    await expect(inTx((m) => topUp(m, ids.sam, -5))).rejects.toThrow(refused);
+    expect(Number((await t.db.dataSource.query('SELECT COUNT(*) AS n FROM ledger_entries'))[0].n)).toBe(before);
   });
 
   it('rejects a sale whose payouts do not sum to price minus fee, and overselling an edition', async () => {

@@ -180,7 +180,9 @@ describe('GET /v1/history', () => {
     expect(asAdmin.statusCode).toBe(200);
     expect(asAdmin.json().items).toHaveLength(await logCount('sam'));
     expect((await history(tokens.admin, '?user=nobody')).statusCode).toBe(404);
-    expect((await history(tokens.alex, '?cursor=nonsense')).statusCode).toBe(400);
+    const badCursor = await history(tokens.alex, '?cursor=nonsense');
+    expect(badCursor.statusCode).toBe(400);
+    expect(badCursor.json()).toEqual({ error: { code: 'HM_ERR_REQUEST_INVALID', message: 'invalid request: cursor is not one this service returned' } });
     expect((await t.app.inject({ method: 'GET', url: '/v1/history' })).statusCode).toBe(401);
   });
 });

@@ -69,9 +69,11 @@ describe('splitRoyalties', () => {
   });
 
   it('refuses shares that do not sum to 10 000 and non-integer prices', () => {
-    expect(() => splitRoyalties(10, 1_000, [{ designerId: 'a', shareBps: 9_999 }])).toThrow(/10000/);
-    expect(() => splitRoyalties(10, 1_000, [])).toThrow();
-    expect(() => splitRoyalties(10.5, 1_000, [{ designerId: 'a', shareBps: 10_000 }])).toThrow(/whole/);
-    expect(() => splitRoyalties(-1, 1_000, [{ designerId: 'a', shareBps: 10_000 }])).toThrow();
+    const refused = (message: RegExp) => expect.objectContaining({ code: 'HM_ERR_MARKET_MONEY_INVALID', statusCode: 500, message: expect.stringMatching(message) });
+    expect(() => splitRoyalties(10, 1_000, [{ designerId: 'a', shareBps: 9_999 }])).toThrow(refused(/10000/));
+    expect(() => splitRoyalties(10, 1_000, [])).toThrow(refused(/sum to 10000/));
+    expect(() => splitRoyalties(10.5, 1_000, [{ designerId: 'a', shareBps: 10_000 }])).toThrow(refused(/whole/));
+    expect(() => splitRoyalties(-1, 1_000, [{ designerId: 'a', shareBps: 10_000 }])).toThrow(refused(/whole/));
+    expect(() => splitRoyalties(10, 10_001, [{ designerId: 'a', shareBps: 10_000 }])).toThrow(refused(/platform fee/));
   });
 });

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -170,12 +170,19 @@ describe('holomesh models download', () => {
   });
 
   it('unzips with CRC checks and refuses entries that leave the folder', async () => {
+    const zipFile = (name: string, zip: Buffer) => {
+      const path = join(scratch, `${name}.zip`);
+      writeFileSync(path, zip);
+      return path;
+    };
     const dest = join(scratch, 'unzipped');
-    expect(await unzipTo(storedZip({ 'm/conf/model.conf': 'a', 'm/README': 'b' }), dest)).toBe(2);
-    expect(existsSync(join(dest, 'm/conf/model.conf'))).toBe(true);
-    await expect(unzipTo(storedZip({ '../evil': 'x' }), join(scratch, 'evil'))).rejects.toThrow(/leaves the target folder/);
+    expect(await unzipTo(zipFile('good', storedZip({ 'm/conf/model.conf': 'a', 'm/README': 'b' })), dest)).toBe(2);
+    expect(readFileSync(join(dest, 'm/conf/model.conf'), 'utf8')).toBe('a');
+    await expect(unzipTo(zipFile('evil', storedZip({ '../evil': 'x' })), join(scratch, 'evil'))).rejects.toThrow(/leaves the target folder: \.\.\/evil/);
+    expect(existsSync(join(scratch, 'evil'))).toBe(false);
     const corrupt = storedZip({ 'm/a': 'hello' });
     corrupt[30 + 3] = 0x58; // flip a data byte
-    await expect(unzipTo(corrupt, join(scratch, 'corrupt'))).rejects.toThrow(/CRC/);
+    await expect(unzipTo(zipFile('corrupt', corrupt), join(scratch, 'corrupt'))).rejects.toThrow(/CRC/);
+    await expect(unzipTo(zipFile('not-a-zip', Buffer.from('hello')), join(scratch, 'not-a-zip'))).rejects.toThrow(ModelDownloadError);
   });
 });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createConnectionLimiter, MemorySlotStore, RedisSlotStore, type SlotStore } from '../../src/auth/connection-limiter.js';
-import { createAuthTestApp, type AuthTestApp } from './helpers.js';
+import { createConnectionLimiter, MemorySlotStore, RedisSlotStore, type SlotStore } from '../../src/cache/connection-limiter.js';
+import { createAuthTestApp, type AuthTestApp } from '../auth/helpers.js';
 import { REDIS_MISSING, skipWithout } from '../helpers/skip.js';
 
 const redisUrl = process.env.REDIS_URL;

@@ -1,9 +1,9 @@
 import type { Redis } from 'ioredis';
 
 /**
- * Counters for concurrent things (open WebSockets per IP, audio streams per user). Two
- * implementations of one contract, like the session store: Redis (shared by every instance)
- * and in-process.
+ * Counters for concurrent things (open voice sessions per user), not rates (those are
+ * @fastify/rate-limit's). Two implementations of one contract, like the session store: Redis
+ * (shared by every instance) and in-process.
  */
 export interface SlotStore {
   /**
@@ -36,8 +36,8 @@ const PREFIX = 'limit:slots:';
 /**
  * Limits concurrent things, e.g. in the WebSocket layer:
  * ```ts
- * if (!(await app.connectionLimiter.acquire(`ws-ip:${request.ip}`, 20))) refuse(Errors.RateLimited(5));
- * socket.once('close', () => void app.connectionLimiter.release(`ws-ip:${request.ip}`));
+ * if (!(await app.connectionLimiter.acquire(`voice-sessions:${userId}`, 4))) refuse(Errors.RateLimited(5));
+ * socket.once('close', () => void app.connectionLimiter.release(`voice-sessions:${userId}`));
  * ```
  */
 export function createConnectionLimiter(store: SlotStore, options: ConnectionLimiterOptions = {}): ConnectionLimiter {
