@@ -67,6 +67,7 @@ const EnvSchema = Type.Object({
   WYOMING_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   WYOMING_HOST: Type.String({ default: '127.0.0.1', minLength: 1 }),
   WYOMING_USER: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  WYOMING_DEVICE_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 128 })),
 });
 
 type Env = Static<typeof EnvSchema>;
@@ -136,6 +137,8 @@ export interface Config {
     readonly port: number;
     /** The account every command on the port acts for; undefined = speech-to-text and recognition only. */
     readonly user: string | undefined;
+    /** Instead of `user`: a device credential, whose account the port acts for until it is revoked. */
+    readonly deviceToken?: string | undefined;
   } | undefined;
   readonly auth: {
     /** Lifetime of a refresh token (an idle session ends after it); each use rotates it. */
@@ -241,7 +244,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     metricsToken: env.METRICS_TOKEN,
     wyoming: env.WYOMING_PORT === undefined
       ? undefined
-      : Object.freeze({ host: env.WYOMING_HOST, port: env.WYOMING_PORT, user: env.WYOMING_USER }),
+      : Object.freeze({ host: env.WYOMING_HOST, port: env.WYOMING_PORT, user: env.WYOMING_USER, deviceToken: env.WYOMING_DEVICE_TOKEN }),
     auth: Object.freeze({
       refreshTtlS: env.JWT_REFRESH_TTL_S,
       sessionMaxAgeS: env.SESSION_MAX_AGE_S,

@@ -137,10 +137,35 @@ export async function api(method, path, body) {
   try {
     return await send(method, path, { body, token: session.accessToken });
   } catch (err) {
-    if (!(err instanceof ApiError) || err.status !== 401) throw err;
+    // Only an expired or invalid token is worth a refresh: a wrong password (also 401) is not.
+    if (!(err instanceof ApiError) || err.code !== 'HM_ERR_AUTH_REQUIRED') throw err;
     await refresh();
     return send(method, path, { body, token: session.accessToken });
   }
 }
 
 scheduleRefresh();
+
+/** Creates an account (`POST /v1/auth/register`), then signs in to it. */
+export async function signUp({ username, email, password, role, displayName }) {
+  await send('POST', '/v1/auth/register', { body: { username, email, password, role, ...(displayName ? { displayName } : {}) } });
+  return signIn(username, password);
+}
+
+/**
+ * Changes the password; the server signs every session out and hands this one a new pair,
+ * which is kept (so this tab stays signed in).
+ */
+export async function changePassword(currentPassword, newPassword, totp) {
+  const body = await api('POST', '/v1/auth/password', { currentPassword, newPassword, ...(totp ? { totp } : {}) });
+  save({ ...fromTokens(body), user: body.user });
+  return session;
+}
+
+/** Ends every other session of this account; this one stays. */
+export async function signOutOthers() {
+  if (!session) throw new ApiError(401, 'HM_ERR_AUTH_REQUIRED', 'not signed in');
+  // A refresh on the way would rotate the token this call names: wait for it.
+  if (refreshing) await refreshing;
+  return api('POST', '/v1/auth/logout-others', { refreshToken: session.refreshToken });
+}

@@ -6,8 +6,13 @@ import { setupTalk } from './talk.js';
 import { setupChat } from './chat.js';
 import { setupHistory } from './history.js';
 import { setupDashboard } from './dashboard.js';
+import { setupAccount } from './account.js';
+import { setupSignup } from './signup.js';
+import { mountedView } from './mounted-view.js';
 
-const VIEWS = ['signin', 'talk', 'chat', 'history', 'dashboard'];
+const VIEWS = ['signin', 'signup', 'talk', 'chat', 'history', 'dashboard', 'account'];
+/** Views for people who are not signed in. */
+const PUBLIC_VIEWS = ['signin', 'signup'];
 const socket = new VoiceSocket({ sampleRate: 16_000 });
 let activeView = null;
 
@@ -31,6 +36,12 @@ const history = setupHistory({
   },
 });
 const dashboard = setupDashboard();
+
+/** Views built when shown and removed when left. */
+const mounted = {
+  signup: mountedView('signup', () => setupSignup({ onSignedUp: () => { location.hash = '#/talk'; } })),
+  account: mountedView('account', setupAccount),
+};
 
 // ---- confirmation prompts -----------------------------------------------------------------
 
@@ -102,8 +113,8 @@ function route() {
   const signedIn = currentSession() !== null;
   let view = location.hash.replace(/^#\/?/, '') || 'talk';
   if (!VIEWS.includes(view)) view = 'talk';
-  if (!signedIn) view = 'signin';
-  else if (view === 'signin' || (view === 'dashboard' && !isDesigner())) view = 'talk';
+  if (!signedIn) view = PUBLIC_VIEWS.includes(view) ? view : 'signin';
+  else if (PUBLIC_VIEWS.includes(view) || (view === 'dashboard' && !isDesigner())) view = 'talk';
   show(view);
 }
 
@@ -111,17 +122,21 @@ function show(view) {
   const changed = view !== activeView;
   if (changed && activeView === 'talk') talk.release();
   activeView = view;
+  for (const [name, mountable] of Object.entries(mounted)) {
+    if (name === view) mountable.show();
+    else mountable.hide();
+  }
   for (const name of VIEWS) byId(`view-${name}`).hidden = name !== view;
   for (const link of document.querySelectorAll('#nav a')) {
     if (link.dataset.view === view) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  const title = { signin: 'Sign in', talk: 'Talk', chat: 'Chat', history: 'History', dashboard: 'Dashboard' }[view];
+  const title = { signin: 'Sign in', signup: 'Create an account', talk: 'Talk', chat: 'Chat', history: 'History', dashboard: 'Dashboard', account: 'Account' }[view];
   document.title = `${title} · HoloMesh Voice`;
   if (view === 'talk') talk.prepare();
   if (view === 'history') void history.load();
   if (view === 'dashboard') void dashboard.load();
-  if (changed && view !== 'signin') {
+  if (changed && !PUBLIC_VIEWS.includes(view)) {
     // Move focus to the new view's heading so screen readers announce where we are.
     const heading = byId(`view-${view}`).querySelector('h1');
     heading.setAttribute('tabindex', '-1');

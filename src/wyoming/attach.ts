@@ -14,7 +14,7 @@ const { version } = createRequire(import.meta.url)('../../package.json') as { ve
  * Starts the Wyoming server beside a built app, sharing its speech engine, grammar, intent engine
  * and assistant (so commands are logged and dialogs kept exactly as over HTTP and WebSocket).
  * Call it once the database is migrated and seeded: the port's user is looked up here.
- * @throws ConfigError when WYOMING_USER names no account.
+ * @throws ConfigError when WYOMING_USER names no account, or WYOMING_DEVICE_TOKEN no live device credential.
  */
 export async function startAppWyoming(
   app: FastifyInstance,
@@ -22,10 +22,18 @@ export async function startAppWyoming(
   limits: Partial<WyomingLimits> = {},
 ): Promise<WyomingServer> {
   let principal: Principal | null = null;
+  let deviceId: string | undefined;
+  if (settings.user !== undefined && settings.deviceToken !== undefined) throw new ConfigError('set WYOMING_USER or WYOMING_DEVICE_TOKEN, not both');
   if (settings.user !== undefined) {
     const user = await app.db.dataSource.getRepository(User).findOneBy({ username: settings.user });
     if (!user) throw new ConfigError(`WYOMING_USER: there is no account named "${settings.user}"`);
     principal = { userId: user.id, username: user.username, role: user.role };
+  }
+  if (settings.deviceToken !== undefined) {
+    const device = await app.deviceCredentials.verify(settings.deviceToken);
+    if (!device) throw new ConfigError('WYOMING_DEVICE_TOKEN: not a live device credential (unknown or revoked, or its account is disabled)');
+    principal = { userId: device.userId, username: device.username, role: device.role };
+    deviceId = device.deviceId;
   }
   const bound = principal;
   const services: WyomingServices = {
@@ -36,6 +44,10 @@ export async function startAppWyoming(
       return app.recognizer.recognize(text, lists);
     },
     runCommand: bound && (async (input) => {
+      // Bound by a device credential: revoking it stops the port's commands at once, without a restart.
+      if (deviceId !== undefined && !(await app.deviceCredentials.isLive(deviceId))) {
+        throw Errors.Unauthenticated("this Wyoming port's device credential was revoked");
+      }
       // Anyone who reaches the port speaks as this user: its commands get a budget the size of
       // `/v1/commands`'s per-user limit, so a runaway client cannot flood the marketplace.
       const { max, windowS } = app.config.auth.commandLimit;

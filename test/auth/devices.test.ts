@@ -162,6 +162,19 @@ describe('device credentials', () => {
     expect(twice.statusCode).toBe(404);
   });
 
+  it('an open voice session whose credential was revoked unannounced refuses its next command and closes', async () => {
+    const { id, token } = await addDevice(t.app, accessToken, 'attic');
+    const voice = await openVoice(t.app, token);
+    voice.ws.send(JSON.stringify({ type: 'text', text: 'what is my balance' }));
+    await voice.next((f) => f.type === 'reply');
+    // Straight in the database, as another process would (no pub/sub announcement).
+    await t.database.db.dataSource.query('UPDATE device_credentials SET revoked_at = now() WHERE id = $1', [id]);
+    voice.ws.send(JSON.stringify({ type: 'text', text: 'what is my balance' }));
+    expect(await voice.closed).toBe(4401);
+    expect(voice.frames.filter((f) => f.type === 'reply')).toHaveLength(1);
+    expect(voice.frames).toContainEqual(expect.objectContaining({ type: 'error', code: 'HM_ERR_AUTH_REQUIRED' }));
+  });
+
   it('"sign out other sessions" keeps this one and ends the others', async () => {
     const other = (await login(t.app, username)).json() as { refreshToken: string };
     const res = await post(t.app, '/v1/auth/logout-others', { refreshToken }, { headers: bearer(accessToken) });
