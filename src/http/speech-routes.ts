@@ -4,10 +4,11 @@ import { Type } from '@sinclair/typebox';
 import { parseWav, writeWav } from '../speech/wav.js';
 import { bytesToPcm16 } from '../speech/pcm.js';
 import { decodeUtterance } from '../speech/decode-utterance.js';
-import { SUPPORTED_SAMPLE_RATES } from '../ws/voice-session.js';
+import { isSupportedSampleRate, SUPPORTED_SAMPLE_RATES } from '../speech/sample-rates.js';
 import { Errors } from '../errors.js';
 import { toResultFields } from '../assistant/index.js';
 import { checkUploadedAudio } from './uploaded-audio.js';
+import { principalOf } from './auth-plugin.js';
 
 const MAX_AUDIO_BYTES = 10 * 1024 * 1024; // ~5 minutes of 16 kHz PCM16
 
@@ -68,7 +69,7 @@ export async function speechRoutes(app: FastifyInstance): Promise<void> {
       samples = wav.samples;
       sampleRate = wav.sampleRate;
     } else if (contentType.startsWith('application/octet-stream')) {
-      if (!query.rate || !SUPPORTED_SAMPLE_RATES.includes(query.rate as (typeof SUPPORTED_SAMPLE_RATES)[number])) {
+      if (!isSupportedSampleRate(query.rate)) {
         throw Errors.UnsupportedAudio(`raw PCM needs ?rate= one of ${SUPPORTED_SAMPLE_RATES.join(', ')}`);
       }
       samples = bytesToPcm16(body);
@@ -83,7 +84,7 @@ export async function speechRoutes(app: FastifyInstance): Promise<void> {
       app.metrics.noSpeech.inc({ transport: 'http' });
       return { text: '', result: [], sessionId, commandId: null, intent: null, slots: {}, confidence: 0, outcome: 'no_speech', reply: null };
     }
-    const result = await app.assistant.handle({ principal: request.principal!, sessionId, transcript, commandId: query.commandId });
+    const result = await app.assistant.handle({ principal: principalOf(request), sessionId, transcript, commandId: query.commandId });
     return { text: transcript.text, result: transcript.words ?? [], asrConfidence: transcript.confidence, sessionId, ...toResultFields(result) };
   });
 }
