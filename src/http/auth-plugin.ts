@@ -54,6 +54,15 @@ export function extractToken(request: Pick<FastifyRequest, 'headers' | 'query'>)
   return typeof query?.token === 'string' && query.token ? query.token : null;
 }
 
+/**
+ * The caller, on a route guarded by requireAuth, requireRole or requirePermission.
+ * @throws HM_ERR_AUTH_REQUIRED when there is none: a route that lost its guard fails closed.
+ */
+export function principalOf(request: FastifyRequest): VerifiedPrincipal {
+  if (!request.principal) throw Errors.Unauthenticated();
+  return request.principal;
+}
+
 export const authPlugin = fp(async (app: FastifyInstance) => {
   app.decorateRequest('principal', null);
   app.decorate('deviceCredentials', new DeviceCredentialStore(app.db.dataSource));

@@ -11,6 +11,7 @@ import {
 import { Errors, isHoloMeshError } from '../errors.js';
 import { LoginLimiter, type LoginClient } from '../auth/login-limiter.js';
 import { hashRefreshToken } from '../auth/refresh-tokens.js';
+import { principalOf } from './auth-plugin.js';
 
 // Failures that count against an account's limit (a wrong password or code); anything else does not.
 const COUNTED_FAILURES = new Set(['HM_ERR_AUTH_INVALID_CREDENTIALS', 'HM_ERR_AUTH_TOTP_INVALID']);
@@ -92,22 +93,22 @@ export const authRoutes = fp(async (app: FastifyInstance) => {
     schema: { body: ChangePasswordBody, response: { 200: SessionTokensSchema } },
   }, async (request, reply) => {
     const { currentPassword, newPassword, totp } = request.body;
-    return guardAccount(request, reply, () => accounts.changePassword(request.principal!.userId, currentPassword, newPassword, totp));
+    return guardAccount(request, reply, () => accounts.changePassword(principalOf(request).userId, currentPassword, newPassword, totp));
   });
 
   // Signs out every session of the caller (a lost device): their refresh tokens stop working.
   app.post('/v1/auth/logout-all', { preHandler: app.requireAuth }, async (request, reply) => {
-    await accounts.refreshTokens.revokeAllFor(request.principal!.userId);
+    await accounts.refreshTokens.revokeAllFor(principalOf(request).userId);
     return reply.status(204).send();
   });
 
   // Signs out every other session of the caller (this one, named by its refresh token, stays).
-  app.post('/v1/auth/logout-others', {
+  app.post<{ Body: RefreshBody }>('/v1/auth/logout-others', {
     bodyLimit: AUTH_BODY_LIMIT,
     preHandler: app.requireAuth,
     schema: { body: RefreshBody },
   }, async (request, reply) => {
-    await accounts.refreshTokens.revokeOthers(request.principal!.userId, request.body.refreshToken);
+    await accounts.refreshTokens.revokeOthers(principalOf(request).userId, request.body.refreshToken);
     return reply.status(204).send();
   });
 
@@ -115,7 +116,7 @@ export const authRoutes = fp(async (app: FastifyInstance) => {
     preHandler: app.requireAuth,
     schema: { response: { 200: Type.Object({ user: PublicUserSchema, recoveryCodesLeft: Type.Integer() }) } },
   }, async (request) => {
-    const user = await accounts.findUser(request.principal!.userId);
+    const user = await accounts.findUser(principalOf(request).userId);
     const recoveryCodesLeft = user.totpEnabled ? await countRecoveryCodes(app.db.dataSource.manager, user.id) : 0;
     return { user: toPublicUser(user), recoveryCodesLeft };
   });
@@ -130,7 +131,7 @@ export const authRoutes = fp(async (app: FastifyInstance) => {
     // No body schema: an enrolment token's setup has no body at all.
     schema: { response: { 200: TotpSetupSchema } },
   }, async (request, reply) => {
-    const principal = request.principal!;
+    const principal = principalOf(request);
     if (!principal.enrolmentOnly) {
       const password = (request.body as { password?: unknown } | undefined)?.password;
       if (typeof password !== 'string' || password.length === 0 || password.length > 256) throw Errors.BadRequest('send your password to set up two-factor authentication');
@@ -145,7 +146,7 @@ export const authRoutes = fp(async (app: FastifyInstance) => {
     preHandler: app.requirePermission('auth:manage-2fa'),
     schema: { body: ConfirmTotpBody, response: { 200: RecoveryCodesSchema } },
   }, async (request, reply) => {
-    const principal = request.principal!;
+    const principal = principalOf(request);
     const recoveryCodes = await guardAccount(request, reply, async () => {
       const codes = await twoFactor.confirm(principal.userId, request.body.code);
       if (!codes) throw Errors.TotpInvalid();
@@ -164,7 +165,7 @@ export const authRoutes = fp(async (app: FastifyInstance) => {
     preHandler: app.requirePermission('auth:manage-2fa'),
     schema: { body: ReauthBody, response: { 200: TotpDisabledSchema } },
   }, async (request, reply) => {
-    const { userId } = request.principal!;
+    const { userId } = principalOf(request);
     const user = await guardAccount(request, reply, () => accounts.reauthenticate(userId, request.body.password, request.body.code, true));
     if (!user.totpEnabled) throw Errors.TotpState('two-factor authentication is not enabled');
     // Sessions end first: should the change then fail, no old session outlives a factor removed.
@@ -179,7 +180,7 @@ export const authRoutes = fp(async (app: FastifyInstance) => {
     preHandler: app.requirePermission('auth:manage-2fa'),
     schema: { body: ReauthBody, response: { 200: RecoveryCodesSchema } },
   }, async (request, reply) => {
-    const { userId } = request.principal!;
+    const { userId } = principalOf(request);
     await guardAccount(request, reply, () => accounts.reauthenticate(userId, request.body.password, request.body.code, true));
     const session = await accounts.restartSessions(userId);
     const recoveryCodes = await twoFactor.regenerateRecoveryCodes(userId);

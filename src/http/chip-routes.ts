@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Errors } from '../errors.js';
 import { answerInvitation, checkNewName, listInvitations, publishChip, pushNotifications, resolveShares, type PublishResult } from '../marketplace/index.js';
+import { principalOf } from './auth-plugin.js';
 
 export const PublishChipBody = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 120, pattern: '\\S' }),
@@ -61,7 +62,7 @@ export async function chipRoutes(app: FastifyInstance): Promise<void> {
     bodyLimit: BODY_LIMIT,
     schema: { body: PublishChipBody, response: { 201: ChipResponse } },
   }, async (request, reply) => {
-    const principal = request.principal!;
+    const principal = principalOf(request);
     const body = request.body;
     const result: PublishResult = await app.db.dataSource.transaction(async (manager) => {
       const shares = await resolveShares(manager, principal.userId, body.collaborators ?? []);
@@ -95,7 +96,7 @@ export async function chipRoutes(app: FastifyInstance): Promise<void> {
     preHandler: app.requirePermission('chip:collaborate'),
     schema: { response: { 200: InvitationsResponse } },
   }, async (request) => {
-    const invitations = await listInvitations(app.db.dataSource.manager, request.principal!.userId);
+    const invitations = await listInvitations(app.db.dataSource.manager, principalOf(request).userId);
     return {
       invitations: invitations.map((i) => ({
         chipId: i.chipId, chipName: i.chipName, publisher: { id: i.publisherId, name: i.publisherName },
@@ -110,7 +111,7 @@ export async function chipRoutes(app: FastifyInstance): Promise<void> {
     schema: { params: ChipParams, body: CollaborationBody, response: { 200: CollaborationResponse } },
   }, async (request) => {
     const { chipId } = request.params;
-    const answer = await app.db.dataSource.transaction((manager) => answerInvitation(manager, request.principal!.userId, chipId, request.body.accept));
+    const answer = await app.db.dataSource.transaction((manager) => answerInvitation(manager, principalOf(request).userId, chipId, request.body.accept));
     if (answer.kind === 'not_invited') throw Errors.NotFound('collaboration invitation');
     if (answer.kind === 'already_accepted') throw Errors.Conflict('this collaboration was accepted: it cannot be declined');
     await Promise.all([

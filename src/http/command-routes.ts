@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
+import { principalOf } from './auth-plugin.js';
 
 const SlotValue = Type.Union([Type.String(), Type.Number(), Type.Boolean()]);
 
@@ -34,7 +35,7 @@ export async function commandRoutes(app: FastifyInstance): Promise<void> {
     config: { allowDeviceCredential: true },
     schema: { body: CommandBody, response: { 200: CommandResponse } },
   }, async (request) => {
-    const principal = request.principal!;
+    const principal = principalOf(request);
     const sessionId = request.body.sessionId ?? randomUUID();
     const result = await app.assistant.handle({
       principal,

@@ -3,6 +3,7 @@ import type { EntityManager } from 'typeorm';
 import { Type, type Static } from '@sinclair/typebox';
 import { DesignerProfile } from '../db/entities/index.js';
 import { Errors } from '../errors.js';
+import { principalOf } from './auth-plugin.js';
 
 const DAY_MS = 86_400_000;
 /** How many best sellers the dashboard lists. */
@@ -96,7 +97,7 @@ export async function dashboardRoutes(app: FastifyInstance): Promise<void> {
     preHandler: app.requireRole('designer'),
     schema: { querystring: DashboardQuerystring, response: { 200: DashboardResponse } },
   }, async (request) => {
-    const designerId = request.principal!.userId;
+    const designerId = principalOf(request).userId;
     const manager = app.db.dataSource.manager;
     const profile = await manager.findOneBy(DesignerProfile, { userId: designerId });
     if (!profile) throw Errors.NotFound('your designer profile');

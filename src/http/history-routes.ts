@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { User } from '../db/entities/index.js';
 import { Errors } from '../errors.js';
 import { listCommands } from '../marketplace/index.js';
+import { principalOf } from './auth-plugin.js';
 
 const Outcome = Type.Union([Type.Literal('ok'), Type.Literal('rejected'), Type.Literal('not_understood'), Type.Literal('error')]);
 
@@ -46,7 +47,7 @@ export async function historyRoutes(app: FastifyInstance): Promise<void> {
     preHandler: app.requireAuth,
     schema: { querystring: HistoryQuerystring, response: { 200: HistoryResponse } },
   }, async (request) => {
-    const principal = request.principal!;
+    const principal = principalOf(request);
     const query = request.query;
     let userId = principal.userId;
     if (query.user !== undefined && query.user !== principal.username) {

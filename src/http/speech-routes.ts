@@ -6,6 +6,7 @@ import { decodeUtterance } from '../speech/decode-utterance.js';
 import { Errors } from '../errors.js';
 import { toResultFields } from '../assistant/index.js';
 import { readUploadedAudio } from './uploaded-audio.js';
+import { principalOf } from './auth-plugin.js';
 
 const MAX_AUDIO_BYTES = 10 * 1024 * 1024; // ~5 minutes of 16 kHz PCM16
 
@@ -56,7 +57,7 @@ export async function speechRoutes(app: FastifyInstance): Promise<void> {
       app.metrics.noSpeech.inc({ transport: 'http' });
       return { text: '', result: [], sessionId, commandId: null, intent: null, slots: {}, confidence: 0, outcome: 'no_speech', reply: null };
     }
-    const result = await app.assistant.handle({ principal: request.principal!, sessionId, transcript, commandId: query.commandId });
+    const result = await app.assistant.handle({ principal: principalOf(request), sessionId, transcript, commandId: query.commandId });
     return { text: transcript.text, result: transcript.words ?? [], asrConfidence: transcript.confidence, sessionId, ...toResultFields(result) };
   });
 }

@@ -2,7 +2,7 @@ import { Errors, isHoloMeshError } from '../errors.js';
 import { parseWav } from '../speech/wav.js';
 import { bytesToPcm16 } from '../speech/pcm.js';
 import { decodeOpusFile, isOgg, isWebm } from '../speech/opus-file.js';
-import { SUPPORTED_SAMPLE_RATES } from '../ws/voice-session.js';
+import { isSupportedSampleRate, SUPPORTED_SAMPLE_RATES } from '../speech/sample-rates.js';
 
 /** Below this the engines hear nothing useful, and upsampling a long low-rate file is what costs. */
 export const MIN_UPLOAD_SAMPLE_RATE = 8_000;
@@ -36,7 +36,7 @@ export async function readUploadedAudio(body: unknown, contentType: string | und
     if (isWav(body) || WAV_TYPE.test(type)) audio = parseWav(body);
     else if (isOgg(body) || isWebm(body) || OPUS_TYPE.test(type)) audio = await decodeOpusFile(body, maxUtteranceS);
     else if (type.startsWith('application/octet-stream')) {
-      if (!rate || !SUPPORTED_SAMPLE_RATES.includes(rate as (typeof SUPPORTED_SAMPLE_RATES)[number])) {
+      if (!isSupportedSampleRate(rate)) {
         throw Errors.UnsupportedAudio(`raw PCM needs ?rate= one of ${SUPPORTED_SAMPLE_RATES.join(', ')}`);
       }
       audio = { samples: bytesToPcm16(body), sampleRate: rate };

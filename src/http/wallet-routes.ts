@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { User } from '../db/entities/index.js';
 import { Errors } from '../errors.js';
 import { balanceOf, pushNotifications, topUp, walletOf, writeNotifications } from '../marketplace/index.js';
+import { principalOf } from './auth-plugin.js';
 
 export const WalletQuerystring = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
@@ -39,7 +40,7 @@ export async function walletRoutes(app: FastifyInstance): Promise<void> {
     preHandler: app.requireAuth,
     schema: { querystring: WalletQuerystring, response: { 200: WalletResponse } },
   }, async (request) => {
-    const view = await walletOf(app.db.dataSource.manager, request.principal!.userId, request.query.limit);
+    const view = await walletOf(app.db.dataSource.manager, principalOf(request).userId, request.query.limit);
     return { balance: view.balance, entries: [...view.entries] };
   });
 

@@ -2,9 +2,8 @@ import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { RecognitionGrammar } from '../speech/engine.js';
 import { Errors } from '../errors.js';
+import { isSupportedSampleRate, SUPPORTED_SAMPLE_RATES } from '../speech/sample-rates.js';
 import { grammarFromPhrases } from './phrase-grammar.js';
-
-export const SUPPORTED_SAMPLE_RATES = [8_000, 16_000, 22_050, 44_100, 48_000] as const;
 
 /** Alternatives sent at most; a client asking for more gets this many, as vosk gives what it has. */
 export const MAX_ALTERNATIVES = 10;
@@ -67,7 +66,7 @@ export function parseStreamConfig(raw: unknown, current: StreamConfig, options: 
   }
   const next = { ...current };
   if (raw.sample_rate !== undefined) {
-    if (!SUPPORTED_SAMPLE_RATES.includes(raw.sample_rate as (typeof SUPPORTED_SAMPLE_RATES)[number])) {
+    if (!isSupportedSampleRate(raw.sample_rate)) {
       throw Errors.UnsupportedAudio(`sample_rate ${String(raw.sample_rate)} is not supported; use one of ${SUPPORTED_SAMPLE_RATES.join(', ')}`);
     }
     next.sampleRate = raw.sample_rate;

@@ -10,7 +10,6 @@ import { DEFAULT_STREAM_CONFIG, parseStreamConfig, type StreamConfig } from './v
 import { voskFinal } from './vosk-result.js';
 import { Errors, isHoloMeshError, toUnavailableError, toWsFrame, type HoloMeshError } from '../errors.js';
 
-export { SUPPORTED_SAMPLE_RATES } from './voice-config.js';
 
 export interface VoiceSessionLimits {
   /** Trailing silence that ends an utterance. */

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, waitFor } from '../faults/servers.js';
+import { waitFor } from '../faults/servers.js';
+import { freePort } from '../helpers/server-process.js';
 import { startBanner } from '../../src/start-banner.js';
 
 const BIN = fileURLToPath(new URL('../../bin/holomesh.js', import.meta.url));
