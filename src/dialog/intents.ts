@@ -77,7 +77,8 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
   SetAutoBuy: {
     required: ['designer'], confirm: (slots) => slots.enabled !== false,
     ask: { designer: (s) => (s.enabled === false ? Responses.askDesignerAutoBuyOff() : Responses.askDesignerAutoBuyOn()) },
-    example: (s, n) => (s.enabled === false ? `turn off auto buy for ${designerOf(s, n)}` : `turn on auto buy for ${designerOf(s, n)} under 30 credits`),
+    example: (s, n) => (s.enabled === false ? `turn off auto buy for ${designerOf(s, n)}`
+      : `turn on auto buy for ${designerOf(s, n)}${typeof s.maxPrice === 'number' ? ` under ${s.maxPrice} credits` : ''}`),
     helpFor: ['client'],
   },
   SearchChips: {

@@ -120,6 +120,8 @@ async function decide(input: TurnInput): Promise<Step> {
           const offerFavorite = pending.favorite ? String(answered) : pending.offerFavorite;
           return perform(input, pending.intent, slots, { offerFavorite, reask: pending });
         }
+        // A position the choice does not have ("the fifth one" of two) is a failed answer.
+        if (pending.options && matchPosition(u.text) !== null) return failedAnswer(pending, u);
         if (intent === pending.intent) return perform(input, intent, { ...pending.slots, ...u.slots }, { offerFavorite: pending.offerFavorite });
         if (isClearCommand && INTENTS[intent!].aside) return aside(input, u, intent!, pending, pending.question);
         // A new command abandons the question.
@@ -289,7 +291,10 @@ function notUnderstood(input: TurnInput, u: Understanding): Step {
     ...(u.intent !== null ? [{ intent: u.intent, confidence: u.confidence, slots: u.slots }] : []),
     ...(u.alternatives ?? []),
   ].filter((a) => a.confidence >= SUGGEST_CONFIDENCE && isIntentName(a.intent) && mayUse(a.intent, input.principal));
-  const examples = [...new Set(near.flatMap((a) => INTENTS[a.intent as IntentName].example?.(a.slots, names) ?? []))].slice(0, 2);
+  // Only names the catalog knows are repeated back ("buy kenji" suggests a real chip).
+  const known = (slots: Slots): Slots => Object.fromEntries(Object.entries(slots)
+    .filter(([slot, value]) => !['designer', 'chip', 'tag'].includes(slot) || (input.lists[slot] ?? []).includes(String(value))));
+  const examples = [...new Set(near.flatMap((a) => INTENTS[a.intent as IntentName].example?.(known(a.slots), names) ?? []))].slice(0, 2);
   const spoken = examples.length > 0 ? Responses.notUnderstoodSuggest(examples) : Responses.notUnderstood();
   return { spoken, outcome: 'not_understood', pending: null, intent: null, slots: {} };
 }
