@@ -114,14 +114,15 @@ async function decide(input: TurnInput): Promise<Step> {
         break;
       case 'slot': {
         if (intent === 'Help') return { spoken: Responses.helpSlot(pending.question), outcome: 'ok', pending, intent, slots: {} };
+        // A position that points at nothing ("the fifth one" of two, or with no list read out) is a failed answer.
+        const position = matchPosition(u.text);
+        if (position !== null && (pending.options ? !pending.options.at(position) : (pending.missing === 'chip' && !input.state.context?.chips?.at(position)))) return failedAnswer(pending, u);
         const answered = answerFor(pending, u, input.lists, intent);
         if (answered !== null) {
           const slots = { ...pending.slots, [pending.missing]: answered };
           const offerFavorite = pending.favorite ? String(answered) : pending.offerFavorite;
           return perform(input, pending.intent, slots, { offerFavorite, reask: pending });
         }
-        // A position the choice does not have ("the fifth one" of two) is a failed answer.
-        if (pending.options && matchPosition(u.text) !== null) return failedAnswer(pending, u);
         if (intent === pending.intent) return perform(input, intent, { ...pending.slots, ...u.slots }, { offerFavorite: pending.offerFavorite });
         if (isClearCommand && INTENTS[intent!].aside) return aside(input, u, intent!, pending, pending.question);
         // A new command abandons the question.

@@ -149,6 +149,7 @@ describe('context', () => {
   it('asks which chip "it" is when nothing was named', async () => {
     const sam = say('sam');
     expect((await sam('buy it')).reply.text).toBe('Which chip would you like to buy?');
+    expect((await sam('the first one')).reply.text).toBe("Sorry, I didn't get that. Which chip would you like to buy?");
     await sam('cancel');
     expect((await sam('the second one')).outcome).toBe('not_understood');
   });
