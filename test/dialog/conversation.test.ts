@@ -244,6 +244,9 @@ describe("designers' own questions", () => {
     expect(best).toMatchObject({ intent: 'BestSellers', outcome: 'ok' });
     expect(best.reply.text).toMatch(/^(Starlight Koi|Neon Dragon) sells best: \d+ sold, for \d+ credits\./);
 
+    await nova('how were my sales this week');
+    expect(await nova('what about last month?')).toMatchObject({ intent: 'SalesSummary', slots: { period: 'last_month' }, outcome: 'ok' });
+
     const refused = await say('alex')('who subscribed to me');
     expect(refused).toMatchObject({ intent: 'MySubscribers', outcome: 'rejected', reply: { text: "Only designers have subscribers. You can ask who you're subscribed to instead." } });
   });
