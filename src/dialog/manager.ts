@@ -205,7 +205,8 @@ async function performConfirmed(input: TurnInput, pending: ConfirmPending): Prom
 
 /** Two different commands fit equally well ("Nova" alone): better to ask again than to guess. */
 function isAmbiguous(u: Understanding): boolean {
-  const second = u.alternatives?.[0];
+  // A follow-up ("and from Nova") runs another command anyway: it is no rival.
+  const second = u.alternatives?.find((a) => a.intent !== 'FollowUp');
   return u.intent !== null && second !== undefined && second.intent !== u.intent && second.confidence >= u.confidence - 0.01
     && isIntentName(u.intent) && !CONTROL_INTENTS.has(u.intent);
 }
