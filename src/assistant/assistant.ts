@@ -129,8 +129,8 @@ export function createAssistant(deps: AssistantDeps): Assistant {
             return result;
           });
         }
-        // Nothing pending before or after: the store already holds nothing, skip the round trip.
-        if (state.pending !== null || turn.state.pending !== null) {
+        // The same state before and after (nothing pending, nothing new to refer to): skip the round trip.
+        if (JSON.stringify(state) !== JSON.stringify(turn.state)) {
           // Committed and logged: a session store outage now costs the dialog's next turn, not this answer.
           await saveDialog(deps.sessionStore, userId, input.sessionId, turn.state, deps.settings.sessionTtlS)
             .catch((err: unknown) => deps.log?.warn({ err, commandId }, 'dialog state not saved'));

@@ -9,9 +9,13 @@ import type { DialogState } from '../dialog/index.js';
  */
 export const READ_ONLY_INTENTS: ReadonlySet<string> = new Set([
   'CheckBalance', 'ListSubscriptions', 'SearchChips', 'SalesSummary', 'CommandHistory', 'Help', 'Confirm', 'Deny', 'Cancel',
+  'MySubscribers', 'BestSellers',
 ]);
 
-/** True when this turn can only read: it needs no transaction of its own. */
+/**
+ * True when this turn can only read the database: it needs no transaction of its own. (It may
+ * still change the dialog's context, which lives in the session store.)
+ */
 export function isReadOnlyTurn(state: DialogState, understanding: Understanding): boolean {
   return state.pending === null && (understanding.intent === null || READ_ONLY_INTENTS.has(understanding.intent));
 }

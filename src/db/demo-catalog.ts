@@ -2,6 +2,7 @@
  * The demo catalog seeded on the first start of an empty database (and by `holomesh seed`).
  * Examples, docs and tests rely on these exact names.
  */
+import { chipNameWords } from '../marketplace/catalog-lists.js';
 
 export interface DemoDesigner {
   readonly username: string;
@@ -57,6 +58,8 @@ export const DEMO_ADMIN = { username: 'admin' } as const;
 /** The live lists of the demo catalog, as the intent engine and grammars see them. */
 export const DEMO_LISTS = {
   designer: DEMO_DESIGNERS.map((d) => d.displayName),
+  designer_name: DEMO_DESIGNERS.map((d) => d.displayName),
   chip: DEMO_CHIPS.map((c) => c.name),
+  chip_word: chipNameWords(DEMO_CHIPS.map((c) => c.name)),
   tag: [...new Set(DEMO_CHIPS.flatMap((c) => c.tags))].sort(),
 } as const;

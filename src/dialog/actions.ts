@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { CommandOutcome } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import {
-  balanceOf, buyChip, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
+  balanceOf, bestSellers, buyChip, listSubscribers, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
   rateDesigner, readNotifications, salesSummary, searchChips, setFavoriteDesigner, subscribe, unsubscribe, whatsNew,
   type ChipRef, type DesignerRef,
 } from '../marketplace/index.js';
@@ -18,6 +18,8 @@ export interface ResolvedSlots {
   readonly designer?: DesignerRef;
   readonly chip?: AgreedChip;
   readonly tag?: string;
+  /** A word of chip names to search for. */
+  readonly name?: string;
   readonly maxPrice?: number;
   readonly rating?: number;
   readonly count?: number;
@@ -75,7 +77,7 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
       return ok(Responses.autoBuyOn(slots.designer!.name, maxPrice, subscribed), { designer: slots.designer, autoBuy: true, maxPrice });
     }
     case 'SearchChips': {
-      const found = await searchChips(manager, { designerId: slots.designer?.id, tag: slots.tag, maxPrice: slots.maxPrice });
+      const found = await searchChips(manager, { designerId: slots.designer?.id, tag: slots.tag, maxPrice: slots.maxPrice, nameWord: slots.name });
       return ok(found.total === 0 ? Responses.noChipsFound() : Responses.chipsFound(found.chips, found.total), found);
     }
     case 'WhatsNew': {
@@ -130,8 +132,18 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
       const { items, remaining } = await readNotifications(manager, me);
       return ok(items.length === 0 ? Responses.noNotifications() : Responses.notifications(items, remaining), { notifications: items, remaining });
     }
+    case 'MySubscribers': {
+      const { total, newest } = await listSubscribers(manager, me);
+      return ok(Responses.subscribers(total, newest), { total, newest });
+    }
+    case 'BestSellers': {
+      const top = await bestSellers(manager, me);
+      return ok(Responses.bestSellers(top), { bestSellers: top });
+    }
     case 'Help':
-      return ok(Responses.help());
+    case 'FollowUp':
+      // Answered by the dialog, which knows the role, the catalog and what is pending.
+      break;
     case 'Confirm':
       return rejected(Responses.nothingToConfirm());
     case 'Deny':

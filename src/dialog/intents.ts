@@ -1,47 +1,117 @@
+import type { Slots } from '../contracts.js';
 import type { Role } from '../db/entities/index.js';
+import { Responses } from './responses.js';
+import type { Spoken } from './ssml.js';
 
 /**
  * The intents the dialog acts on and their slots: a contract with the templates in intents/.
  * Slot values arrive normalised: display names (`designer`, or `favorite` for "my favorite
- * designer"), chip names (`chip`), lower-case `tag`, integers (`maxPrice`, `rating`, `count`),
+ * designer"), chip names (`chip`, or a reference such as `#it` / `#2`, see {@link chipReference}),
+ * a word of chip names (`name`), lower-case `tag`, integers (`maxPrice`, `rating`, `count`),
  * `enabled` (SetAutoBuy) and a period (`period`: today … all_time).
  */
 export const INTENT_NAMES = [
   'SubscribeDesigner', 'UnsubscribeDesigner', 'ListSubscriptions', 'SetFavoriteDesigner', 'SetAutoBuy',
   'SearchChips', 'WhatsNew', 'BuyChip', 'CheckBalance', 'SalesSummary', 'RateDesigner', 'CommandHistory',
   'ReadNotifications', 'Confirm', 'Deny', 'Cancel', 'Help',
+  'FollowUp', 'MySubscribers', 'BestSellers',
 ] as const;
 export type IntentName = (typeof INTENT_NAMES)[number];
 
 /** Slots the dialog asks for when missing (the others are optional or have defaults). */
 export type AskableSlot = 'designer' | 'chip' | 'rating';
 
-export interface IntentSpec {
-  readonly required: readonly AskableSlot[];
-  /** Read back and wait for a Confirm (purchases, enabling auto-buy). */
-  readonly confirm?: (slots: Readonly<Record<string, unknown>>) => boolean;
-  /** Only these roles may use it (others get a polite refusal). */
-  readonly roles?: readonly Role[];
+/** Names to put in examples ("buy Neon Dragon"): taken from the live catalog. */
+export interface ExampleNames {
+  readonly chip: string;
+  readonly designer: string;
+  readonly tag: string;
 }
 
+export interface IntentSpec {
+  /**
+   * Asked for, in this order, when missing: the question names what is missing, a bare value
+   * answers it, a new command abandons it, and two answers that name nothing known give up.
+   */
+  readonly required: readonly AskableSlot[];
+  /** The question for a missing slot (default: "Which designer?", "Which chip?"). */
+  readonly ask?: Partial<Record<AskableSlot, (known: Slots) => Spoken>>;
+  /** Read back and wait for a Confirm (purchases, enabling auto-buy). */
+  readonly confirm?: (slots: Readonly<Record<string, unknown>>) => boolean;
+  /** Only these roles may use it (others get `refusal`, or a general polite refusal). */
+  readonly roles?: readonly Role[];
+  readonly refusal?: () => Spoken;
+  /**
+   * Only reads and answers: asked while a question is open, it is answered and the question
+   * stays open ("…You have 40 credits. Still want Neon Dragon for 25 credits?").
+   */
+  readonly aside?: boolean;
+  /** Slots a follow-up ("and from Aria Chen?", "what about last month?") may change, keeping the rest. */
+  readonly followUp?: readonly string[];
+  /**
+   * A sentence that does it, for help and "did you mean", built from the nearly understood slots
+   * (or catalog names). Intents without one are not suggested.
+   */
+  readonly example?: (slots: Slots, names: ExampleNames) => string;
+  /** Listed in help for these roles only (default: everyone who may use it). */
+  readonly helpFor?: readonly Role[];
+}
+
+const str = (value: unknown, fallback: string): string => (typeof value === 'string' && value !== '' && !value.startsWith('#') ? value : fallback);
+const designerOf = (s: Slots, n: ExampleNames): string => (s.designer === FAVORITE ? 'my favorite designer' : str(s.designer, n.designer));
+
 export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
-  SubscribeDesigner: { required: ['designer'] },
-  UnsubscribeDesigner: { required: ['designer'] },
-  ListSubscriptions: { required: [] },
-  SetFavoriteDesigner: { required: ['designer'] },
-  SetAutoBuy: { required: ['designer'], confirm: (slots) => slots.enabled !== false },
-  SearchChips: { required: [] },
-  WhatsNew: { required: [] },
-  BuyChip: { required: ['chip'], confirm: () => true },
-  CheckBalance: { required: [] },
-  SalesSummary: { required: [], roles: ['designer'] },
-  RateDesigner: { required: ['designer', 'rating'] },
-  CommandHistory: { required: [] },
-  ReadNotifications: { required: [] },
+  SubscribeDesigner: {
+    required: ['designer'], ask: { designer: Responses.askDesignerToSubscribe },
+    example: (s, n) => `subscribe to ${designerOf(s, n)}`,
+  },
+  UnsubscribeDesigner: {
+    required: ['designer'], ask: { designer: Responses.askDesignerToUnsubscribe },
+    example: (s, n) => `unsubscribe from ${designerOf(s, n)}`, helpFor: [],
+  },
+  ListSubscriptions: { required: [], aside: true, example: () => 'who am I subscribed to', helpFor: ['client'] },
+  SetFavoriteDesigner: {
+    required: ['designer'], ask: { designer: Responses.askFavorite },
+    example: (s, n) => `make ${str(s.designer, n.designer)} my favorite designer`, helpFor: [],
+  },
+  SetAutoBuy: {
+    required: ['designer'], confirm: (slots) => slots.enabled !== false,
+    ask: { designer: (s) => (s.enabled === false ? Responses.askDesignerAutoBuyOff() : Responses.askDesignerAutoBuyOn()) },
+    example: (s, n) => (s.enabled === false ? `turn off auto buy for ${designerOf(s, n)}`
+      : `turn on auto buy for ${designerOf(s, n)}${typeof s.maxPrice === 'number' ? ` under ${s.maxPrice} credits` : ''}`),
+    helpFor: ['client'],
+  },
+  SearchChips: {
+    required: [], aside: true, followUp: ['designer', 'tag', 'maxPrice', 'name'],
+    example: (s, n) => `find ${str(s.tag, str(s.name, n.tag))} chips${typeof s.designer === 'string' ? ` by ${designerOf(s, n)}` : ''} under ${typeof s.maxPrice === 'number' ? s.maxPrice : 50} credits`,
+  },
+  WhatsNew: { required: [], aside: true, followUp: ['designer'], example: (s, n) => (typeof s.designer === 'string' ? `what's new from ${designerOf(s, n)}` : "what's new") },
+  BuyChip: { required: ['chip'], ask: { chip: Responses.askChipToBuy }, confirm: () => true, example: (s, n) => `buy ${str(s.chip, n.chip)}` },
+  CheckBalance: { required: [], aside: true, example: () => "what's my balance" },
+  SalesSummary: {
+    required: [], roles: ['designer'], aside: true, followUp: ['period'], refusal: Responses.salesDesignersOnly,
+    example: () => 'how were my sales this week',
+  },
+  RateDesigner: {
+    required: ['designer', 'rating'], ask: { designer: Responses.askDesignerToRate, rating: (s) => Responses.askRating(str(s.designer, 'them')) },
+    example: (s, n) => `rate ${designerOf(s, n)} ${typeof s.rating === 'number' ? s.rating : 5} stars`, helpFor: ['client'],
+  },
+  CommandHistory: { required: [], aside: true, example: () => 'what were my last 3 commands', helpFor: [] },
+  ReadNotifications: { required: [], aside: true, example: () => 'read my notifications' },
   Confirm: { required: [] },
   Deny: { required: [] },
   Cancel: { required: [] },
-  Help: { required: [] },
+  Help: { required: [], aside: true },
+  // A follow-up names only what changes; the dialog runs it as the command it follows.
+  FollowUp: { required: [] },
+  MySubscribers: {
+    required: [], roles: ['designer'], aside: true, refusal: Responses.subscribersDesignersOnly,
+    example: () => 'who subscribed to me',
+  },
+  BestSellers: {
+    required: [], roles: ['designer'], aside: true, refusal: Responses.bestSellersDesignersOnly,
+    example: () => 'which of my chips sells best',
+  },
 };
 
 export function isIntentName(name: unknown): name is IntentName {
@@ -53,3 +123,14 @@ export const CONTROL_INTENTS: ReadonlySet<IntentName> = new Set(['Confirm', 'Den
 
 /** The slot value meaning "the client's favorite designer". */
 export const FAVORITE = 'favorite';
+
+/**
+ * A chip slot that points back at what was said before: `#it` ("buy it"), `#1`…`#5` ("the
+ * second one"), `#last`. Returns the 0-based position, 'it', 'last', or null for a chip name.
+ */
+export function chipReference(value: unknown): number | 'it' | 'last' | null {
+  if (typeof value !== 'string') return null;
+  const m = /^#(it|last|[1-9])$/.exec(value);
+  if (!m) return null;
+  return m[1] === 'it' || m[1] === 'last' ? m[1] : Number(m[1]) - 1;
+}

@@ -18,23 +18,50 @@ export const Responses = {
   notUnderstood: () => say`Sorry, I didn't catch that. Could you say it again?`,
   cannotDoThat: () => say`Sorry, I can't do that yet. Say help to hear what I can do.`,
   error: () => say`Sorry, something went wrong. Please try again.`,
-  help: () => say`You can say things like: what's new, find neon chips under 30 credits, buy Neon Dragon, subscribe to Nova, turn on auto buy for Nova, what's my balance, read my notifications, or how were my sales this week.`,
+  /** "Did you mean" with the commands the engine nearly understood. */
+  notUnderstoodSuggest: (examples: readonly string[]) => say`Sorry, I didn't catch that. Did you mean: ${examples.join(', or ')}?`,
+  help: (examples: readonly string[]) => say`You can say things like: ${list(examples.map((e) => say`${e}`))}.`,
+  /** Help while a question is open: how to answer it. */
+  helpConfirm: (question: Spoken) => join([say`I'm waiting for your answer:`, question, say`Say yes to go ahead, no or cancel to drop it, or ask something else first, like your balance.`]),
+  helpSlot: (question: Spoken) => join([say`I'm waiting for your answer:`, question, say`Say just the name, or cancel to drop it.`]),
+  followUpAlone: () => say`Sorry, I'm not sure what that follows. Please say the whole command, for example: find neon chips by Nova.`,
 
   // asking for what is missing
   askDesigner: () => say`Which designer?`,
   askChip: () => say`Which chip?`,
+  askChipToBuy: () => say`Which chip would you like to buy?`,
+  askDesignerToSubscribe: () => say`Which designer would you like to subscribe to?`,
+  askDesignerToUnsubscribe: () => say`Which designer would you like to unsubscribe from?`,
+  askDesignerToRate: () => say`Which designer would you like to rate?`,
+  askDesignerAutoBuyOn: () => say`Which designer should I automatically buy new chips from?`,
+  askDesignerAutoBuyOff: () => say`Which designer should I stop auto buying from?`,
+  /** A choice between catalog entries the answer could mean; at most three are read out. */
+  askChoice: (options: readonly string[]) => options.length > 3
+    ? say`Which one: ${orList(options.slice(0, 3))}, or another? Say more of its name.`
+    : say`Which one: ${orList(options)}?`,
+  notAnOption: (question: Spoken) => join([say`Sorry, that isn't one of them.`, question]),
+  /** The second answer that named nothing known: the question is dropped. */
+  giveUp: () => say`Sorry, I still didn't get it, so let's leave that for now. Say help to hear what you can say.`,
   askRating: (designer: string) => say`How many stars, from one to five, would you give ${designer}?`,
   askFavorite: () => say`Who is your favorite designer?`,
   askAgain: (question: Spoken) => join([say`Sorry, I didn't get that.`, question]),
   unknownDesigner: (name: string) => say`I don't know a designer called ${name}.`,
   unknownChip: (name: string) => say`I don't know a chip called ${name}.`,
-  designersOnly: () => say`Sales summaries are for designers. You can ask for your balance or your command history instead.`,
+  salesDesignersOnly: () => say`Sales summaries are for designers. You can ask for your balance or your command history instead.`,
+  subscribersDesignersOnly: () => say`Only designers have subscribers. You can ask who you're subscribed to instead.`,
+  bestSellersDesignersOnly: () => say`Best sellers are for designers' own chips. You can search the marketplace instead, for example: find neon chips.`,
+  designersOnly: () => say`Sorry, that's only for designers.`,
 
   // confirmation
   confirmBuy: (chip: string, designer: string, price: number) => say`Buy ${chip} by ${designer} for ${credits(price)}? Say yes to confirm.`,
   confirmAutoBuy: (designer: string, maxPrice: number | null) => maxPrice === null
     ? say`Automatically buy every new chip from ${designer}? Say yes to confirm.`
     : say`Automatically buy new chips from ${designer} up to ${credits(maxPrice)}? Say yes to confirm.`,
+  /** A purchase read back to someone who already owns an edition of the chip. */
+  confirmBuyOwned: (chip: string, price: number, owned: readonly number[]) => say`You already own ${chip} ${owned.length === 1 ? 'number' : 'numbers'} ${list(owned.map((n) => cardinal(n)))}. Buy another for ${credits(price)}? Say yes to confirm.`,
+  /** The reminder after an aside: the question is still open. */
+  stillWantBuy: (chip: string, price: number) => say`Still want ${chip} for ${credits(price)}?`,
+  stillWantAutoBuy: (designer: string) => say`Still want auto buy for ${designer}?`,
   confirmReprompt: (question: Spoken) => join([say`Please say yes or no.`, question]),
   /** The one re-ask after an unclear answer to a question that spends credits. */
   sayYesToBuy: (chip: string, price: number) => say`Say yes to buy ${chip} for ${credits(price)}, or no to cancel.`,
@@ -58,6 +85,15 @@ export const Responses = {
   bought: (sale: Sale) => say`Done. You bought ${sale.chipName} number ${sale.editionNumber} for ${credits(sale.priceCredits)}. You have ${credits(sale.balanceAfter)} left.`,
   insufficientCredits: (chip: string, price: number, balance: number) => say`${chip} costs ${credits(price)}, but you have only ${credits(balance)}.`,
   soldOut: (chip: string) => say`Sorry, ${chip} is sold out.`,
+  /** Said instead of a read-back that could not succeed, with what would help. */
+  cannotAfford: (chip: string, price: number, balance: number) => balance <= 0
+    ? say`${chip} costs ${credits(price)}, but you have no credits left. Top up your wallet first.`
+    : say`${chip} costs ${credits(price)}, but you have only ${credits(balance)}. You could look for chips under ${credits(balance)}.`,
+  soldOutTryOthers: (chip: string, designer: string) => say`Sorry, ${chip} is sold out. You could ask what else ${designer} has.`,
+  /** A chip named on its own, or picked from a list: what it is, and how to buy it. */
+  chipMention: (chip: { name: string; designerName: string; priceCredits: number; soldOut: boolean }) => chip.soldOut
+    ? say`${chip.name} by ${chip.designerName} is sold out.`
+    : say`${chip.name} by ${chip.designerName} costs ${credits(chip.priceCredits)}. Say buy it if you want it.`,
   priceChanged: (chip: string, agreed: number, now: number) => say`The price of ${chip} changed from ${credits(agreed)} to ${credits(now)}, so I didn't buy it. Ask again to buy it at the new price.`,
   noLongerForSale: (chip: string) => say`${chip} is no longer for sale, so I didn't buy it.`,
 
@@ -91,6 +127,16 @@ export const Responses = {
     total === 1 ? say`There's one new chip:` : say`There are ${total} new chips:`,
     say`${list(found.map(chipLine))}.`,
   ]),
+
+  subscribers: (total: number, newest: readonly string[]) => total === 0 ? say`You don't have any subscribers yet.`
+    : total === 1 ? say`You have one subscriber: ${newest[0] ?? ''}.`
+      : total <= newest.length ? say`You have ${total} subscribers: ${list(newest.map((n) => say`${n}`))}.`
+        : say`You have ${total} subscribers. The newest are ${list(newest.map((n) => say`${n}`))}.`,
+  bestSellers: (top: readonly { name: string; units: number; revenue: number }[]) => top.length === 0 ? say`You haven't sold any chips yet.`
+    : join([
+      say`${top[0]!.name} sells best: ${top[0]!.units} sold, for ${credits(top[0]!.revenue)}.`,
+      ...(top.length > 1 ? [say`Then ${list(top.slice(1).map((c) => say`${c.name} with ${c.units}`))}.`] : []),
+    ]),
 
   balance: (balance: number) => say`You have ${credits(balance)}.`,
 
@@ -130,6 +176,11 @@ export const Responses = {
     say`${list(records.map((r) => say`${r.transcript}`))}.`,
   ]),
 };
+
+/** "a", "a or b", "a, b or c". */
+function orList(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items.at(-1)!}`;
+}
 
 function chipLine(c: ChipSummary): Spoken {
   return c.isSoldOut ? say`${c.name} by ${c.designerName}, sold out` : say`${c.name} by ${c.designerName} for ${credits(c.priceCredits)}`;

@@ -72,3 +72,41 @@ export function matchRating(text: string): number | null {
   }
   return null;
 }
+
+const ORDINALS: Readonly<Record<string, number>> = {
+  first: 1, '1st': 1, second: 2, '2nd': 2, third: 3, '3rd': 3, fourth: 4, '4th': 4, fifth: 5, '5th': 5,
+};
+const CARDINALS: Readonly<Record<string, number>> = { one: 1, two: 2, three: 3, four: 4, five: 5 };
+
+/**
+ * A position said on its own ("the first one", "second", "number 2", "the last one"): 0-based,
+ * -1 for the last, null when the answer is not just a position.
+ */
+export function matchPosition(text: string): number | null {
+  const w = words(text).filter((x) => !['the', 'one', 'please', 'chip', 'option', 'choice', 'ones'].includes(x));
+  if (w.length === 1) {
+    if (w[0] === 'last') return -1;
+    const n = ORDINALS[w[0]!];
+    return n === undefined ? null : n - 1;
+  }
+  if (w.length === 2 && w[0] === 'number') {
+    const n = /^[1-9]$/.test(w[1]!) ? Number(w[1]) : CARDINALS[w[1]!];
+    return n === undefined ? null : n - 1;
+  }
+  return null;
+}
+
+const singular = (w: string): string => (w.length > 3 && w.endsWith('s') ? w.slice(0, -1) : w);
+
+/**
+ * The values a partial answer could mean: every word of the answer is a word of the value ("the
+ * koi" → Quantum Koi and Starlight Koi; "kenji" → Kenji Sato), in the list's order.
+ */
+export function candidatesFor(text: string, values: readonly string[]): string[] {
+  const answer = cleanAnswer(text).map(singular);
+  if (answer.length === 0) return [];
+  return values.filter((value) => {
+    const own = words(value).map(singular);
+    return answer.every((w) => own.includes(w));
+  });
+}

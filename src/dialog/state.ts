@@ -5,8 +5,15 @@ import type { Spoken } from './ssml.js';
 
 /** What the assistant is waiting for, if anything. */
 export type Pending =
-  /** A required slot was asked for ("Which designer?"); `favorite` = the answer names the favorite designer. */
-  | { readonly kind: 'slot'; readonly intent: IntentName; readonly slots: Slots; readonly missing: AskableSlot; readonly question: Spoken; readonly favorite?: boolean; readonly offerFavorite?: string }
+  /**
+   * A required slot was asked for ("Which designer?"); `favorite` = the answer names the favorite
+   * designer; `options` = a choice between these values ("Quantum Koi or Starlight Koi?"),
+   * answerable by name or position; `failures` = answers so far that named nothing known.
+   */
+  | {
+    readonly kind: 'slot'; readonly intent: IntentName; readonly slots: Slots; readonly missing: AskableSlot; readonly question: Spoken;
+    readonly favorite?: boolean; readonly offerFavorite?: string; readonly options?: readonly string[]; readonly failures?: number;
+  }
   /**
    * An action was read back and waits for a clear yes until `expiresAt` (ms since epoch). `bound`
    * is exactly what was read back: a yes acts on it and on nothing looked up again by name.
@@ -26,9 +33,32 @@ export type Bound =
   | { readonly kind: 'buy'; readonly chipId: string; readonly chipName: string; readonly designerName: string; readonly priceCredits: number; readonly quantity: 1 }
   | { readonly kind: 'auto_buy'; readonly designerId: string; readonly designerName: string; readonly maxPrice: number | null };
 
-/** A session's dialog state, kept in the SessionStore between turns (JSON). */
+/** A chip the dialog named or listed, by id (so "buy it" buys exactly that one). */
+export interface ChipMention {
+  readonly id: string;
+  readonly name: string;
+}
+
+/**
+ * What was just talked about, for pronouns and ellipsis: "buy it", "the second one" (a list
+ * read out), "and from Aria Chen?" (the last command, run again with a slot changed).
+ */
+export interface DialogContext {
+  /** The chips last read out, in order. */
+  readonly chips?: readonly ChipMention[];
+  /** The chip "it" means: the last one named alone. */
+  readonly chip?: ChipMention;
+  /** The last command answered, with its slots (display names). */
+  readonly last?: { readonly intent: IntentName; readonly slots: Slots };
+}
+
+/**
+ * A session's dialog state, kept in the SessionStore between turns (JSON): it survives a
+ * reconnect or another instance, and expires with the session.
+ */
 export interface DialogState {
   readonly pending: Pending | null;
+  readonly context?: DialogContext;
 }
 
 export const EMPTY_STATE: DialogState = { pending: null };

@@ -9,7 +9,10 @@ export const CATALOG_CHANGED_CHANNEL = 'catalog-changed';
 export interface CatalogSnapshot {
   /** Changes whenever the lists' content changes (a short content hash). */
   readonly version: string;
-  /** `designer` (display names), `chip` (chip names), `tag` (distinct tags), each sorted. */
+  /**
+   * `designer` and `designer_name` (display names), `chip` (chip names), `chip_word` (the words of chip names, for
+   * "buy the koi"), `tag` (distinct tags), each sorted.
+   */
   readonly lists: LiveLists;
 }
 
@@ -21,6 +24,15 @@ export interface CatalogLists {
   /** Called with each new snapshot after a reload (e.g. to rebuild recogniser grammars). */
   onChange(listener: (snapshot: CatalogSnapshot) => void): () => void;
   close(): Promise<void>;
+}
+
+// Words too common to stand for a chip on their own.
+const COMMON_WORDS = new Set(['the', 'and', 'for', 'from', 'with', 'of', 'one', 'chip', 'chips']);
+
+/** The distinct lower-case words (three letters or more) of chip names, sorted. */
+export function chipNameWords(names: readonly string[]): string[] {
+  const words = names.flatMap((name) => name.toLowerCase().split(/[^\p{L}\p{N}]+/u)).filter((w) => w.length >= 3 && !COMMON_WORDS.has(w));
+  return [...new Set(words)].sort();
 }
 
 /** The live slot lists from the database, cached and kept in step across instances. */
@@ -39,7 +51,9 @@ export async function createCatalogLists(deps: { dataSource: DataSource; pubsub:
     ]) as { v: string }[][];
     const lists = {
       designer: Object.freeze(designers.map((r) => r.v)),
+      designer_name: Object.freeze(designers.map((r) => r.v)),
       chip: Object.freeze(chips.map((r) => r.v)),
+      chip_word: Object.freeze(chipNameWords(chips.map((r) => r.v))),
       tag: Object.freeze(tags.map((r) => r.v)),
     };
     const version = createHash('sha256').update(JSON.stringify(lists)).digest('hex').slice(0, 12);

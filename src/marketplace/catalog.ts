@@ -20,6 +20,8 @@ export interface SearchCriteria {
   /** Lower-case tag. */
   readonly tag?: string;
   readonly maxPrice?: number;
+  /** A word of the chip's name ("koi" finds Quantum Koi and Starlight Koi). */
+  readonly nameWord?: string;
   /** Default 5 (what is read out). */
   readonly limit?: number;
 }
@@ -64,6 +66,9 @@ export async function searchChips(manager: EntityManager, criteria: SearchCriter
   }
   if (criteria.tag) query.andWhere(':tag = ANY(c.tags)', { tag: criteria.tag.toLowerCase() });
   if (criteria.maxPrice !== undefined) query.andWhere('c.price_credits <= :maxPrice', { maxPrice: criteria.maxPrice });
+  if (criteria.nameWord) {
+    query.andWhere(`:word = ANY(regexp_split_to_array(lower(c.name), '[^[:alnum:]]+'))`, { word: criteria.nameWord.toLowerCase() });
+  }
   const total = await query.clone().getCount();
   const rows = await query
     .addSelect('(c.edition_size IS NOT NULL AND c.editions_sold >= c.edition_size)', 'sold_out')

@@ -50,6 +50,17 @@ export async function findChip(manager: EntityManager, name: string, designerId?
   return row ? toChipRef(row) : null;
 }
 
+/** A chip by id (what the dialog remembers of a chip it listed or named). */
+export async function findChipById(manager: EntityManager, id: string): Promise<ChipRef | null> {
+  const row = await manager.createQueryBuilder(Chip, 'c')
+    .innerJoin(DesignerProfile, 'd', 'd.user_id = c.designer_id')
+    .select(['c.id AS id', 'c.name AS name', 'c.designer_id AS designer_id', 'd.display_name AS designer_name',
+      'c.price_credits AS price_credits', 'c.edition_size AS edition_size', 'c.editions_sold AS editions_sold'])
+    .where('c.id = :id', { id })
+    .getRawOne<Record<string, unknown>>();
+  return row ? toChipRef(row) : null;
+}
+
 export function toChipRef(row: Record<string, unknown>): ChipRef {
   return {
     id: String(row.id),

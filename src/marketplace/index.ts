@@ -2,11 +2,12 @@
 export { postTransfer, balanceOf, topUp, type Posting } from './ledger.js';
 export { splitRoyalties, type RoyaltyShare, type RoyaltySplit } from './royalties.js';
 export {
-  findDesigner, findDesignerById, findChip, getFavoriteDesigner, setFavoriteDesigner, type ChipRef, type DesignerRef,
+  findDesigner, findDesignerById, findChip, findChipById, getFavoriteDesigner, setFavoriteDesigner, type ChipRef, type DesignerRef,
 } from './directory.js';
-export { subscribe, unsubscribe, listSubscriptions, enableAutoBuy, disableAutoBuy, type SubscriptionView } from './subscriptions.js';
+export { subscribe, unsubscribe, listSubscriptions, listSubscribers, enableAutoBuy, disableAutoBuy, type SubscriptionView } from './subscriptions.js';
 export { searchChips, whatsNew, SPOKEN_RESULTS, type ChipSummary, type SearchCriteria } from './catalog.js';
 export { buyChip, type BuyRequest, type BuyResult, type Sale } from './purchases.js';
+export { purchaseOutlook, type PurchaseOutlook } from './outlook.js';
 export {
   publishChip, resolveShares, canonicalJson, generateTokenId,
   type NewChip, type PublishResult, type PublishedChip, type CollaboratorInput, type SharesResult,
@@ -24,7 +25,7 @@ export {
   type OutboxEventRow, type OutboxOutcome, type OutboxSettings, type ProcessOptions, type ProcessResult,
 } from './outbox.js';
 export { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
-export { salesSummary, type SalesSummary, type SalesFigures } from './sales.js';
+export { salesSummary, bestSellers, type SalesSummary, type SalesFigures } from './sales.js';
 export { PERIODS, isPeriod, periodRange, previousRange, type Period, type PeriodRange } from './periods.js';
 export { listCommands, encodeCursor, decodeCursor, type CommandRecord, type HistoryPage, type HistoryQuery } from './history.js';
-export { createCatalogLists, CATALOG_CHANGED_CHANNEL, type CatalogLists, type CatalogSnapshot } from './catalog-lists.js';
+export { createCatalogLists, chipNameWords, CATALOG_CHANGED_CHANNEL, type CatalogLists, type CatalogSnapshot } from './catalog-lists.js';

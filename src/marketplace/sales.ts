@@ -69,3 +69,13 @@ export async function salesSummary(manager: EntityManager, designerId: string, p
     newSubscribers: Number(subs.n),
   };
 }
+
+/** A designer's chips by editions sold (all time, their royalty payouts as revenue), best first. */
+export async function bestSellers(manager: EntityManager, designerId: string, limit = 3): Promise<{ name: string; units: number; revenue: number }[]> {
+  const rows = await manager.query(
+    `SELECT c.name, COUNT(*)::int AS units, SUM(p.amount_credits)::int AS revenue
+       FROM royalty_payouts p JOIN transactions t ON t.id = p.transaction_id JOIN chips c ON c.id = t.chip_id
+      WHERE p.designer_id = $1
+      GROUP BY c.id, c.name ORDER BY units DESC, revenue DESC, c.name ASC LIMIT $2`, [designerId, limit]) as { name: string; units: number; revenue: number }[];
+  return rows.map((r) => ({ name: r.name, units: Number(r.units), revenue: Number(r.revenue) }));
+}

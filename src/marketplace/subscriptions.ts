@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { DesignerProfile, Subscription } from '../db/entities/index.js';
+import { DesignerProfile, Subscription, User } from '../db/entities/index.js';
 import type { DesignerRef } from './directory.js';
 
 export interface SubscriptionView {
@@ -66,4 +66,15 @@ export async function enableAutoBuy(
 export async function disableAutoBuy(manager: EntityManager, clientId: string, designer: DesignerRef): Promise<{ changed: boolean }> {
   const result = await manager.update(Subscription, { clientId, designerId: designer.id, autoBuy: true }, { autoBuy: false, maxPrice: null });
   return { changed: (result.affected ?? 0) > 0 };
+}
+
+/** A designer's subscribers: how many, and the usernames of the newest `limit` of them. */
+export async function listSubscribers(manager: EntityManager, designerId: string, limit = 5): Promise<{ total: number; newest: string[] }> {
+  const query = manager.createQueryBuilder(Subscription, 's')
+    .innerJoin(User, 'u', 'u.id = s.client_id')
+    .where('s.designer_id = :designerId', { designerId });
+  const total = await query.clone().getCount();
+  const rows = await query.select('u.username', 'username').orderBy('s.created_at', 'DESC').addOrderBy('u.username', 'ASC')
+    .limit(limit).getRawMany<{ username: string }>();
+  return { total, newest: rows.map((r) => r.username) };
 }

@@ -51,6 +51,8 @@ describe('read-only turns', () => {
       ['alex', 'SearchChips', { designer: 'Nova' }], ['alex', 'SearchChips', { designer: 'favorite' }], ['sam', 'SearchChips', { designer: 'favorite' }],
       ['nova', 'SalesSummary', { period: 'this_week' }], ['alex', 'SalesSummary', {}], ['alex', 'CommandHistory', { count: 3 }],
       ['alex', 'Help', {}], ['alex', 'Confirm', {}], ['alex', 'Deny', {}], ['alex', 'Cancel', {}],
+      ['nova', 'MySubscribers', {}], ['alex', 'MySubscribers', {}], ['nova', 'BestSellers', {}], ['alex', 'BestSellers', {}],
+      ['alex', 'SearchChips', { name: 'koi' }],
     ];
     expect(new Set(cases.map(([, intent]) => intent))).toEqual(READ_ONLY_INTENTS);
     for (const [user, intent, slots] of cases) {

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { User } from '../../src/db/entities/index.js';
 import {
-  disableAutoBuy, enableAutoBuy, findDesigner, listSubscriptions, readNotifications, searchChips, subscribe, unsubscribe, whatsNew,
+  chipNameWords, disableAutoBuy, enableAutoBuy, findDesigner, listSubscribers, listSubscriptions, readNotifications, searchChips, subscribe,
+  unsubscribe, whatsNew,
 } from '../../src/marketplace/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
@@ -33,6 +34,13 @@ describe('searchChips', () => {
     const all = await searchChips(ds.manager, {});
     expect(all.total).toBe(9);
     expect(all.chips).toHaveLength(5);
+  });
+
+  it('finds chips by a whole word of their name, not by part of a word', async () => {
+    expect((await searchChips(ds.manager, { nameWord: 'KOI' })).chips.map((c) => c.name).sort()).toEqual(['Quantum Koi', 'Starlight Koi']);
+    expect((await searchChips(ds.manager, { nameWord: 'koi', maxPrice: 50 })).chips.map((c) => c.name)).toEqual(['Starlight Koi']);
+    expect((await searchChips(ds.manager, { nameWord: 'ko' })).total).toBe(0);
+    expect(chipNameWords(['Starlight Koi', 'The Koi of the Sea', 'A-1 Fox'])).toEqual(['fox', 'koi', 'sea', 'starlight']);
   });
 });
 
@@ -90,5 +98,17 @@ describe('readNotifications', () => {
     expect(read.items.map((n) => n.text)).toEqual(['second', 'first']);
     expect(read.remaining).toBe(0);
     expect((await ds.transaction((m) => readNotifications(m, nova))).items).toEqual([]);
+  });
+});
+
+describe('listSubscribers', () => {
+  it('counts a designer\'s subscribers and names the newest', async () => {
+    const mira = await designer('mira okafor');
+    expect(await listSubscribers(ds.manager, mira.id)).toEqual({ total: 0, newest: [] });
+    await subscribe(ds.manager, await userId('sam'), mira);
+    await subscribe(ds.manager, await userId('alex'), mira);
+    const { total, newest } = await listSubscribers(ds.manager, mira.id, 1);
+    expect(total).toBe(2);
+    expect(newest).toHaveLength(1);
   });
 });
