@@ -14,12 +14,16 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
 import { ensureBuilt } from '../scripts/build.mjs';
+import { freePort } from '../test/helpers/server-process.js';
 
-const PORT = 18_000 + Math.floor(Math.random() * 1_000);
-const args = process.argv.slice(2);
-const FROM_SOURCE = args.includes('--tsx');
-const ROUNDS = Number(args.find((a) => !a.startsWith('--')) ?? 1);
+const { values, positionals } = parseArgs({ options: { tsx: { type: 'boolean', default: false } }, allowPositionals: true });
+const FROM_SOURCE = values.tsx;
+const ROUNDS = Number(positionals[0] ?? 1);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('rounds must be a whole number ≥ 1');
+// Its own spawn, not test/helpers/server-process.ts: what it measures is the start itself, read from the child's log.
+const PORT = await freePort();
 if (!FROM_SOURCE) ensureBuilt();
 const SERVICE = FROM_SOURCE ? ['--import', 'tsx', 'src/main.ts'] : ['dist/src/main.js'];
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */

@@ -1,5 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
-import type { Pool, PoolClient, QueryResultRow } from 'pg';
+import type { PoolClient, QueryResultRow } from 'pg';
+import { Errors } from '../errors.js';
+import { pgPoolOf } from './pg-pool.js';
 
 /** A statement asked often enough to be parsed and planned once per connection, not per query. */
 export interface PreparedStatement {
@@ -31,6 +33,7 @@ export async function preparedQuery<R extends QueryResultRow>(manager: EntityMan
     const client = await runner.connect() as PoolClient;
     return (await client.query<R>(config)).rows;
   }
-  const pool = (dataSource.driver as unknown as { master: Pool }).master;
+  const pool = pgPoolOf(dataSource);
+  if (!pool) throw Errors.DatabaseUnavailable();
   return (await pool.query<R>(config)).rows;
 }

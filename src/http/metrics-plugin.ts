@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Pool } from 'pg';
 import { Gauge } from 'prom-client';
+import { pgPoolOf } from '../db/pg-pool.js';
 import { Errors } from '../errors.js';
 import { createMetrics, scrape, type Metrics } from '../metrics.js';
 
@@ -38,7 +38,7 @@ export const metricsPlugin = fp(async (app: FastifyInstance) => {
     collect() {
       // The pg pool behind TypeORM (PostgreSQL, or the embedded database's socket). Looked up
       // at each scrape: the server builds the app before the database has finished opening.
-      const pool = (app.db.dataSource.driver as unknown as { master?: Pool }).master;
+      const pool = pgPoolOf(app.db.dataSource);
       if (!pool) return;
       this.set({ state: 'total' }, pool.totalCount);
       this.set({ state: 'idle' }, pool.idleCount);

@@ -10,7 +10,8 @@ import { TEST_FIELD_KEYS, TEST_JWT_SECRET } from '../helpers/database.js';
 import { createClients, expectMoneyInvariants } from '../money/helpers.js';
 import { createSeededDatabase, faultEnv, openFaultApp, type FaultApp } from './fault-app.js';
 import { startLoad, type Load, type Sample } from './load.js';
-import { postgresMissing, redisMissing, startPrivatePostgres, startPrivateRedis, waitFor, type PrivatePostgres, type PrivateRedis } from './servers.js';
+import { postgresMissing, redisMissing, startPrivatePostgres, startPrivateRedis, type PrivatePostgres, type PrivateRedis } from './servers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { skipWithout } from '../helpers/skip.js';
 import { spawnServer, type ServerProcess } from '../helpers/server-process.js';
 

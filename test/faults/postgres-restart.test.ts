@@ -9,7 +9,8 @@ import { openDatabase } from '../../src/db/index.js';
 import { TEST_FIELD_KEYS } from '../helpers/database.js';
 import { createSeededDatabase, faultEnv, openFaultApp, type FaultApp } from './fault-app.js';
 import { startLoad, type Load, type Sample } from './load.js';
-import { postgresMissing, startPrivatePostgres, waitFor, type PrivatePostgres } from './servers.js';
+import { postgresMissing, startPrivatePostgres, type PrivatePostgres } from './servers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { skipWithout } from '../helpers/skip.js';
 
 const missing = postgresMissing();

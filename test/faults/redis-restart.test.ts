@@ -4,7 +4,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RedisPubSub } from '../../src/cache/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { startLoad, type Sample } from './load.js';
-import { redisMissing, startPrivateRedis, waitFor, type PrivateRedis } from './servers.js';
+import { redisMissing, startPrivateRedis, type PrivateRedis } from './servers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { skipWithout } from '../helpers/skip.js';
 
 const missing = redisMissing();

@@ -21,8 +21,8 @@ export function skipWithout(missing: string | null | undefined | false): boolean
 }
 
 /**
- * Whether to skip tests that need local data CI does not have (the real speech recordings beside
- * the checkout): these skip everywhere they are missing, CI included.
+ * Whether to skip tests that need data `.ci/run` does not provide (the real speech recordings
+ * beside the checkout): these skip wherever they are missing, CI included.
  */
 export function skipWithoutLocalData(missing: string | null | undefined | false): boolean {
   if (!missing) return false;

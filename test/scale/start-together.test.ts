@@ -3,7 +3,8 @@ import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/index.js';
 import { seedDemoCatalog } from '../../src/db/seed.js';
 import { TEST_FIELD_KEYS, TEST_JWT_SECRET } from '../helpers/database.js';
-import { createEmptyDatabase, waitFor } from './cluster.js';
+import { createEmptyDatabase } from './cluster.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { POSTGRES_MISSING, skipWithout } from '../helpers/skip.js';
 
 /**

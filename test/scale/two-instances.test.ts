@@ -6,7 +6,8 @@ import WebSocket from 'ws';
 import { createTokenService } from '../../src/auth/tokens.js';
 import { bundledModelPath } from '../../src/speech/model.js';
 import { TEST_JWT_SECRET } from '../helpers/database.js';
-import { createEmptyDatabase, findNginx, startInstance, startNginx, waitFor, type Instance, type Proxy } from './cluster.js';
+import { createEmptyDatabase, findNginx, startInstance, startNginx, type Instance, type Proxy } from './cluster.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { POSTGRES_MISSING, REDIS_MISSING, skipWithout } from '../helpers/skip.js';
 
 /**

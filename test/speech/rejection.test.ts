@@ -25,7 +25,7 @@ import { skipWithout, skipWithoutLocalData } from '../helpers/skip.js';
 const DEV = resolve(process.env.SPEECH_DEV_DIR ?? '../shared/speech-dev');
 const hasDev = existsSync(join(DEV, 'labels.json'));
 const hasDebianModel = existsSync(join(DEBIAN_MODEL_DIR, 'feat.params'));
-// The recordings are not in CI; the model is, so only their absence may skip there.
+// .ci/run installs the model, not the recordings (they are beside the checkout, or not): only their absence may skip in CI.
 const skipped = skipWithout(!hasDebianModel && 'pocketsphinx-en-us is not installed (the threshold is for its 16 kHz model): skipped')
   || skipWithoutLocalData(!hasDev && `${DEV} is not here (real recordings; README, Benchmarks): test/speech/rejection.test.ts skipped`);
 
