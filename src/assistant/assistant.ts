@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
-import type { CommandOutcome, LiveLists, Reply, Transcript, Understanding } from '../contracts.js';
+import type { CommandOutcome, Recognizer, Reply, Transcript, Understanding } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import type { PubSub, SessionStore } from '../cache/index.js';
 import { pushNotifications, userChannel, type CatalogLists, type CatalogSnapshot } from '../marketplace/index.js';
@@ -12,11 +12,6 @@ import { isReadOnlyTurn } from './read-only.js';
 import { cachingRecognizer } from './understanding-cache.js';
 import { toUnavailableError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
-
-/** The part of the intent engine the assistant uses (see src/nlu). */
-export interface Recognizer {
-  recognize(text: string, lists: LiveLists): Understanding;
-}
 
 export interface AssistantDeps {
   readonly dataSource: DataSource;

@@ -3,7 +3,8 @@ import fp from 'fastify-plugin';
 import { createIntentEngine, type IntentSet } from '../nlu/index.js';
 import { loadIntentSet } from '../load-intents.js';
 import { createCatalogLists, type CatalogLists } from '../marketplace/index.js';
-import { createAssistant, type Assistant, type Recognizer } from './assistant.js';
+import type { Recognizer } from '../contracts.js';
+import { createAssistant, type Assistant } from './assistant.js';
 import { createCommandLogWriter } from './log-writer.js';
 
 declare module 'fastify' {
