@@ -23,7 +23,7 @@ export interface AssistantDeps {
     readonly confirmTimeoutS: number;
     readonly sessionTtlS: number;
     readonly platformFeeBps: number;
-    /** Voice transcripts below this recogniser confidence are not acted on. Default 0.3. */
+    /** Voice transcripts below this recogniser confidence are not acted on (MIN_ASR_CONFIDENCE). Default 0.3. */
     readonly minAsrConfidence?: number;
     /** Word confidence a spoken yes needs to spend credits (see src/dialog/clear-answer.ts). */
     readonly confirmMinAsrConfidence?: number;

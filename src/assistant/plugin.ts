@@ -55,6 +55,7 @@ export const assistantPlugin = fp(async (app: FastifyInstance, options: Assistan
     metrics: app.metrics,
     settings: {
       confirmTimeoutS: app.config.confirmTimeoutS,
+      minAsrConfidence: app.config.minAsrConfidence,
       confirmMinAsrConfidence: app.config.confirmMinAsrConfidence,
       sessionTtlS: app.config.sessionTtlS,
       platformFeeBps: app.config.platformFeeBps,
