@@ -197,8 +197,9 @@ export class VoiceSession {
     }
   }
 
-  async #ensureStream(): Promise<RecognizerStream> {
-    if (this.#stream) return this.#stream;
+  /** The open stream and the input that feeds it; opened by the first audio, and the first after a reset. */
+  async #ensureStream(): Promise<{ stream: RecognizerStream; input: AudioInput }> {
+    if (this.#stream && this.#input) return { stream: this.#stream, input: this.#input };
     if (this.#nextConfig) {
       this.#config = this.#nextConfig;
       this.#nextConfig = null;
@@ -206,16 +207,17 @@ export class VoiceSession {
     const { engine } = this.#deps;
     const grammar = this.#config.phraseGrammar ?? await this.#deps.grammar();
     // The input first: it lives with the session, so a failure here leaves no stream open.
-    this.#input ??= await AudioInput.create({ engineRate: engine.sampleRate, trailingSilenceMs: this.#limits.trailingSilenceMs, maxUtteranceMs: this.#limits.maxUtteranceMs });
-    this.#stream = await engine.openStream(grammar);
-    this.#input.startUtterance(this.#config.sampleRate);
-    return this.#stream;
+    const input = this.#input ?? await AudioInput.create({ engineRate: engine.sampleRate, trailingSilenceMs: this.#limits.trailingSilenceMs, maxUtteranceMs: this.#limits.maxUtteranceMs });
+    this.#input = input;
+    const stream = await engine.openStream(grammar);
+    this.#stream = stream;
+    input.startUtterance(this.#config.sampleRate);
+    return { stream, input };
   }
 
   /** vosk-server's loop: the decoder takes the frame, the client gets its partial or, at an endpoint, the final. */
   async #handleAudio(bytes: Uint8Array): Promise<void> {
-    const stream = await this.#ensureStream();
-    const input = this.#input!;
+    const { stream, input } = await this.#ensureStream();
     const pcm = input.push(bytes);
     if (pcm.length === 0) {
       this.#deps.send({ partial: '' });
