@@ -40,6 +40,7 @@ const EnvSchema = Type.Object({
   NLU_THRESHOLD: Type.Number({ default: 0.5, minimum: 0, maximum: 1 }),
   SESSION_TTL_S: Type.Integer({ default: 1_800, minimum: 60 }),
   CONFIRM_TIMEOUT_S: Type.Integer({ default: 60, minimum: 5, maximum: 3_600 }),
+  MIN_ASR_CONFIDENCE: Type.Number({ default: 0.3, minimum: 0, maximum: 1 }),
   CONFIRM_MIN_ASR_CONFIDENCE: Type.Number({ default: 0.85, minimum: 0, maximum: 1 }),
   ALLOW_ANONYMOUS_TRANSCRIBE: Type.Boolean({ default: false }),
   ENDPOINT_SILENCE_MS: Type.Integer({ default: 600, minimum: 100, maximum: 5_000 }),
@@ -125,6 +126,8 @@ export interface Config {
   readonly nluThreshold: number;
   readonly sessionTtlS: number;
   readonly confirmTimeoutS: number;
+  /** Recogniser confidence below which a spoken command is answered "not understood". */
+  readonly minAsrConfidence: number;
   /** Word confidence every word of a spoken yes needs before it may spend credits. */
   readonly confirmMinAsrConfidence: number;
   readonly shutdownGraceMs: number;
@@ -239,6 +242,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     nluThreshold: env.NLU_THRESHOLD,
     sessionTtlS: env.SESSION_TTL_S,
     confirmTimeoutS: env.CONFIRM_TIMEOUT_S,
+    minAsrConfidence: env.MIN_ASR_CONFIDENCE,
     confirmMinAsrConfidence: env.CONFIRM_MIN_ASR_CONFIDENCE,
     shutdownGraceMs: env.SHUTDOWN_GRACE_MS,
     metricsToken: env.METRICS_TOKEN,

@@ -48,6 +48,11 @@ export interface Understanding {
 /** The values of the lists filled at run time (designers, chips, tags …), by list name. */
 export type LiveLists = Readonly<Record<string, readonly string[]>>;
 
+/** Text → {@link Understanding}: the part of the intent engine (src/nlu) the assistant uses. */
+export interface Recognizer {
+  recognize(text: string, lists: LiveLists): Understanding;
+}
+
 /** What the assistant answers. */
 export interface Reply {
   readonly text: string;

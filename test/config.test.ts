@@ -50,6 +50,13 @@ describe('configuration', () => {
     expect(() => loadConfig({ WYOMING_PORT: '70000' })).toThrow(/WYOMING_PORT/);
   });
 
+  it('reads the recogniser confidence a spoken command needs, a fraction from 0 to 1', () => {
+    expect(loadConfig({}).minAsrConfidence).toBe(0.3);
+    expect(loadConfig({ MIN_ASR_CONFIDENCE: '0.55' }).minAsrConfidence).toBe(0.55);
+    expect(() => loadConfig({ MIN_ASR_CONFIDENCE: '1.5' })).toThrow(/MIN_ASR_CONFIDENCE/);
+    expect(() => loadConfig({ MIN_ASR_CONFIDENCE: 'high' })).toThrow(/MIN_ASR_CONFIDENCE/);
+  });
+
   it('rejects an encryption key of the wrong length', () => {
     expect(() => loadConfig({ FIELD_ENCRYPTION_KEYS: `k1:${Buffer.alloc(31).toString('base64')}x` })).toThrow(ConfigError);
   });

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { DataSource } from 'typeorm';
-import type { CommandOutcome, LiveLists, Reply, Transcript, Understanding } from '../contracts.js';
+import type { CommandOutcome, Recognizer, Reply, Transcript, Understanding } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import type { PubSub, SessionStore } from '../cache/index.js';
 import { pushNotifications, userChannel, type CatalogLists, type CatalogSnapshot } from '../marketplace/index.js';
@@ -13,11 +13,6 @@ import { cachingRecognizer } from './understanding-cache.js';
 import { toUnavailableError } from '../errors.js';
 import type { Metrics } from '../metrics.js';
 
-/** The part of the intent engine the assistant uses (see src/nlu). */
-export interface Recognizer {
-  recognize(text: string, lists: LiveLists): Understanding;
-}
-
 export interface AssistantDeps {
   readonly dataSource: DataSource;
   readonly sessionStore: SessionStore;
@@ -28,7 +23,7 @@ export interface AssistantDeps {
     readonly confirmTimeoutS: number;
     readonly sessionTtlS: number;
     readonly platformFeeBps: number;
-    /** Voice transcripts below this recogniser confidence are not acted on. Default 0.3. */
+    /** Voice transcripts below this recogniser confidence are not acted on (MIN_ASR_CONFIDENCE). Default 0.3. */
     readonly minAsrConfidence?: number;
     /** Word confidence a spoken yes needs to spend credits (see src/dialog/clear-answer.ts). */
     readonly confirmMinAsrConfidence?: number;

@@ -3,7 +3,8 @@ import fp from 'fastify-plugin';
 import { createIntentEngine, type IntentSet } from '../nlu/index.js';
 import { loadIntentSet } from '../load-intents.js';
 import { createCatalogLists, type CatalogLists } from '../marketplace/index.js';
-import { createAssistant, type Assistant, type Recognizer } from './assistant.js';
+import type { Recognizer } from '../contracts.js';
+import { createAssistant, type Assistant } from './assistant.js';
 import { createCommandLogWriter } from './log-writer.js';
 
 declare module 'fastify' {
@@ -54,6 +55,7 @@ export const assistantPlugin = fp(async (app: FastifyInstance, options: Assistan
     metrics: app.metrics,
     settings: {
       confirmTimeoutS: app.config.confirmTimeoutS,
+      minAsrConfidence: app.config.minAsrConfidence,
       confirmMinAsrConfidence: app.config.confirmMinAsrConfidence,
       sessionTtlS: app.config.sessionTtlS,
       platformFeeBps: app.config.platformFeeBps,

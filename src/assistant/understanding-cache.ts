@@ -1,5 +1,4 @@
-import type { LiveLists, Understanding } from '../contracts.js';
-import type { Recognizer } from './assistant.js';
+import type { LiveLists, Recognizer, Understanding } from '../contracts.js';
 
 /**
  * Remembers the understanding of recently said texts, for one version of the live lists.

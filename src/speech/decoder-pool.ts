@@ -11,8 +11,9 @@ import type { RecognizerSettings } from './recognizer-settings.js';
 
 /**
  * The decoders of one thread: one lexicon decoder with the model's full pronunciation dictionary
- * (~25 MiB, ~0.3–1 s to create: the dictionary is most of both), a pool of lean stream decoders
- * whose dictionary holds only the grammar's words (~8 MiB, tens of ms), and per grammar version
+ * (~24 MiB, ~0.15–1 s to create: the dictionary is most of both), a pool of lean stream decoders
+ * whose dictionary holds only the grammar's words (~10 MiB each with the command grammar, tens of
+ * ms; figures for the 8 kHz model, WASM heap growth per decoder), and per grammar version
  * one compiled search graph (FSG) shared by all of them (compiling takes seconds for the full
  * command grammar; attaching a compiled one to another decoder well under one). A spare stream
  * decoder is kept ready in the background, so opening a stream never waits for one to be built.
@@ -159,8 +160,8 @@ export class DecoderPool {
   async #createDecoder(lean: boolean): Promise<PooledDecoder> {
     const { modelPath, sampleRate, tuning } = this.#settings;
     const decoder = new this.#module.Decoder({ hmm: modelPath, samprate: sampleRate, loglevel: 'FATAL' });
-    // With no `dict` the decoder starts with the filler words only (noisedict): ~17 MiB and most
-    // of the load time less than with the model's full dictionary.
+    // With no `dict` the decoder starts with the filler words only (noisedict): ~4 MiB instead of
+    // ~24 MiB, and most of the load time saved.
     if (lean) decoder.unset_config('dict');
     try {
       await decoder.initialize();

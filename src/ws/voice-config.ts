@@ -1,9 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
 import type { RecognitionGrammar } from '../speech/engine.js';
 import { Errors } from '../errors.js';
 import { isSupportedSampleRate, SUPPORTED_SAMPLE_RATES } from '../speech/sample-rates.js';
 import { grammarFromPhrases } from './phrase-grammar.js';
+import { assertFrame } from './voice-messages.js';
 
 /** Alternatives sent at most; a client asking for more gets this many, as vosk gives what it has. */
 export const MAX_ALTERNATIVES = 10;
@@ -29,23 +29,16 @@ export const DEFAULT_STREAM_CONFIG: StreamConfig = { sampleRate: 8_000, words: t
 
 // vosk-server reads a flag with Python's bool(): true/false and numbers (0 = off) are what clients
 // send. Strings are refused rather than coerced: "false" must not switch words on.
-const Flag = Type.Union([Type.Boolean(), Type.Number()]);
+const flag = (name: string) => Type.Union([Type.Boolean(), Type.Number()], { errorMessage: `${name} must be true or false` });
 
+const PHRASE_LIST = 'phrase_list must be a list of at most 1000 strings of at most 200 characters';
 const ConfigFrame = Type.Object({
-  sample_rate: Type.Optional(Type.Number()),
-  words: Type.Optional(Flag),
-  tts: Type.Optional(Flag),
-  max_alternatives: Type.Optional(Type.Number()),
-  phrase_list: Type.Optional(Type.Array(Type.String({ maxLength: 200 }), { maxItems: 1_000 })),
-});
-
-const FIELD_ERRORS: Record<string, string> = {
-  sample_rate: 'sample_rate must be a number',
-  words: 'words must be true or false',
-  tts: 'tts must be true or false',
-  max_alternatives: 'max_alternatives must be a number',
-  phrase_list: 'phrase_list must be a list of at most 1000 strings of at most 200 characters',
-};
+  sample_rate: Type.Optional(Type.Number({ errorMessage: 'sample_rate must be a number' })),
+  words: Type.Optional(flag('words')),
+  tts: Type.Optional(flag('tts')),
+  max_alternatives: Type.Optional(Type.Number({ errorMessage: 'max_alternatives must be a number' })),
+  phrase_list: Type.Optional(Type.Array(Type.String({ maxLength: 200, errorMessage: PHRASE_LIST }), { maxItems: 1_000, errorMessage: PHRASE_LIST })),
+}, { errorMessage: 'config must be an object' });
 
 export interface ConfigOptions {
   /** Spoken replies can be offered (a synthesizer runs). */
@@ -59,11 +52,7 @@ export interface ConfigOptions {
  *   HM_ERR_VOICE_UNAVAILABLE for `tts` on a server without speech synthesis.
  */
 export function parseStreamConfig(raw: unknown, current: StreamConfig, options: ConfigOptions): StreamConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw Errors.ProtocolViolation('config must be an object');
-  if (!Value.Check(ConfigFrame, raw)) {
-    const field = Value.Errors(ConfigFrame, raw).First()?.path.split('/')[1] ?? '';
-    throw Errors.ProtocolViolation(FIELD_ERRORS[field] ?? 'config is malformed');
-  }
+  assertFrame(ConfigFrame, raw);
   const next = { ...current };
   if (raw.sample_rate !== undefined) {
     if (!isSupportedSampleRate(raw.sample_rate)) {

@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { Transcript } from '../contracts.js';
 import { toResultFields, type CommandResult } from '../assistant/index.js';
 import { canVerifyAtRate, type RecognitionGrammar, type RecognizerStream, type SpeechEngine } from '../speech/engine.js';
-import { Endpointer } from '../speech/endpointer.js';
-import { VoiceActivityDetector } from '../speech/voice-activity.js';
-import { Resampler, resample } from '../speech/resample.js';
-import { bytesToPcm16, float32ToPcm16, pcm16ToFloat32 } from '../speech/pcm.js';
+import { resample } from '../speech/resample.js';
+import { float32ToPcm16, pcm16ToFloat32 } from '../speech/pcm.js';
+import { AudioInput } from './audio-input.js';
 import { DEFAULT_STREAM_CONFIG, parseStreamConfig, type StreamConfig } from './voice-config.js';
+import { parseClientMessage, type ClientMessage } from './voice-messages.js';
 import { voskFinal } from './vosk-result.js';
 import { Errors, isHoloMeshError, toUnavailableError, toWsFrame, type HoloMeshError } from '../errors.js';
 
@@ -84,23 +84,17 @@ export class VoiceSession {
   #nextConfig: StreamConfig | null = null;
   /** The current utterance reached the longest allowed length: its final result says so. */
   #cutOff = false;
-  /** Seconds of audio received on this connection, and where the current utterance began in it. */
-  #audioS = 0;
+  /** Where the current utterance began in the audio received (seconds). */
   #utteranceFromS = 0;
   #stream: RecognizerStream | null = null;
-  #resampler: Resampler | null = null;
-  #endpointer: Endpointer | null = null;
-  /** Kept across resets: its noise model is the room's, which a new utterance does not change. */
-  #vad: VoiceActivityDetector | null = null;
-  #oddByte: number | null = null;
+  /** Made with the first stream; it lives as long as the connection. */
+  #input: AudioInput | null = null;
   #queue: Promise<void> = Promise.resolve();
   #backlogSamples = 0;
   #pendingMessages = 0;
   #pendingBytes = 0;
   #closed = false;
   #idleTimer: NodeJS.Timeout | null = null;
-  /** Where the current utterance's speech began, seconds since the utterance began (null: no speech yet). */
-  #speechStartS: number | null = null;
 
   constructor(deps: VoiceSessionDeps) {
     this.#deps = deps;
@@ -115,18 +109,7 @@ export class VoiceSession {
     this.#touch();
     if (!this.#admit(raw.length)) return;
     // Through the queue like everything else, so replies keep the order of the messages.
-    this.#enqueue(raw.length, async () => {
-      let message: unknown;
-      try {
-        message = JSON.parse(raw);
-      } catch {
-        throw Errors.ProtocolViolation('a text frame must be a JSON object');
-      }
-      if (typeof message !== 'object' || message === null || Array.isArray(message)) {
-        throw Errors.ProtocolViolation('a text frame must be a JSON object');
-      }
-      await this.#handleMessage(message as Record<string, unknown>);
-    });
+    this.#enqueue(raw.length, () => this.#handleMessage(parseClientMessage(raw)));
   }
 
   /** A binary frame: 16-bit little-endian mono PCM at the configured rate. */
@@ -153,8 +136,8 @@ export class VoiceSession {
     await this.#queue.catch(() => {});
     await this.#stream?.close().catch(() => {});
     this.#stream = null;
-    this.#vad?.close();
-    this.#vad = null;
+    this.#input?.close();
+    this.#input = null;
   }
 
   /** Resolves when every message received so far has been handled (tests, shutdown). */
@@ -186,17 +169,20 @@ export class VoiceSession {
     });
   }
 
-  async #handleMessage(message: Record<string, unknown>): Promise<void> {
-    if ('config' in message) return this.#configure(message.config);
-    if ('eof' in message) {
-      await this.#finishUtterance('eof');
-      this.#closed = true;
-      this.#deps.close(CloseCodes.normal, 'eof');
-      return;
+  async #handleMessage(message: ClientMessage): Promise<void> {
+    switch (message.kind) {
+      case 'config':
+        return this.#configure(message.config);
+      case 'eof':
+        await this.#finishUtterance('eof');
+        this.#closed = true;
+        this.#deps.close(CloseCodes.normal, 'eof');
+        return;
+      case 'reset':
+        return this.#finishUtterance('reset');
+      case 'text':
+        return this.#textCommand(message.text, message.commandId);
     }
-    if ('reset' in message) return this.#finishUtterance('reset');
-    if (message.type === 'text') return this.#textCommand(message.text, message.commandId);
-    throw Errors.ProtocolViolation('unknown message: expected config, eof, reset or {"type":"text"}');
   }
 
   async #configure(raw: unknown): Promise<void> {
@@ -211,59 +197,42 @@ export class VoiceSession {
     }
   }
 
-  async #ensureStream(): Promise<RecognizerStream> {
-    if (this.#stream) return this.#stream;
+  /** The open stream and the input that feeds it; opened by the first audio, and the first after a reset. */
+  async #ensureStream(): Promise<{ stream: RecognizerStream; input: AudioInput }> {
+    if (this.#stream && this.#input) return { stream: this.#stream, input: this.#input };
     if (this.#nextConfig) {
       this.#config = this.#nextConfig;
       this.#nextConfig = null;
     }
     const { engine } = this.#deps;
     const grammar = this.#config.phraseGrammar ?? await this.#deps.grammar();
-    // The detector first: it lives with the session, so a failure here leaves no stream open.
-    this.#vad ??= await VoiceActivityDetector.create({ sampleRate: engine.sampleRate });
-    this.#stream = await engine.openStream(grammar);
-    this.#resampler = this.#config.sampleRate === engine.sampleRate ? null : new Resampler(this.#config.sampleRate, engine.sampleRate);
-    this.#endpointer = new Endpointer({
-      sampleRate: engine.sampleRate,
-      trailingSilenceMs: this.#limits.trailingSilenceMs,
-      maxUtteranceMs: this.#limits.maxUtteranceMs,
-    });
-    return this.#stream;
+    // The input first: it lives with the session, so a failure here leaves no stream open.
+    const input = this.#input ?? await AudioInput.create({ engineRate: engine.sampleRate, trailingSilenceMs: this.#limits.trailingSilenceMs, maxUtteranceMs: this.#limits.maxUtteranceMs });
+    this.#input = input;
+    const stream = await engine.openStream(grammar);
+    this.#stream = stream;
+    input.startUtterance(this.#config.sampleRate);
+    return { stream, input };
   }
 
+  /** vosk-server's loop: the decoder takes the frame, the client gets its partial or, at an endpoint, the final. */
   async #handleAudio(bytes: Uint8Array): Promise<void> {
-    const stream = await this.#ensureStream();
-    // A frame may split a sample in two: keep the odd byte for the next frame.
-    let data = bytes;
-    if (this.#oddByte !== null) {
-      data = new Uint8Array(bytes.byteLength + 1);
-      data[0] = this.#oddByte;
-      data.set(bytes, 1);
-      this.#oddByte = null;
-    }
-    if (data.byteLength % 2 === 1) this.#oddByte = data[data.byteLength - 1]!;
-    let pcm = bytesToPcm16(data);
-    this.#audioS += pcm.length / this.#config.sampleRate;
-    if (this.#resampler) pcm = float32ToPcm16(this.#resampler.process(pcm16ToFloat32(pcm)));
+    const { stream, input } = await this.#ensureStream();
+    const pcm = input.push(bytes);
     if (pcm.length === 0) {
       this.#deps.send({ partial: '' });
       return;
     }
-    this.#vad!.push(pcm);
-    const events = this.#endpointer!.push(pcm);
-    const start = events.find((e) => e.type === 'speech-start');
-    if (start) this.#speechStartS ??= start.at;
     const partial = await stream.accept(pcm);
-    if (this.#speechStartS !== null) events.push(...this.#endpointer!.hypothesis(partial.partial));
-    const end = events.find((e) => e.type === 'speech-end');
-    if (end && end.type === 'speech-end') {
+    const end = input.endpoint(partial.partial);
+    if (end) {
       // Said in the final result, not in a frame of its own: one reply per audio frame.
-      if (end.reason === 'max-length') this.#cutOff = true;
+      if (end === 'max-length') this.#cutOff = true;
       await this.#finishUtterance('endpoint');
       return;
     }
     // The decoder puts words on silence and noise too: none are shown until someone has spoken.
-    this.#deps.send({ partial: this.#vad!.activity.hasSpeech ? partial.partial : '' });
+    this.#deps.send({ partial: input.hasSpeech ? partial.partial : '' });
   }
 
   /**
@@ -274,23 +243,12 @@ export class VoiceSession {
    */
   async #finishUtterance(why: 'eof' | 'reset' | 'endpoint'): Promise<void> {
     const stream = this.#stream;
-    if (!stream) {
+    if (!stream || !this.#input) {
       this.#sendNoSpeech();
       return;
     }
-    if (this.#resampler) {
-      const tail = float32ToPcm16(this.#resampler.flush());
-      if (tail.length > 0) {
-        this.#vad?.push(tail);
-        await stream.accept(tail);
-      }
-      this.#resampler.reset();
-    }
-    const speechStartS = this.#speechStartS;
-    this.#speechStartS = null;
-    this.#endpointer?.reset();
-    const hasSpeech = this.#vad?.activity.hasSpeech ?? false;
-    this.#vad?.startUtterance();
+    const { tail, hasSpeech, speechStartS } = this.#input.endUtterance();
+    if (tail.length > 0) await stream.accept(tail);
     const closing = why === 'reset' || why === 'eof';
     if (!hasSpeech) {
       // After a reset or eof the stream closes unfinished: its words would be thrown away anyway.
@@ -307,7 +265,7 @@ export class VoiceSession {
     // After a reset a new config may follow; the next audio opens a fresh stream.
     if (closing) await this.#closeStream(stream);
     const frame = voskFinal(transcript, this.#config, this.#utteranceFromS);
-    this.#utteranceFromS = this.#audioS;
+    this.#utteranceFromS = this.#input.receivedS;
     if (this.#cutOff) frame.cutOff = { maxUtteranceS: this.#limits.maxUtteranceMs / 1000 };
     this.#cutOff = false;
     frame.asrConfidence = transcript.confidence;
@@ -326,23 +284,15 @@ export class VoiceSession {
   #sendNoSpeech(): void {
     this.#deps.onNoSpeech?.();
     const frame = voskFinal({ text: '', source: 'voice', confidence: 0, engine: '' }, this.#config);
-    this.#utteranceFromS = this.#audioS;
+    this.#utteranceFromS = this.#input?.receivedS ?? 0;
     if (this.#cutOff) frame.cutOff = { maxUtteranceS: this.#limits.maxUtteranceMs / 1000 };
     this.#cutOff = false;
     this.#deps.send({ ...frame, sessionId: this.sessionId, outcome: 'no_speech' });
   }
 
-  async #textCommand(text: unknown, commandId: unknown): Promise<void> {
-    if (typeof text !== 'string' || text.trim() === '' || text.length > 500) {
-      throw Errors.ProtocolViolation('a text command needs "text": 1 to 500 characters');
-    }
-    // PostgreSQL text cannot hold NUL: such a command was answered but never logged.
-    if (text.includes('\u0000')) throw Errors.ProtocolViolation('"text" must not contain NUL characters');
-    if (commandId !== undefined && (typeof commandId !== 'string' || !/^[A-Za-z0-9_-]{8,128}$/.test(commandId))) {
-      throw Errors.ProtocolViolation('"commandId" must be 8 to 128 letters, digits, "-" or "_"');
-    }
-    const transcript: Transcript = { text: text.trim(), source: 'text', confidence: 1, engine: 'text' };
-    const result = await this.#runCommand(transcript, commandId as string | undefined);
+  async #textCommand(text: string, commandId: string | undefined): Promise<void> {
+    const transcript: Transcript = { text, source: 'text', confidence: 1, engine: 'text' };
+    const result = await this.#runCommand(transcript, commandId);
     if (!result) throw Errors.Unauthenticated('text commands need a signed-in user');
     await this.#sendWithSpeech({ type: 'reply', text: transcript.text, sessionId: this.sessionId, ...toResultFields(result) }, result.reply.text);
   }

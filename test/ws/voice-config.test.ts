@@ -53,6 +53,10 @@ describe('voice stream config', () => {
     expect(codeOf({ phrase_list: ['?!'] })).toBe('HM_ERR_VOICE_PROTOCOL');
     expect(codeOf({ tts: true })).toBe('HM_ERR_VOICE_UNAVAILABLE');
     expect(() => parse({ words: [] })).toThrow('words must be true or false');
+    expect(() => parse({ tts: 'yes' })).toThrow('tts must be true or false');
+    expect(() => parse([16000])).toThrow('config must be an object');
+    expect(() => parse({ sample_rate: '16000' })).toThrow('sample_rate must be a number');
+    expect(() => parse({ phrase_list: ['ok', 'x'.repeat(201)] })).toThrow(/^phrase_list must be a list/);
     expect(parse({ tts: true }, true).tts).toBe(true);
   });
 });
