@@ -357,7 +357,11 @@ describe.skipIf(notShared)('two server processes on one PostgreSQL and Redis', (
       for (let i = 0; i < 4; i++) {
         const session = `scale-${randomUUID()}`;
         const ask = await command(P().url, token.alex!, 'buy aurora veil', session);
-        expect(ask.reply.text).toBe('Buy Aurora Veil by Lumen Labs for 20 credits? Say yes to confirm.');
+        // From the second purchase on, the question says which editions alex already owns.
+        const owned = ['', 'number 1', 'numbers 1 and 2', 'numbers 1, 2 and 3'][i];
+        expect(ask.reply.text).toBe(i === 0
+          ? 'Buy Aurora Veil by Lumen Labs for 20 credits? Say yes to confirm.'
+          : `You already own Aurora Veil ${owned}. Buy another for 20 credits? Say yes to confirm.`);
         const yes = await command(P().url, token.alex!, 'yes', session);
         expect(yes.reply.text).toMatch(new RegExp(`^Done\\. You bought Aurora Veil number ${i + 1} for 20 credits\\.`));
         crossed.push(ask.upstream !== yes.upstream);
