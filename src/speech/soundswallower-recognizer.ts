@@ -11,7 +11,7 @@ import { garbageWords, isGarbageWord, withGarbageLoop } from './grammar-tools.js
 import type { GarbageOptions } from './grammar-tools.js';
 import { resolveMissingPronunciations } from './pronunciation.js';
 import type { PronunciationTable } from './pronunciation.js';
-import { cString, Verifier } from './verifier.js';
+import { cString, Verifier, verificationScore } from './verifier.js';
 import type { Verification, VerifierModule } from './verifier.js';
 import { compileWordGraph } from './word-graph.js';
 import type { WordGraph } from './word-graph.js';
@@ -478,8 +478,8 @@ export class DecoderSession {
   /** Samples of the current utterance the streaming decoder has heard (raw, then denoised). */
   #fed = 0;
   readonly #verify: ((audio: Float32Array, text: string) => Verification | null) | null;
-  /** The last utterance's verification and level spread (diagnostics and benches): null when none ran. */
-  lastVerification: (Verification & { readonly spreadDb: number }) | null = null;
+  /** The last utterance's verification, level spread and verificationScore (diagnostics and benches): null when none ran. */
+  lastVerification: (Verification & { readonly spreadDb: number; readonly score: number }) | null = null;
 
   constructor(
     pooled: PooledDecoder,
@@ -580,8 +580,9 @@ export class DecoderSession {
     const floor = typeof verifyBelow === 'number' ? verifyFloor(verifyBelow, spreadDb, this.#skip.quietSpreadDb) : null;
     if (audio && this.#verify && floor !== null && options.verify !== false) {
       const verification = this.#verify(audio, text);
-      this.lastVerification = verification && { ...verification, spreadDb };
-      if (!verification || verification.fit < floor) return rejected(text, 0);
+      const score = verification ? verificationScore(verification.fit, confidence) : -Infinity;
+      this.lastVerification = verification && { ...verification, spreadDb, score };
+      if (!verification || score < floor) return rejected(text, 0);
     }
     const alternatives = [{ text, confidence }];
     if (other?.text && other.text !== text && !hasGarbage(other.text)) alternatives.push({ text: other.text, confidence: other.confidence });
