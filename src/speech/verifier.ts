@@ -14,8 +14,8 @@ import type { Decoder } from 'soundswallower';
  * The fit alone judges a command by its sounds; the decoder's own confidence in it (the word
  * posteriors of the grammar search, utteranceConfidence) says how close other commands came. Speech
  * the grammar cannot say is forced onto a command that competes with its neighbours (real people
- * ordering coffee against the marketplace grammar: confidence 0.73–0.87, their right coffee
- * commands 0.88–0.95), so the two are added up: verificationScore.
+ * ordering coffee against the marketplace grammar: confidence mostly 0.73–0.87, their right
+ * coffee commands 0.88–0.95), so the two are added up: verificationScore.
  */
 
 /**
