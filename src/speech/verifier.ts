@@ -21,7 +21,8 @@ import type { Decoder } from 'soundswallower';
 /**
  * Nats of fit that one unit of utterance confidence is worth, around CONFIDENCE_PIVOT: a command the
  * decoder is sure of (0.95) may fit one nat per frame worse, an unsure one (0.75) must fit one
- * better. Measured with bench/rejection.ts (weights 8–15 gave the same figures).
+ * better. Chosen on the even-numbered recordings of the speech-dev set (weights 8–15 rejected the
+ * same out-of-grammar ones); `bench:rejection --stride 4 --offset 1` checks it on the others.
  */
 export const CONFIDENCE_WEIGHT = 10;
 export const CONFIDENCE_PIVOT = 0.85;
