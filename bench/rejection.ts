@@ -7,9 +7,10 @@
  *  3. the same coffee recordings against the COFFEE grammar (the full template grammar): in-grammar
  *     accuracy of real people (right = intent + every slot), before and after;
  *  4. synthesized marketplace commands (espeak-ng) against the marketplace grammar, before and after.
- * "Before" = the recogniser without verification; "after" = commands whose verification fit reaches
- * the recogniser's floor for the threshold (none below a quiet room: verifyFloor) (default the recogniser's DEFAULT_VERIFY_BELOW). A sweep over thresholds
- * follows. `--quick` takes every 6th recording (`--stride`, from `--offset`). `--snr DB` mixes the coffee recordings with the benchmark's kitchen noise (scaled against
+ * "Before" = the recogniser without verification; "after" = commands whose verification score (the
+ * fit moved by the decoder's confidence: verificationScore) reaches the recogniser's floor for the
+ * threshold (none below a quiet room: verifyFloor) (default the recogniser's DEFAULT_VERIFY_BELOW).
+ * A sweep over thresholds follows. `--quick` takes every 6th recording (`--stride`, from `--offset`). `--snr DB` mixes the coffee recordings with the benchmark's kitchen noise (scaled against
  * the loudest speech frame, at a seeded offset). Decodes in this process, one utterance at a time (one core).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -47,7 +48,9 @@ interface Outcome {
   readonly name: string;
   /** The recogniser's text without verification. */
   readonly text: string;
-  /** Verification fit (null: not verifiable, rejected; Infinity: not verified, too noisy). */
+  /** Verification score, verificationScore (null: not verifiable, rejected; Infinity: not verified, too noisy). */
+  readonly score: number | null;
+  /** The fit alone (the rule before the decoder's confidence counted), same nulls. */
   readonly fit: number | null;
   /** The utterance's level spread, dB (what the recogniser's floor depends on). */
   readonly spreadDb: number;
@@ -61,10 +64,11 @@ const slotsMatch = (got: Slots, want: Readonly<Record<string, unknown>>): boolea
 };
 const pct = (n: number, d: number): string => (d ? `${((100 * n) / d).toFixed(1)}%` : '—');
 /** Accepted at threshold `t` as the recogniser would: its floor for the utterance's level spread. */
-const accepted = (o: Outcome, t: number): boolean => {
+const accepted = (o: Outcome, t: number, by: 'score' | 'fit' = 'score'): boolean => {
   if (o.text === '' || t === -Infinity) return o.text !== '';
   const floor = verifyFloor(t, o.spreadDb, DEFAULT_FINAL_PASS_SKIP.quietSpreadDb);
-  return floor === null || (o.fit !== null && o.fit >= floor);
+  const value = o[by];
+  return floor === null || (value !== null && value >= floor);
 };
 
 function readAudio(path: string): Int16Array {
@@ -85,9 +89,10 @@ async function decodeAll(recognizer: SoundSwallowerRecognizer, grammar: Recognit
       const t = await session.finish();
       // With verification threshold -Infinity nothing is rejected by it: the text is "before".
       // No verification of a command heard in a noisy room: it stands (as the recogniser decides).
-      out.push({ name, text: t.text, fit: session.lastVerification?.fit ?? (t.text ? Infinity : null), spreadDb: session.lastVerification?.spreadDb ?? 0 });
+      const unverified = t.text ? Infinity : null;
+      out.push({ name, text: t.text, score: session.lastVerification?.score ?? unverified, fit: session.lastVerification?.fit ?? unverified, spreadDb: session.lastVerification?.spreadDb ?? 0 });
       const v = session.lastVerification;
-      if (verbose) console.log(`  ${name}: "${t.text}" fit ${v?.fit.toFixed(2) ?? '—'} over ${v?.speechFrames ?? '—'} frames, spread ${v?.spreadDb.toFixed(0) ?? '—'} dB`);
+      if (verbose) console.log(`  ${name}: "${t.text}" (${t.confidence.toFixed(2)}) fit ${v?.fit.toFixed(2) ?? '—'}, score ${v?.score.toFixed(2) ?? '—'} over ${v?.speechFrames ?? '—'} frames, spread ${v?.spreadDb.toFixed(0) ?? '—'} dB`);
     } finally {
       session.close();
     }
@@ -112,18 +117,19 @@ async function main(): Promise<void> {
     verifyBelow: -Infinity,
     warmDecoders: 1,
   });
-  console.log(`# Rejection bench — model ${model.id}; verification threshold ${threshold} (fit: nats per frame of speech against the best senone)`);
-  const isCommand = (o: Outcome, t: number): boolean => accepted(o, t) && marketNlu.recognize(o.text, DEMO_LISTS).intent !== null;
+  console.log(`# Rejection bench — model ${model.id}; verification threshold ${threshold} (score: fit in nats per frame of speech against the best senone, moved by the decoder confidence)`);
+  const isCommand = (o: Outcome, t: number, by: 'score' | 'fit' = 'score'): boolean => accepted(o, t, by) && marketNlu.recognize(o.text, DEMO_LISTS).intent !== null;
   const rows: string[] = [];
   const sweeps: string[] = [];
   const oogRow = (label: string, outcomes: readonly Outcome[]): void => {
     const n = outcomes.length;
     const before = outcomes.filter((o) => isCommand(o, -Infinity)).length;
     const after = outcomes.filter((o) => isCommand(o, threshold)).length;
-    rows.push(`| ${label} (${n}) | OOG with no command | ${pct(n - before, n)} | ${pct(n - after, n)} |`);
+    const fitAfter = outcomes.filter((o) => isCommand(o, threshold, 'fit')).length;
+    rows.push(`| ${label} (${n}) | OOG with no command | ${pct(n - before, n)} | ${pct(n - fitAfter, n)} | ${pct(n - after, n)} |`);
     sweeps.push(sweepLine(`${label}: no command`, (t) => pct(n - outcomes.filter((o) => isCommand(o, t)).length, n)));
     const leaks = outcomes.filter((o) => isCommand(o, threshold)).slice(0, 5);
-    for (const o of leaks) console.log(`  still a command: ${o.name} → "${o.text}" (fit ${o.fit?.toFixed(2)})`);
+    for (const o of leaks) console.log(`  still a command: ${o.name} → "${o.text}" (score ${o.score?.toFixed(2)})`);
   };
 
   // 1 + 3: real people ordering coffee.
@@ -162,10 +168,10 @@ async function main(): Promise<void> {
 
   const inGrammarRow = (label: string, outcomes: readonly Outcome[], right: (o: Outcome) => boolean): void => {
     const n = outcomes.length;
-    const ok = (t: number) => outcomes.filter((o) => accepted(o, t) && right(o)).length;
-    rows.push(`| ${label} (${n}) | in-grammar right | ${pct(ok(-Infinity), n)} | ${pct(ok(threshold), n)} |`);
+    const ok = (t: number, by: 'score' | 'fit' = 'score') => outcomes.filter((o) => accepted(o, t, by) && right(o)).length;
+    rows.push(`| ${label} (${n}) | in-grammar right | ${pct(ok(-Infinity), n)} | ${pct(ok(threshold, 'fit'), n)} | ${pct(ok(threshold), n)} |`);
     sweeps.push(sweepLine(`${label}: right`, (t) => pct(ok(t), n)));
-    for (const o of outcomes.filter((x) => right(x) && !accepted(x, threshold)).slice(0, 5)) console.log(`  right but rejected: ${o.name} "${o.text}" (fit ${o.fit?.toFixed(2)})`);
+    for (const o of outcomes.filter((x) => right(x) && !accepted(x, threshold)).slice(0, 5)) console.log(`  right but rejected: ${o.name} "${o.text}" (score ${o.score?.toFixed(2)})`);
   };
 
   // 3: the coffee recordings against their own grammar (every template sentence, not a cut sample).
@@ -195,7 +201,7 @@ async function main(): Promise<void> {
   } else console.log('(espeak-ng not installed: the synthesized row is skipped)');
   recognizer.dispose();
 
-  console.log(`\n| set | measure | before (no verification) | after (fit ≥ ${threshold}) |\n|---|---|---|---|\n${rows.join('\n')}`);
+  console.log(`\n| set | measure | before (no verification) | fit alone ≥ ${threshold} | after (score ≥ ${threshold}) |\n|---|---|---|---|---|\n${rows.join('\n')}`);
   console.log(`\n### threshold sweep\n| set | ${SWEEP.map((t) => (t === -Infinity ? 'off' : `≥ ${t}`)).join(' | ')} |\n|---|${SWEEP.map(() => '---').join('|')}|\n${sweeps.join('\n')}`);
 }
 

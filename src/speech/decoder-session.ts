@@ -9,6 +9,7 @@ import { DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP } from './recognizer-sett
 import type { FinalPassSkip, RecognizerSettings } from './recognizer-settings.js';
 import { hasGarbage, readResult, withoutGarbage } from './scoring.js';
 import type { Heard } from './scoring.js';
+import { verificationScore } from './verifier.js';
 import type { Verification } from './verifier.js';
 
 /** A frame this far over the quiet ones (LevelSpread.peakDb) says speech has begun. */
@@ -45,7 +46,7 @@ export class DecoderSession {
   #fed = 0;
   readonly #verify: ((audio: Float32Array, text: string) => Verification | null) | null;
   /** The last utterance's verification and level spread (diagnostics and benches): null when none ran. */
-  lastVerification: (Verification & { readonly spreadDb: number }) | null = null;
+  lastVerification: (Verification & { readonly spreadDb: number; readonly score: number }) | null = null;
 
   constructor(
     pooled: PooledDecoder,
@@ -146,8 +147,9 @@ export class DecoderSession {
     const floor = typeof verifyBelow === 'number' ? verifyFloor(verifyBelow, spreadDb, this.#skip.quietSpreadDb) : null;
     if (audio && this.#verify && floor !== null && options.verify !== false) {
       const verification = this.#verify(audio, text);
-      this.lastVerification = verification && { ...verification, spreadDb };
-      if (!verification || verification.fit < floor) return rejected(text, 0);
+      const score = verification ? verificationScore(verification.fit, confidence) : -Infinity;
+      this.lastVerification = verification && { ...verification, spreadDb, score };
+      if (!verification || score < floor) return rejected(text, 0);
     }
     const alternatives = [{ text, confidence }];
     if (other?.text && other.text !== text && !hasGarbage(other.text)) alternatives.push({ text: other.text, confidence: other.confidence });

@@ -83,7 +83,8 @@ export interface RecognizerSettings {
   /**
    * Out-of-grammar rejection (see verifier.ts): a command whose words fit the utterance's audio
    * worse than this (log-likelihood ratio per frame of speech against unconstrained recognition,
-   * nats) is rejected. Applied as is in a quiet room (level spread at least
+   * nats, moved by the decoder's confidence in the command: verificationScore) is rejected.
+   * Applied as is in a quiet room (level spread at least
    * `finalPassSkip.quietSpreadDb`), not at all in a less quiet one (verifyFloor).
    * Off when not given (the speech engine sets DEFAULT_VERIFY_BELOW for the model it was measured
    * with). Needs the final pass's audio (`finalPass` not false).

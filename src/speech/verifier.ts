@@ -10,7 +10,27 @@ import type { Decoder } from 'soundswallower';
  * verification test of grammar-constrained recognisers (a free phone loop as the reference did
  * worse here: its single-phone words lose the triphone context, bench/rejection.ts). The forced
  * decode searches a handful of words, a small fraction of the grammar search's cost.
+ *
+ * The fit alone judges a command by its sounds; the decoder's own confidence in it (the word
+ * posteriors of the grammar search, utteranceConfidence) says how close other commands came. Speech
+ * the grammar cannot say is forced onto a command that competes with its neighbours (real people
+ * ordering coffee against the marketplace grammar: confidence mostly 0.73–0.87, their right
+ * coffee commands 0.88–0.95), so the two are added up: verificationScore.
  */
+
+/**
+ * Nats of fit that one unit of utterance confidence is worth, around CONFIDENCE_PIVOT: a command the
+ * decoder is sure of (0.95) may fit one nat per frame worse, an unsure one (0.75) must fit one
+ * better. Chosen on the even-numbered recordings of the speech-dev set (weights 8–15 rejected the
+ * same out-of-grammar ones); `bench:rejection --stride 4 --offset 1` checks it on the others.
+ */
+export const CONFIDENCE_WEIGHT = 10;
+export const CONFIDENCE_PIVOT = 0.85;
+
+/** What a command's verification is compared with the threshold by: its fit, moved by the decoder's confidence in it. */
+export function verificationScore(fit: number, confidence: number): number {
+  return fit + CONFIDENCE_WEIGHT * (confidence - CONFIDENCE_PIVOT);
+}
 
 /** The C entry points used (SoundSwallower exports them; the JS API wraps none of them). */
 export interface VerifierModule {

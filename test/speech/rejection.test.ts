@@ -9,6 +9,7 @@ import type { IntentSet } from '../../src/nlu/index.js';
 import { buildSpeechGrammar, createSpeechEngine, DEFAULT_VERIFY_BELOW, grammarFromJsgf, parseWav } from '../../src/speech/index.js';
 import type { RecognitionGrammar, StartedSpeechEngine } from '../../src/speech/index.js';
 import { decodeUtterance } from '../../src/speech/decode-utterance.js';
+import { CONFIDENCE_PIVOT, verificationScore } from '../../src/speech/verifier.js';
 import { DEBIAN_MODEL_DIR } from '../../src/speech/model.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { streamAudio } from '../helpers/voice-client.js';
@@ -28,6 +29,19 @@ const hasDebianModel = existsSync(join(DEBIAN_MODEL_DIR, 'feat.params'));
 // .ci/run installs the model, not the recordings (they are beside the checkout, or not): only their absence may skip in CI.
 const skipped = skipWithout(!hasDebianModel && 'pocketsphinx-en-us is not installed (the threshold is for its 16 kHz model): skipped')
   || skipWithoutLocalData(!hasDev && `${DEV} is not here (real recordings; README, Benchmarks): test/speech/rejection.test.ts skipped`);
+
+describe('the verification score', () => {
+  it('is the fit when the decoder is as sure of the command as out-of-grammar speech at its surest', () => {
+    expect(verificationScore(-2.5, CONFIDENCE_PIVOT)).toBeCloseTo(-2.5, 10);
+  });
+
+  it('lets a command the decoder is sure of fit a little worse, and asks an unsure one to fit better', () => {
+    // Fits measured on people: right commands -1.5 to -2.9 mostly, out-of-grammar ones -3 and lower.
+    expect(verificationScore(-3.5, 0.93)).toBeGreaterThanOrEqual(DEFAULT_VERIFY_BELOW);
+    expect(verificationScore(-2.8, 0.78)).toBeLessThan(DEFAULT_VERIFY_BELOW);
+    expect(verificationScore(-2.8, 0.9)).toBeGreaterThan(verificationScore(-2.8, 0.8));
+  });
+});
 
 interface Recording {
   readonly name: string;
