@@ -3,7 +3,8 @@ import type { Role } from '../db/entities/index.js';
 /**
  * The intents the dialog acts on and their slots: a contract with the templates in intents/.
  * Slot values arrive normalised: display names (`designer`, or `favorite` for "my favorite
- * designer"), chip names (`chip`), lower-case `tag`, integers (`maxPrice`, `rating`, `count`),
+ * designer"), chip names (`chip`), lower-case `tag`, integers (`maxPrice`, `rating`, `count`, `quantity`:
+ * editions in one BuyChip order, absent for one),
  * `enabled` (SetAutoBuy) and a period (`period`: today … all_time).
  */
 export const INTENT_NAMES = [

@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { CommandOutcome, LiveLists, Reply, SlotValue, Slots, Understanding } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
-import { findChip, findDesigner, getFavoriteDesigner, setFavoriteDesigner, type ChipRef, type DesignerRef } from '../marketplace/index.js';
+import { findChip, findDesigner, getFavoriteDesigner, MAX_ORDER_QUANTITY, setFavoriteDesigner, type ChipRef, type DesignerRef } from '../marketplace/index.js';
 import { runAction, type ActionResult, type ResolvedSlots } from './actions.js';
 import { DEFAULT_CONFIRM_MIN_ASR_CONFIDENCE, isClearNo, isClearYes, type Heard } from './clear-answer.js';
 import { CONTROL_INTENTS, FAVORITE, INTENTS, isIntentName, type AskableSlot, type IntentName } from './intents.js';
@@ -140,7 +140,7 @@ async function answerConfirm(input: TurnInput, pending: Extract<Pending, { kind:
   if (pending.reasked === true) return { spoken: Responses.stillWaiting(), outcome: 'not_understood', pending, intent: null, slots: {} };
   const bound = (pending as { bound?: Bound }).bound;
   if (bound === undefined) return { spoken: Responses.expired(), outcome: 'rejected', pending: null, intent: pending.intent, slots: pending.slots };
-  const reask = bound.kind === 'buy' ? Responses.sayYesToBuy(bound.chipName, bound.priceCredits) : Responses.sayYesToAutoBuy(bound.designerName, bound.maxPrice);
+  const reask = bound.kind === 'buy' ? Responses.sayYesToBuy(bound.chipName, bound.priceCredits, bound.quantity) : Responses.sayYesToAutoBuy(bound.designerName, bound.maxPrice);
   return { spoken: reask, outcome: 'not_understood', pending: { ...pending, reasked: true }, intent: null, slots: {} };
 }
 
@@ -148,7 +148,7 @@ async function answerConfirm(input: TurnInput, pending: Extract<Pending, { kind:
 async function performConfirmed(input: TurnInput, pending: Extract<Pending, { kind: 'confirm' }>): Promise<Step> {
   const { bound } = pending;
   const resolved: ResolvedSlots = bound.kind === 'buy'
-    ? { chip: { id: bound.chipId, name: bound.chipName, priceCredits: bound.priceCredits }, ...(pending.designer ? { designer: pending.designer } : {}) }
+    ? { chip: { id: bound.chipId, name: bound.chipName, priceCredits: bound.priceCredits }, quantity: bound.quantity, ...(pending.designer ? { designer: pending.designer } : {}) }
     : { designer: { id: bound.designerId, name: bound.designerName }, enabled: true, ...(bound.maxPrice === null ? {} : { maxPrice: bound.maxPrice }) };
   return act(input, pending.intent, pending.slots, resolved, pending.key, pending.offerFavorite);
 }
@@ -230,20 +230,27 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
     slots.chip = chip.name;
   }
   if (typeof slots.tag === 'string') resolved.tag = slots.tag.toLowerCase();
-  for (const key of ['maxPrice', 'rating', 'count'] as const) {
+  for (const key of ['maxPrice', 'rating', 'count', 'quantity'] as const) {
     const value = Number(slots[key]);
     if (slots[key] !== undefined && Number.isInteger(value)) resolved[key] = value;
   }
   if (typeof slots.period === 'string') resolved.period = slots.period;
   if (typeof slots.enabled === 'boolean') resolved.enabled = slots.enabled;
 
+  // An order is one to MAX_ORDER_QUANTITY editions: refused before anything is read back.
+  if (intent === 'BuyChip' && resolved.quantity !== undefined && (resolved.quantity < 1 || resolved.quantity > MAX_ORDER_QUANTITY)) {
+    return refuse(Responses.quantityOutOfRange(MAX_ORDER_QUANTITY));
+  }
+
   if (spec.confirm?.(slots)) {
     // What is read back is what a yes buys: the ids and the price, never the name looked up again.
     const bound: Bound = intent === 'BuyChip'
-      ? { kind: 'buy', chipId: chip!.id, chipName: chip!.name, designerName: chip!.designerName, priceCredits: chip!.priceCredits, quantity: 1 }
+      ? { kind: 'buy', chipId: chip!.id, chipName: chip!.name, designerName: chip!.designerName, priceCredits: chip!.priceCredits, quantity: resolved.quantity ?? 1 }
       : { kind: 'auto_buy', designerId: resolved.designer!.id, designerName: resolved.designer!.name, maxPrice: resolved.maxPrice ?? null };
     const question = bound.kind === 'buy'
-      ? Responses.confirmBuy(bound.chipName, bound.designerName, bound.priceCredits)
+      ? bound.quantity > 1
+        ? Responses.confirmBuyMany(bound.chipName, bound.designerName, bound.priceCredits, bound.quantity)
+        : Responses.confirmBuy(bound.chipName, bound.designerName, bound.priceCredits)
       : Responses.confirmAutoBuy(bound.designerName, bound.maxPrice);
     return {
       spoken: question, outcome: 'ok', intent, slots,

@@ -1,4 +1,4 @@
-import type { ChipSummary, CommandRecord, NotificationView, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
+import type { ChipSummary, CommandRecord, NotificationView, Order, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
 import { cardinal, join, list, say, type Spoken } from './ssml.js';
 
 /**
@@ -6,6 +6,7 @@ import { cardinal, join, list, say, type Spoken } from './ssml.js';
  */
 
 const credits = (n: number): Spoken => say`${n} ${n === 1 ? 'credit' : 'credits'}`;
+const editions = (n: number): Spoken => say`${n} ${n === 1 ? 'edition' : 'editions'}`;
 const chips = (n: number): Spoken => say`${n} ${n === 1 ? 'chip' : 'chips'}`;
 
 const PERIOD_NAMES: Record<Period, string> = {
@@ -37,7 +38,9 @@ export const Responses = {
     : say`Automatically buy new chips from ${designer} up to ${credits(maxPrice)}? Say yes to confirm.`,
   confirmReprompt: (question: Spoken) => join([say`Please say yes or no.`, question]),
   /** The one re-ask after an unclear answer to a question that spends credits. */
-  sayYesToBuy: (chip: string, price: number) => say`Say yes to buy ${chip} for ${credits(price)}, or no to cancel.`,
+  sayYesToBuy: (chip: string, price: number, quantity = 1) => quantity === 1
+    ? say`Say yes to buy ${chip} for ${credits(price)}, or no to cancel.`
+    : say`Say yes to buy ${editions(quantity)} of ${chip} for ${credits(price * quantity)}, or no to cancel.`,
   sayYesToAutoBuy: (designer: string, maxPrice: number | null) => maxPrice === null
     ? say`Say yes to automatically buy every new chip from ${designer}, or no to cancel.`
     : say`Say yes to automatically buy new chips from ${designer} up to ${credits(maxPrice)}, or no to cancel.`,
@@ -56,9 +59,19 @@ export const Responses = {
 
   // purchases
   bought: (sale: Sale) => say`Done. You bought ${sale.chipName} number ${sale.editionNumber} for ${credits(sale.priceCredits)}. You have ${credits(sale.balanceAfter)} left.`,
-  insufficientCredits: (chip: string, price: number, balance: number) => say`${chip} costs ${credits(price)}, but you have only ${credits(balance)}.`,
+  insufficientCredits: (chip: string, price: number, balance: number, quantity = 1) => quantity === 1
+    ? say`${chip} costs ${credits(price)}, but you have only ${credits(balance)}.`
+    : say`${editions(quantity)} of ${chip} cost ${credits(price)}, but you have only ${credits(balance)}.`,
   soldOut: (chip: string) => say`Sorry, ${chip} is sold out.`,
   priceChanged: (chip: string, agreed: number, now: number) => say`The price of ${chip} changed from ${credits(agreed)} to ${credits(now)}, so I didn't buy it. Ask again to buy it at the new price.`,
+  // orders of several editions
+  confirmBuyMany: (chip: string, designer: string, price: number, quantity: number) =>
+    say`Buy ${editions(quantity)} of ${chip} by ${designer}, ${credits(price)} each, ${credits(price * quantity)} in total? Say yes to confirm.`,
+  boughtMany: (order: Order) =>
+    say`Done. You bought ${editions(order.quantity)} of ${order.chipName}, numbers ${list(order.editionNumbers.map((n) => cardinal(n)))}, for ${credits(order.totalCredits)} in total. You have ${credits(order.balanceAfter)} left.`,
+  notEnoughLeft: (chip: string, left: number) =>
+    say`Only ${left === 1 ? say`one edition` : editions(left)} of ${chip} ${left === 1 ? 'is' : 'are'} left, so I didn't buy any. ${left === 1 ? say`Ask for one.` : say`Ask for ${left} or fewer.`}`,
+  quantityOutOfRange: (max: number) => say`You can buy one to ${max} editions at a time.`,
   noLongerForSale: (chip: string) => say`${chip} is no longer for sale, so I didn't buy it.`,
 
   // subscriptions

@@ -6,7 +6,9 @@ export {
 } from './directory.js';
 export { subscribe, unsubscribe, listSubscriptions, enableAutoBuy, disableAutoBuy, type SubscriptionView } from './subscriptions.js';
 export { searchChips, whatsNew, SPOKEN_RESULTS, type ChipSummary, type SearchCriteria } from './catalog.js';
-export { buyChip, type BuyRequest, type BuyResult, type Sale } from './purchases.js';
+export {
+  buyChip, buyEditions, MAX_ORDER_QUANTITY, type BuyRequest, type BuyResult, type Sale, type Order, type OrderRequest, type OrderResult,
+} from './purchases.js';
 export {
   publishChip, resolveShares, canonicalJson, generateTokenId,
   type NewChip, type PublishResult, type PublishedChip, type CollaboratorInput, type SharesResult,
