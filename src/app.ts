@@ -18,6 +18,7 @@ import { chipRoutes } from './http/chip-routes.js';
 import { walletRoutes } from './http/wallet-routes.js';
 import { outboxPlugin } from './marketplace/outbox-plugin.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
+import { collectionRoutes } from './http/collection-routes.js';
 import { consolePlugin } from './http/console-plugin.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import type { SpeechEngine } from './speech/engine.js';
@@ -130,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(chipRoutes);
   await app.register(walletRoutes);
   await app.register(dashboardRoutes);
+  await app.register(collectionRoutes);
   await app.register(consolePlugin);
   return app;
 }

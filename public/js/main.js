@@ -6,8 +6,9 @@ import { setupTalk } from './talk.js';
 import { setupChat } from './chat.js';
 import { setupHistory } from './history.js';
 import { setupDashboard } from './dashboard.js';
+import { setupCollection } from './collection.js';
 
-const VIEWS = ['signin', 'talk', 'chat', 'history', 'dashboard'];
+const VIEWS = ['signin', 'talk', 'chat', 'history', 'dashboard', 'collection'];
 const socket = new VoiceSocket({ sampleRate: 16_000 });
 let activeView = null;
 
@@ -30,6 +31,7 @@ const history = setupHistory({
     }
   },
 });
+const collection = setupCollection();
 const dashboard = setupDashboard({
   askSummary(text) {
     const id = chat.send(text, 'from the dashboard');
@@ -81,6 +83,7 @@ socket.addEventListener('result', (event) => {
   speak(result.reply?.text ?? '');
   // A purchase or a new subscriber changes the dashboard.
   if (activeView === 'dashboard' && result.outcome === 'ok') void dashboard.load();
+  if (activeView === 'collection' && result.outcome === 'ok') void collection.load();
 });
 socket.addEventListener('error', (event) => {
   const message = event.detail.message || event.detail.code;
@@ -123,11 +126,12 @@ function show(view) {
     if (link.dataset.view === view) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  const title = { signin: 'Sign in', talk: 'Talk', chat: 'Chat', history: 'History', dashboard: 'Dashboard' }[view];
+  const title = { signin: 'Sign in', talk: 'Talk', chat: 'Chat', history: 'History', dashboard: 'Dashboard', collection: 'Collection' }[view];
   document.title = `${title} · HoloMesh Voice`;
   if (view === 'talk') talk.prepare();
   if (view === 'history') void history.load();
   if (view === 'dashboard') void dashboard.load();
+  if (view === 'collection') void collection.load();
   if (changed && view !== 'signin') {
     // Move focus to the new view's heading so screen readers announce where we are.
     const heading = byId(`view-${view}`).querySelector('h1');

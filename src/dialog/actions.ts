@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { CommandOutcome } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import {
-  balanceOf, buyEditions, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
+  balanceOf, buyEditions, collectionOf, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
   rateDesigner, readNotifications, salesSummary, searchChips, setFavoriteDesigner, subscribe, unsubscribe, whatsNew,
   type ChipRef, type DesignerRef,
 } from '../marketplace/index.js';
@@ -144,6 +144,11 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
     case 'ReadNotifications': {
       const { items, remaining } = await readNotifications(manager, me);
       return ok(items.length === 0 ? Responses.noNotifications() : Responses.notifications(items, remaining), { notifications: items, remaining });
+    }
+    // collections, profiles, verification, earnings
+    case 'MyCollection': {
+      const collection = await collectionOf(manager, me, { designerId: slots.designer?.id });
+      return ok(Responses.collection(collection, slots.designer?.name), { ...collection, ...(slots.designer ? { designer: slots.designer } : {}) });
     }
     case 'Help':
       return ok(Responses.help());

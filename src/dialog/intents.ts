@@ -11,6 +11,8 @@ export const INTENT_NAMES = [
   'SubscribeDesigner', 'UnsubscribeDesigner', 'ListSubscriptions', 'SetFavoriteDesigner', 'SetAutoBuy',
   'SearchChips', 'WhatsNew', 'BuyChip', 'CheckBalance', 'SalesSummary', 'RateDesigner', 'CommandHistory',
   'ReadNotifications', 'Confirm', 'Deny', 'Cancel', 'Help',
+  // collections, profiles, verification, earnings
+  'MyCollection',
 ] as const;
 export type IntentName = (typeof INTENT_NAMES)[number];
 
@@ -43,6 +45,8 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
   Deny: { required: [] },
   Cancel: { required: [] },
   Help: { required: [] },
+  // collections, profiles, verification, earnings
+  MyCollection: { required: [] },
 };
 
 export function isIntentName(name: unknown): name is IntentName {

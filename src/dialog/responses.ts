@@ -1,4 +1,4 @@
-import type { ChipSummary, CommandRecord, NotificationView, Order, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
+import type { ChipSummary, CollectionView, CommandRecord, NotificationView, Order, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
 import { cardinal, join, list, say, type Spoken } from './ssml.js';
 
 /**
@@ -6,6 +6,8 @@ import { cardinal, join, list, say, type Spoken } from './ssml.js';
  */
 
 const credits = (n: number): Spoken => say`${n} ${n === 1 ? 'credit' : 'credits'}`;
+/** Chips named one by one in a spoken collection (the rest are counted). */
+const SPOKEN_COLLECTION_CHIPS = 5;
 const editions = (n: number): Spoken => say`${n} ${n === 1 ? 'edition' : 'editions'}`;
 const chips = (n: number): Spoken => say`${n} ${n === 1 ? 'chip' : 'chips'}`;
 
@@ -133,6 +135,22 @@ export const Responses = {
       say`${when} you sold ${chips(s.units)} for ${credits(s.revenue)}${change}.`,
       ...(s.topChip ? [say`${s.topChip.name} was your best seller.`] : []),
       ...(s.newSubscribers > 0 ? [say`You got ${subscribers(s.newSubscribers)}.`] : []),
+    ]);
+  },
+
+  // collections
+  collection: (c: CollectionView, designer?: string) => {
+    const by = designer ? say` by ${designer}` : say``;
+    if (c.editions === 0) return say`You don't own any chips${by} yet.`;
+    const shown = c.chips.slice(0, SPOKEN_COLLECTION_CHIPS).map((chip) => chip.editionNumbers.length === 1
+      ? say`${chip.name} number ${chip.editionNumbers[0]!}`
+      : chip.editionNumbers.length <= 3
+        ? say`${chip.name} numbers ${list(chip.editionNumbers.map((n) => cardinal(n)))}`
+        : say`${editions(chip.editionNumbers.length)} of ${chip.name}`);
+    const more = c.chips.length - shown.length;
+    return join([
+      c.editions === 1 ? say`You own one chip${by}:` : say`You own ${chips(c.editions)}${by}:`,
+      more > 0 ? say`${list([...shown, say`${more} more`])}.` : say`${list(shown)}.`,
     ]);
   },
 

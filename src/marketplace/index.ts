@@ -30,3 +30,4 @@ export { salesSummary, type SalesSummary, type SalesFigures } from './sales.js';
 export { PERIODS, isPeriod, periodRange, previousRange, type Period, type PeriodRange } from './periods.js';
 export { listCommands, encodeCursor, decodeCursor, type CommandRecord, type HistoryPage, type HistoryQuery } from './history.js';
 export { createCatalogLists, CATALOG_CHANGED_CHANNEL, type CatalogLists, type CatalogSnapshot } from './catalog-lists.js';
+export { collectionOf, type CollectionChip, type CollectionView } from './collection.js';
