@@ -19,6 +19,7 @@ import { walletRoutes } from './http/wallet-routes.js';
 import { outboxPlugin } from './marketplace/outbox-plugin.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { collectionRoutes } from './http/collection-routes.js';
+import { profileRoutes } from './http/profile-routes.js';
 import { consolePlugin } from './http/console-plugin.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import type { SpeechEngine } from './speech/engine.js';
@@ -132,6 +133,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(walletRoutes);
   await app.register(dashboardRoutes);
   await app.register(collectionRoutes);
+  await app.register(profileRoutes);
   await app.register(consolePlugin);
   return app;
 }

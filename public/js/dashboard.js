@@ -1,6 +1,7 @@
 import { announce, byId, clear, el } from './dom.js';
 import { api, ApiError } from './api.js';
 import { drawSalesChart } from './chart.js';
+import { chipLink, designerLink } from './profile.js';
 
 export const SUMMARY_QUESTION = 'how were my sales this week';
 
@@ -19,7 +20,9 @@ export function setupDashboard({ askSummary }) {
   }
 
   function render(data) {
-    byId('dashboard-designer').textContent = data.designer.displayName;
+    const name = byId('dashboard-designer');
+    clear(name);
+    name.append(designerLink(data.designer.displayName));
     const totals = byId('dashboard-totals');
     clear(totals);
     totals.append(
@@ -44,7 +47,7 @@ export function setupDashboard({ askSummary }) {
     if (data.topChips.length === 0) top.append(el('li', { class: 'hint', text: 'No sales in this period yet.' }));
     for (const chip of data.topChips) {
       top.append(el('li', {},
-        el('span', { class: 'chip-name', text: chip.name }),
+        chipLink(chip.chipId, chip.name, { class: 'chip-name' }),
         el('span', { class: 'hint', text: `${chip.units} sold · ${chip.revenue} credits` })));
     }
   }

@@ -7,8 +7,9 @@ import { setupChat } from './chat.js';
 import { setupHistory } from './history.js';
 import { setupDashboard } from './dashboard.js';
 import { setupCollection } from './collection.js';
+import { setupProfile } from './profile.js';
 
-const VIEWS = ['signin', 'talk', 'chat', 'history', 'dashboard', 'collection'];
+const VIEWS = ['signin', 'talk', 'chat', 'history', 'dashboard', 'collection', 'profile'];
 const socket = new VoiceSocket({ sampleRate: 16_000 });
 let activeView = null;
 
@@ -32,6 +33,7 @@ const history = setupHistory({
   },
 });
 const collection = setupCollection();
+const profile = setupProfile();
 const dashboard = setupDashboard({
   askSummary(text) {
     const id = chat.send(text, 'from the dashboard');
@@ -111,10 +113,14 @@ function toast(text) {
 function route() {
   const signedIn = currentSession() !== null;
   let view = location.hash.replace(/^#\/?/, '') || 'talk';
+  // Profiles carry what they show: #/chip/<id> or #/designer/<name>.
+  const profileMatch = /^(chip|designer)\/(.+)$/.exec(view);
+  if (profileMatch) view = 'profile';
   if (!VIEWS.includes(view)) view = 'talk';
   if (!signedIn) view = 'signin';
   else if (view === 'signin' || (view === 'dashboard' && !isDesigner())) view = 'talk';
   show(view);
+  if (view === 'profile' && profileMatch) void profile.load({ kind: profileMatch[1], key: decodeURIComponent(profileMatch[2]) });
 }
 
 function show(view) {
@@ -126,7 +132,7 @@ function show(view) {
     if (link.dataset.view === view) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  const title = { signin: 'Sign in', talk: 'Talk', chat: 'Chat', history: 'History', dashboard: 'Dashboard', collection: 'Collection' }[view];
+  const title = { signin: 'Sign in', talk: 'Talk', chat: 'Chat', history: 'History', dashboard: 'Dashboard', collection: 'Collection', profile: 'Profile' }[view];
   document.title = `${title} · HoloMesh Voice`;
   if (view === 'talk') talk.prepare();
   if (view === 'history') void history.load();

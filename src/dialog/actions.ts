@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { CommandOutcome } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import {
-  balanceOf, buyEditions, collectionOf, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
+  balanceOf, buyEditions, chipProfile, collectionOf, designerProfile, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
   rateDesigner, readNotifications, salesSummary, searchChips, setFavoriteDesigner, subscribe, unsubscribe, whatsNew,
   type ChipRef, type DesignerRef,
 } from '../marketplace/index.js';
@@ -149,6 +149,14 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
     case 'MyCollection': {
       const collection = await collectionOf(manager, me, { designerId: slots.designer?.id });
       return ok(Responses.collection(collection, slots.designer?.name), { ...collection, ...(slots.designer ? { designer: slots.designer } : {}) });
+    }
+    case 'ChipInfo': {
+      const profile = await chipProfile(manager, slots.chip!.id);
+      return profile ? ok(Responses.chipInfo(profile), { chip: profile }) : rejected(Responses.unknownChip(slots.chip!.name));
+    }
+    case 'DesignerInfo': {
+      const profile = await designerProfile(manager, slots.designer!.name);
+      return profile ? ok(Responses.designerInfo(profile), { designer: profile }) : rejected(Responses.unknownDesigner(slots.designer!.name));
     }
     case 'Help':
       return ok(Responses.help());

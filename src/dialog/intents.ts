@@ -12,7 +12,7 @@ export const INTENT_NAMES = [
   'SearchChips', 'WhatsNew', 'BuyChip', 'CheckBalance', 'SalesSummary', 'RateDesigner', 'CommandHistory',
   'ReadNotifications', 'Confirm', 'Deny', 'Cancel', 'Help',
   // collections, profiles, verification, earnings
-  'MyCollection',
+  'MyCollection', 'ChipInfo', 'DesignerInfo',
 ] as const;
 export type IntentName = (typeof INTENT_NAMES)[number];
 
@@ -47,6 +47,8 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
   Help: { required: [] },
   // collections, profiles, verification, earnings
   MyCollection: { required: [] },
+  ChipInfo: { required: ['chip'] },
+  DesignerInfo: { required: ['designer'] },
 };
 
 export function isIntentName(name: unknown): name is IntentName {

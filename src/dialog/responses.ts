@@ -1,4 +1,4 @@
-import type { ChipSummary, CollectionView, CommandRecord, NotificationView, Order, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
+import type { ChipProfile, ChipSummary, CollectionView, CommandRecord, DesignerProfileView, NotificationView, Order, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
 import { cardinal, join, list, say, type Spoken } from './ssml.js';
 
 /**
@@ -6,8 +6,11 @@ import { cardinal, join, list, say, type Spoken } from './ssml.js';
  */
 
 const credits = (n: number): Spoken => say`${n} ${n === 1 ? 'credit' : 'credits'}`;
-/** Chips named one by one in a spoken collection (the rest are counted). */
+/** Chips named one by one in a spoken collection or designer profile (the rest are counted). */
 const SPOKEN_COLLECTION_CHIPS = 5;
+const SPOKEN_PROFILE_CHIPS = 3;
+/** A share in basis points as whole (or one-decimal) percent: 3333 → 33.3. */
+const percent = (bps: number): Spoken => say`${String(Math.round(bps / 10) / 10)}`;
 const editions = (n: number): Spoken => say`${n} ${n === 1 ? 'edition' : 'editions'}`;
 const chips = (n: number): Spoken => say`${n} ${n === 1 ? 'chip' : 'chips'}`;
 
@@ -151,6 +154,35 @@ export const Responses = {
     return join([
       c.editions === 1 ? say`You own one chip${by}:` : say`You own ${chips(c.editions)}${by}:`,
       more > 0 ? say`${list([...shown, say`${more} more`])}.` : say`${list(shown)}.`,
+    ]);
+  },
+
+  // chip and designer profiles
+  chipInfo: (p: ChipProfile) => {
+    const names = list(p.shares.map((s) => say`${s.name}`));
+    const by = p.shares.length > 1
+      ? say`${p.name} is by ${names}, sharing its royalties ${list(p.shares.map((s) => percent(s.shareBps)))} percent.`
+      : say`${p.name} is by ${p.designer.name}.`;
+    const stock = p.editionsLeft === null
+      ? say`It costs ${credits(p.priceCredits)}, and it's an open edition, so it never sells out.`
+      : p.isSoldOut
+        ? p.editionSize === 1 ? say`It's sold out: its one edition is taken.` : say`It's sold out: all ${p.editionSize!} editions are taken.`
+        : p.editionsLeft === 1
+          ? say`It costs ${credits(p.priceCredits)}, and only one of ${p.editionSize!} editions is left.`
+          : say`It costs ${credits(p.priceCredits)}, and ${p.editionsLeft} of ${p.editionSize!} editions are left.`;
+    return join([by, stock, ...(p.tags.length > 0 ? [say`Tagged ${list(p.tags.map((t) => say`${t}`))}.`] : [])]);
+  },
+  designerInfo: (p: DesignerProfileView) => {
+    const shown = p.chips.slice(0, SPOKEN_PROFILE_CHIPS).map((c) => say`${c.name}`);
+    const more = p.chips.length - shown.length;
+    const chipList = list(more > 0 ? [...shown, say`${more} more`] : shown);
+    const subscribed = p.subscribers === 1 ? say`one subscriber` : say`${p.subscribers} subscribers`;
+    return join([
+      p.bio.trim() === '' ? say`${p.name} is a designer on HoloMesh.` : say`${p.name}: ${p.bio.trim()}`,
+      p.rating.average === null ? say`No ratings yet.`
+        : say`Rated ${p.rating.average.toFixed(1)} out of 5 from ${p.rating.count === 1 ? say`one rating` : say`${p.rating.count} ratings`}.`,
+      p.chips.length === 0 ? say`${p.name} has no chips yet, and ${subscribed}.`
+        : say`${p.name} has ${p.chips.length === 1 ? say`one chip` : chips(p.chips.length)}, ${chipList}, and ${subscribed}.`,
     ]);
   },
 

@@ -31,3 +31,6 @@ export { PERIODS, isPeriod, periodRange, previousRange, type Period, type Period
 export { listCommands, encodeCursor, decodeCursor, type CommandRecord, type HistoryPage, type HistoryQuery } from './history.js';
 export { createCatalogLists, CATALOG_CHANGED_CHANNEL, type CatalogLists, type CatalogSnapshot } from './catalog-lists.js';
 export { collectionOf, type CollectionChip, type CollectionView } from './collection.js';
+export {
+  chipProfile, designerProfile, ratingAverage, type ChipProfile, type DesignerProfileView, type DesignerChip, type ShareView,
+} from './profiles.js';
