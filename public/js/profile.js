@@ -42,6 +42,36 @@ export function setupProfile() {
       ['Metadata hash', el('code', { class: 'hash', text: chip.metadataHash })],
       ['Published', new Date(chip.publishedAt).toLocaleString()],
     ]));
+    body.append(verifyForm(chip));
+  }
+
+  /** "Verify": recomputes the chip's hash on the server and shows an edition's provenance. */
+  function verifyForm(chip) {
+    const result = el('p', { class: 'reply', 'aria-live': 'polite', 'aria-atomic': 'true' });
+    const input = el('input', { id: 'verify-edition', type: 'number', min: '1', step: '1', inputmode: 'numeric' });
+    const describe = (who) => (who.kind === 'you' ? 'you' : who.kind === 'user' ? who.username : 'a collector');
+    const form = el('form', { class: 'row verify-form' },
+      el('label', { for: 'verify-edition', text: 'Edition (optional)' }), input,
+      el('button', { type: 'submit', class: 'primary', text: 'Verify' }));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      announce(result, 'Checking…');
+      const edition = input.value.trim();
+      try {
+        const v = await api('GET', `/v1/chips/${encodeURIComponent(chip.id)}/verify${edition ? `?edition=${encodeURIComponent(edition)}` : ''}`);
+        const lines = [v.isAuthentic ? 'Authentic: the metadata hash recomputed from the stored metadata matches.' : 'Warning: the metadata hash does not match — do not trust this chip.'];
+        if (v.edition && !v.edition.isSold) lines.push(`Number ${v.edition.number} has not been sold.`);
+        if (v.edition?.isSold) {
+          const p = v.edition.provenance;
+          lines.push(`Number ${v.edition.number}: owned by ${describe(v.edition.owner)}, bought ${new Date(p.at).toLocaleString()} for ${p.priceCredits} credits${p.ledgerConfirmed ? ' (confirmed by the ledger)' : ' (payment missing from the ledger)'}.`);
+        }
+        if (v.yourEditions.length > 0) lines.push(`You own ${v.yourEditions.length === 1 ? 'number' : 'numbers'} ${v.yourEditions.join(', ')}.`);
+        announce(result, lines.join(' '));
+      } catch (err) {
+        announce(result, `Could not verify: ${err instanceof ApiError ? err.message : String(err)}`);
+      }
+    });
+    return el('section', { 'aria-labelledby': 'verify-title' }, el('h2', { id: 'verify-title', text: 'Verify' }), form, result);
   }
 
   function renderDesigner(designer) {

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { CommandOutcome } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import {
-  balanceOf, buyEditions, chipProfile, collectionOf, designerProfile, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
+  balanceOf, buyEditions, chipProfile, collectionOf, designerProfile, verifyChip, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
   rateDesigner, readNotifications, salesSummary, searchChips, setFavoriteDesigner, subscribe, unsubscribe, whatsNew,
   type ChipRef, type DesignerRef,
 } from '../marketplace/index.js';
@@ -23,6 +23,8 @@ export interface ResolvedSlots {
   readonly count?: number;
   /** Editions to buy (BuyChip); 1 when not said. */
   readonly quantity?: number;
+  /** An edition number (VerifyChip). */
+  readonly edition?: number;
   readonly period?: string;
   readonly enabled?: boolean;
 }
@@ -157,6 +159,10 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
     case 'DesignerInfo': {
       const profile = await designerProfile(manager, slots.designer!.name);
       return profile ? ok(Responses.designerInfo(profile), { designer: profile }) : rejected(Responses.unknownDesigner(slots.designer!.name));
+    }
+    case 'VerifyChip': {
+      const verification = await verifyChip(manager, { userId: me, role: principal.role }, slots.chip!.id, slots.edition);
+      return verification ? ok(Responses.verification(verification), { verification }) : rejected(Responses.unknownChip(slots.chip!.name));
     }
     case 'Help':
       return ok(Responses.help());

@@ -4,7 +4,7 @@ import type { Role } from '../db/entities/index.js';
  * The intents the dialog acts on and their slots: a contract with the templates in intents/.
  * Slot values arrive normalised: display names (`designer`, or `favorite` for "my favorite
  * designer"), chip names (`chip`), lower-case `tag`, integers (`maxPrice`, `rating`, `count`, `quantity`:
- * editions in one BuyChip order, absent for one),
+ * editions in one BuyChip order, absent for one; `edition`: an edition number, VerifyChip),
  * `enabled` (SetAutoBuy) and a period (`period`: today … all_time).
  */
 export const INTENT_NAMES = [
@@ -12,7 +12,7 @@ export const INTENT_NAMES = [
   'SearchChips', 'WhatsNew', 'BuyChip', 'CheckBalance', 'SalesSummary', 'RateDesigner', 'CommandHistory',
   'ReadNotifications', 'Confirm', 'Deny', 'Cancel', 'Help',
   // collections, profiles, verification, earnings
-  'MyCollection', 'ChipInfo', 'DesignerInfo',
+  'MyCollection', 'ChipInfo', 'DesignerInfo', 'VerifyChip',
 ] as const;
 export type IntentName = (typeof INTENT_NAMES)[number];
 
@@ -49,6 +49,7 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
   MyCollection: { required: [] },
   ChipInfo: { required: ['chip'] },
   DesignerInfo: { required: ['designer'] },
+  VerifyChip: { required: ['chip'] },
 };
 
 export function isIntentName(name: unknown): name is IntentName {

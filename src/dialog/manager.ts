@@ -230,7 +230,7 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
     slots.chip = chip.name;
   }
   if (typeof slots.tag === 'string') resolved.tag = slots.tag.toLowerCase();
-  for (const key of ['maxPrice', 'rating', 'count', 'quantity'] as const) {
+  for (const key of ['maxPrice', 'rating', 'count', 'quantity', 'edition'] as const) {
     const value = Number(slots[key]);
     if (slots[key] !== undefined && Number.isInteger(value)) resolved[key] = value;
   }

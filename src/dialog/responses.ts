@@ -1,4 +1,4 @@
-import type { ChipProfile, ChipSummary, CollectionView, CommandRecord, DesignerProfileView, NotificationView, Order, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
+import type { Verification, ChipProfile, ChipSummary, CollectionView, CommandRecord, DesignerProfileView, NotificationView, Order, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
 import { cardinal, join, list, say, type Spoken } from './ssml.js';
 
 /**
@@ -186,6 +186,31 @@ export const Responses = {
     ]);
   },
 
+  // verification
+  verification: (v: Verification) => {
+    if (!v.isAuthentic) {
+      return say`Warning: ${v.chip.name} does not check out. Its metadata hash doesn't match its stored metadata, so don't trust it.`;
+    }
+    const authentic = say`${v.chip.name} is authentic: its token ID and metadata hash check out.`;
+    const e = v.edition;
+    if (e === null) {
+      const yours = v.yourEditions;
+      return join([authentic, ...(yours.length === 0 ? [] : yours.length === 1 ? [say`You own number ${yours[0]!}.`] : [say`You own numbers ${list(yours.map((n) => cardinal(n)))}.`])]);
+    }
+    if (!e.isSold) {
+      return join([authentic, v.chip.editionSize !== null && e.number > v.chip.editionSize
+        ? say`It has only ${v.chip.editionSize} editions, so there is no number ${e.number}.`
+        : say`Number ${e.number} hasn't been sold yet.`]);
+    }
+    const p = e.provenance!;
+    const when = say`on ${spokenDate(p.at)} for ${credits(p.priceCredits)}`;
+    const owner = e.owner!;
+    const sale = owner.kind === 'you' ? say`Number ${e.number} is yours: you bought it ${when}.`
+      : owner.kind === 'user' ? say`Number ${e.number} is owned by ${owner.username}, who bought it ${when}.`
+        : say`Number ${e.number} is owned by a collector, who bought it ${when}.`;
+    return join([authentic, sale, ...(p.ledgerConfirmed ? [] : [say`But its payment is missing from the ledger.`])]);
+  },
+
   // history
   noHistory: () => say`You haven't given any commands yet.`,
   history: (records: readonly CommandRecord[]) => join([
@@ -200,4 +225,9 @@ function chipLine(c: ChipSummary): Spoken {
 
 function subscribers(n: number): Spoken {
   return n === 1 ? say`one new subscriber` : say`${cardinal(n)} new subscribers`;
+}
+
+/** "December 7" (UTC), as people say a date. */
+function spokenDate(iso: string): string {
+  return new Date(iso).toLocaleDateString('en-US', { month: 'long', day: 'numeric', timeZone: 'UTC' });
 }

@@ -34,3 +34,4 @@ export { collectionOf, type CollectionChip, type CollectionView } from './collec
 export {
   chipProfile, designerProfile, ratingAverage, type ChipProfile, type DesignerProfileView, type DesignerChip, type ShareView,
 } from './profiles.js';
+export { verifyChip, type Verification, type EditionCheck, type Provenance, type PersonView, type Viewer } from './verification.js';
