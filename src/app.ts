@@ -20,6 +20,7 @@ import { outboxPlugin } from './marketplace/outbox-plugin.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { collectionRoutes } from './http/collection-routes.js';
 import { profileRoutes } from './http/profile-routes.js';
+import { earningsRoutes } from './http/earnings-routes.js';
 import { consolePlugin } from './http/console-plugin.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import type { SpeechEngine } from './speech/engine.js';
@@ -134,6 +135,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(dashboardRoutes);
   await app.register(collectionRoutes);
   await app.register(profileRoutes);
+  await app.register(earningsRoutes);
   await app.register(consolePlugin);
   return app;
 }

@@ -52,7 +52,36 @@ export function setupDashboard({ askSummary }) {
     }
   }
 
+  const periodSelect = byId('earnings-period');
+  let loadingEarnings = 0;
+
+  function renderEarnings(data) {
+    byId('earnings-total').textContent = `${data.total} credits: ${data.ownChips.credits} from your chips, ${data.collaborations.credits} as a collaborator`;
+    for (const [id, part, none] of [['earnings-own', data.ownChips, 'No royalties from your own chips in this period.'], ['earnings-collaborations', data.collaborations, 'No collaboration royalties in this period.']]) {
+      const list = byId(id);
+      clear(list);
+      if (part.chips.length === 0) list.append(el('li', { class: 'hint', text: none }));
+      for (const chip of part.chips) {
+        list.append(el('li', {}, chipLink(chip.chipId, chip.name, { class: 'chip-name' }),
+          el('span', { class: 'hint', text: `${chip.credits} credits from ${chip.sales} ${chip.sales === 1 ? 'sale' : 'sales'}` })));
+      }
+    }
+  }
+
+  /** `GET /v1/designer/earnings`: the same figures as the ledger, own chips and collaborations apart. */
+  async function loadEarnings() {
+    const ticket = ++loadingEarnings;
+    try {
+      const data = await api('GET', `/v1/designer/earnings?period=${encodeURIComponent(periodSelect.value)}`);
+      if (ticket === loadingEarnings) renderEarnings(data);
+    } catch (err) {
+      if (ticket === loadingEarnings) byId('earnings-total').textContent = `Could not load royalties: ${err instanceof ApiError ? err.message : String(err)}`;
+    }
+  }
+  periodSelect.addEventListener('change', () => void loadEarnings());
+
   async function load() {
+    void loadEarnings();
     const ticket = ++loading;
     announce(status, 'Loading…');
     try {

@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { CommandOutcome } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import {
-  balanceOf, buyEditions, chipProfile, collectionOf, designerProfile, verifyChip, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
+  balanceOf, buyEditions, chipProfile, collectionOf, designerProfile, earningsOf, verifyChip, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
   rateDesigner, readNotifications, salesSummary, searchChips, setFavoriteDesigner, subscribe, unsubscribe, whatsNew,
   type ChipRef, type DesignerRef,
 } from '../marketplace/index.js';
@@ -163,6 +163,10 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
     case 'VerifyChip': {
       const verification = await verifyChip(manager, { userId: me, role: principal.role }, slots.chip!.id, slots.edition);
       return verification ? ok(Responses.verification(verification), { verification }) : rejected(Responses.unknownChip(slots.chip!.name));
+    }
+    case 'Earnings': {
+      const earnings = await earningsOf(manager, me, isPeriod(slots.period) ? slots.period : 'all_time', ctx.now);
+      return ok(Responses.earnings(earnings), earnings);
     }
     case 'Help':
       return ok(Responses.help());

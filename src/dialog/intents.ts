@@ -12,7 +12,7 @@ export const INTENT_NAMES = [
   'SearchChips', 'WhatsNew', 'BuyChip', 'CheckBalance', 'SalesSummary', 'RateDesigner', 'CommandHistory',
   'ReadNotifications', 'Confirm', 'Deny', 'Cancel', 'Help',
   // collections, profiles, verification, earnings
-  'MyCollection', 'ChipInfo', 'DesignerInfo', 'VerifyChip',
+  'MyCollection', 'ChipInfo', 'DesignerInfo', 'VerifyChip', 'Earnings',
 ] as const;
 export type IntentName = (typeof INTENT_NAMES)[number];
 
@@ -50,6 +50,7 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
   ChipInfo: { required: ['chip'] },
   DesignerInfo: { required: ['designer'] },
   VerifyChip: { required: ['chip'] },
+  Earnings: { required: [], roles: ['designer'] },
 };
 
 export function isIntentName(name: unknown): name is IntentName {

@@ -201,7 +201,7 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
     };
   };
 
-  if (spec.roles && !spec.roles.includes(principal.role)) return { spoken: Responses.designersOnly(), outcome: 'rejected', pending: null, intent, slots };
+  if (spec.roles && !spec.roles.includes(principal.role)) return { spoken: intent === 'Earnings' ? Responses.earningsDesignersOnly() : Responses.designersOnly(), outcome: 'rejected', pending: null, intent, slots };
 
   const resolved: { -readonly [K in keyof ResolvedSlots]: ResolvedSlots[K] } = {};
   if (slots.designer !== undefined) {

@@ -1,4 +1,4 @@
-import type { Verification, ChipProfile, ChipSummary, CollectionView, CommandRecord, DesignerProfileView, NotificationView, Order, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
+import type { Earnings, Verification, ChipProfile, ChipSummary, CollectionView, CommandRecord, DesignerProfileView, NotificationView, Order, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
 import { cardinal, join, list, say, type Spoken } from './ssml.js';
 
 /**
@@ -9,6 +9,7 @@ const credits = (n: number): Spoken => say`${n} ${n === 1 ? 'credit' : 'credits'
 /** Chips named one by one in a spoken collection or designer profile (the rest are counted). */
 const SPOKEN_COLLECTION_CHIPS = 5;
 const SPOKEN_PROFILE_CHIPS = 3;
+const PAST_PERIODS: ReadonlySet<Period> = new Set(['yesterday', 'last_week', 'last_month']);
 /** A share in basis points as whole (or one-decimal) percent: 3333 → 33.3. */
 const percent = (bps: number): Spoken => say`${String(Math.round(bps / 10) / 10)}`;
 const editions = (n: number): Spoken => say`${n} ${n === 1 ? 'edition' : 'editions'}`;
@@ -34,6 +35,7 @@ export const Responses = {
   askAgain: (question: Spoken) => join([say`Sorry, I didn't get that.`, question]),
   unknownDesigner: (name: string) => say`I don't know a designer called ${name}.`,
   unknownChip: (name: string) => say`I don't know a chip called ${name}.`,
+  earningsDesignersOnly: () => say`Royalty earnings are for designers. You can ask for your balance instead.`,
   designersOnly: () => say`Sales summaries are for designers. You can ask for your balance or your command history instead.`,
 
   // confirmation
@@ -209,6 +211,18 @@ export const Responses = {
       : owner.kind === 'user' ? say`Number ${e.number} is owned by ${owner.username}, who bought it ${when}.`
         : say`Number ${e.number} is owned by a collector, who bought it ${when}.`;
     return join([authentic, sale, ...(p.ledgerConfirmed ? [] : [say`But its payment is missing from the ledger.`])]);
+  },
+
+  // royalties
+  earnings: (e: Earnings) => {
+    const when = PERIOD_NAMES[e.period];
+    if (e.total === 0) return PAST_PERIODS.has(e.period) ? say`${when} you didn't earn any royalties.` : say`${when} you haven't earned any royalties yet.`;
+    const shown = e.collaborations.chips.slice(0, SPOKEN_PROFILE_CHIPS).map((c) => say`${c.name}`);
+    const more = e.collaborations.chips.length - shown.length;
+    const onChips = list(more > 0 ? [...shown, say`${more} more`] : shown);
+    if (e.collaborations.credits === 0) return say`${when} you earned ${credits(e.total)}, all from your own chips.`;
+    if (e.ownChips.credits === 0) return say`${when} you earned ${credits(e.total)}, all as a collaborator on ${onChips}.`;
+    return say`${when} you earned ${credits(e.total)}: ${e.ownChips.credits} from your chips and ${e.collaborations.credits} as a collaborator on ${onChips}.`;
   },
 
   // history

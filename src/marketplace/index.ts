@@ -35,3 +35,4 @@ export {
   chipProfile, designerProfile, ratingAverage, type ChipProfile, type DesignerProfileView, type DesignerChip, type ShareView,
 } from './profiles.js';
 export { verifyChip, type Verification, type EditionCheck, type Provenance, type PersonView, type Viewer } from './verification.js';
+export { earningsOf, type Earnings, type EarningsPart, type EarningsLine } from './earnings.js';
