@@ -9,6 +9,8 @@ import type { DialogState } from '../dialog/index.js';
  */
 export const READ_ONLY_INTENTS: ReadonlySet<string> = new Set([
   'CheckBalance', 'ListSubscriptions', 'SearchChips', 'SalesSummary', 'CommandHistory', 'Help', 'Confirm', 'Deny', 'Cancel',
+  // collections, profiles, verification, earnings
+  'MyCollection', 'ChipInfo', 'DesignerInfo', 'VerifyChip', 'Earnings',
 ]);
 
 /** True when this turn can only read: it needs no transaction of its own. */
