@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm';
 import type { CommandOutcome } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import {
-  balanceOf, buyEditions, chipProfile, collectionOf, designerProfile, earningsOf, verifyChip, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
+  balanceOf, buyEditions, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
+  chipProfile, collectionOf, designerProfile, earningsOf, verifyChip,
   rateDesigner, readNotifications, salesSummary, searchChips, setFavoriteDesigner, subscribe, unsubscribe, whatsNew,
   type ChipRef, type DesignerRef,
 } from '../marketplace/index.js';

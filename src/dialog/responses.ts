@@ -1,4 +1,5 @@
-import type { Earnings, Verification, ChipProfile, ChipSummary, CollectionView, CommandRecord, DesignerProfileView, NotificationView, Order, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
+import type { ChipSummary, CommandRecord, NotificationView, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
+import type { ChipProfile, CollectionView, DesignerProfileView, Earnings, Order, Verification } from '../marketplace/index.js';
 import { cardinal, join, list, say, type Spoken } from './ssml.js';
 
 /**
@@ -75,7 +76,10 @@ export const Responses = {
   confirmBuyMany: (chip: string, designer: string, price: number, quantity: number) =>
     say`Buy ${editions(quantity)} of ${chip} by ${designer}, ${credits(price)} each, ${credits(price * quantity)} in total? Say yes to confirm.`,
   boughtMany: (order: Order) =>
-    say`Done. You bought ${editions(order.quantity)} of ${order.chipName}, numbers ${list(order.editionNumbers.map((n) => cardinal(n)))}, for ${credits(order.totalCredits)} in total. You have ${credits(order.balanceAfter)} left.`,
+    // An order's editions are consecutive (the chip is locked while they are numbered).
+    say`Done. You bought ${editions(order.quantity)} of ${order.chipName}, numbers ${order.quantity <= 3
+      ? list(order.editionNumbers.map((n) => cardinal(n)))
+      : say`${order.editionNumbers[0]!} to ${order.editionNumbers.at(-1)!}`}, for ${credits(order.totalCredits)} in total. You have ${credits(order.balanceAfter)} left.`,
   notEnoughLeft: (chip: string, left: number) =>
     say`Only ${left === 1 ? say`one edition` : editions(left)} of ${chip} ${left === 1 ? 'is' : 'are'} left, so I didn't buy any. ${left === 1 ? say`Ask for one.` : say`Ask for ${left} or fewer.`}`,
   quantityOutOfRange: (max: number) => say`You can buy one to ${max} editions at a time.`,

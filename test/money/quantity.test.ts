@@ -68,6 +68,15 @@ describe('buying several editions by voice', () => {
     expect((await balances(ds, [buyer!.id])).get(buyer!.id)).toBe(100);
   });
 
+  it('reads a longer order\'s editions back as a range', async () => {
+    const [buyer] = await createClients(ds, 'veil', 1, () => 200);
+    const c = conversation(t.app, tokenOf(buyer!));
+    expect((await c.say('buy four aurora veils')).reply.text).toBe('Buy 4 editions of Aurora Veil by Lumen Labs, 20 credits each, 80 credits in total? Say yes to confirm.');
+    const yes = await c.say('yes');
+    const [first] = (yes.reply.data as { editionNumbers: number[] }).editionNumbers;
+    expect(yes.reply.text).toBe(`Done. You bought 4 editions of Aurora Veil, numbers ${first} to ${first! + 3}, for 80 credits in total. You have 120 credits left.`);
+  });
+
   it('buys none when the whole order is not affordable, and says what it would cost', async () => {
     const [buyer] = await createClients(ds, 'short', 1, () => 100);
     const c = conversation(t.app, tokenOf(buyer!));
