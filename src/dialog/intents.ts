@@ -122,7 +122,7 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
   },
   ChipInfo: { required: ['chip'], aside: true, example: (s, n) => `how much is ${str(s.chip, n.chip)}` },
   DesignerInfo: { required: ['designer'], aside: true, example: (s, n) => `tell me about ${designerOf(s, n)}`, helpFor: [] },
-  VerifyChip: { required: ['chip'], ask: { chip: Responses.askChipToVerify }, aside: true, example: (s, n) => `is ${str(s.chip, n.chip)} authentic`, helpFor: [] },
+  VerifyChip: { required: ['chip'], aside: true, example: (s, n) => `is ${str(s.chip, n.chip)} authentic`, helpFor: [] },
   Earnings: {
     required: [], roles: ['designer'], aside: true, followUp: ['period'], refusal: Responses.earningsDesignersOnly,
     example: () => 'how much have I earned in royalties this month',

@@ -38,7 +38,6 @@ export const Responses = {
   askDesigner: () => say`Which designer?`,
   askChip: () => say`Which chip?`,
   askChipToBuy: () => say`Which chip would you like to buy?`,
-  askChipToVerify: () => say`Which chip should I verify?`,
   askDesignerToSubscribe: () => say`Which designer would you like to subscribe to?`,
   askDesignerToUnsubscribe: () => say`Which designer would you like to unsubscribe from?`,
   askDesignerToRate: () => say`Which designer would you like to rate?`,
@@ -72,7 +71,7 @@ export const Responses = {
     const already = say`You already own ${chip} ${owned.length === 1 ? 'number' : 'numbers'} ${list(owned.map((n) => cardinal(n)))}.`;
     return quantity === 1
       ? say`${already} Buy another for ${credits(price)}? Say yes to confirm.`
-      : say`${already} Buy ${editions(quantity)} more, ${credits(price)} each, ${credits(price * quantity)} in total? Say yes to confirm.`;
+      : say`${already} Buy ${quantity} more editions, ${credits(price)} each, ${credits(price * quantity)} in total? Say yes to confirm.`;
   },
   /** The reminder after an aside: the question is still open. */
   stillWantBuy: (chip: string, price: number, quantity = 1) => quantity === 1

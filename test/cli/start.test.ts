@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../faults/servers.js';
+import { waitFor } from '../helpers/wait-for.js';
 import { freePort } from '../helpers/server-process.js';
 import { startBanner } from '../../src/start-banner.js';
 
