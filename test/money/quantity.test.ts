@@ -77,13 +77,14 @@ describe('buying several editions by voice', () => {
     expect(yes.reply.text).toBe(`Done. You bought 4 editions of Aurora Veil, numbers ${first} to ${first! + 3}, for 80 credits in total. You have 120 credits left.`);
   });
 
-  it('buys none when the whole order is not affordable, and says what it would cost', async () => {
+  it('refuses before the read-back an order whose total is not affordable, saying what it would cost', async () => {
     const [buyer] = await createClients(ds, 'short', 1, () => 100);
     const c = conversation(t.app, tokenOf(buyer!));
-    await c.say('buy three quantum koi');
-    const yes = await c.say('yes');
-    expect(yes.outcome).toBe('rejected');
-    expect(yes.reply.text).toBe('3 editions of Quantum Koi cost 180 credits, but you have only 100 credits.');
+    const refused = await c.say('buy three quantum koi');
+    expect(refused.outcome).toBe('rejected');
+    expect(refused.reply.text).toBe('3 editions of Quantum Koi cost 180 credits, but you have only 100 credits. You could buy one.');
+    expect(refused.reply.expectsReply).toBe(false);
+    expect((await c.say('yes')).reply.text).toBe("There's nothing to confirm right now.");
     expect((await balances(ds, [buyer!.id])).get(buyer!.id)).toBe(100);
     const [{ n }] = await ds.query('SELECT COUNT(*)::int AS n FROM transactions WHERE buyer_id = $1', [buyer!.id]);
     expect(n).toBe(0);
@@ -100,13 +101,18 @@ describe('buying several editions by voice', () => {
   it('buys none when fewer editions are left than asked for, and says how many are', async () => {
     const chip = await publish('Twin Comet', 10, 3);
     const [first, second] = await createClients(ds, 'comet', 2, () => 100);
-    expect((await ds.transaction((m) => buyChip(m, { buyerId: first!.id, chipId: chip, idempotencyKey: 'comet-1', platformFeeBps: FEE_BPS }))).kind).toBe('bought');
     const c = conversation(t.app, tokenOf(second!));
-    await c.say('buy three twin comets');
+    // Three are left when the order is read back; one is sold before the yes.
+    expect((await c.say('buy three twin comets')).reply.text).toBe('Buy 3 editions of Twin Comet by Nova, 10 credits each, 30 credits in total? Say yes to confirm.');
+    expect((await ds.transaction((m) => buyChip(m, { buyerId: first!.id, chipId: chip, idempotencyKey: 'comet-1', platformFeeBps: FEE_BPS }))).kind).toBe('bought');
     const yes = await c.say('yes');
     expect(yes.reply.text).toBe("Only 2 editions of Twin Comet are left, so I didn't buy any. Ask for 2 or fewer.");
     expect((await balances(ds, [second!.id])).get(second!.id)).toBe(100);
     await expectMoneyInvariants(ds);
+
+    // Asked now, the shortage is said at once, with nothing read back.
+    const now = await c.say('buy three twin comets');
+    expect(now).toMatchObject({ outcome: 'rejected', reply: { text: "Only 2 editions of Twin Comet are left, so I didn't buy any. Ask for 2 or fewer.", expectsReply: false } });
   });
 
   it('a retried order (same key) charges once and answers with the same editions', async () => {
