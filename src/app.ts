@@ -19,6 +19,9 @@ import { chipRoutes } from './http/chip-routes.js';
 import { walletRoutes } from './http/wallet-routes.js';
 import { outboxPlugin } from './marketplace/outbox-plugin.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
+import { collectionRoutes } from './http/collection-routes.js';
+import { profileRoutes } from './http/profile-routes.js';
+import { earningsRoutes } from './http/earnings-routes.js';
 import { consolePlugin } from './http/console-plugin.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import { RequestLogController } from './http/request-log.js';
@@ -135,6 +138,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(chipRoutes);
   await app.register(walletRoutes);
   await app.register(dashboardRoutes);
+  await app.register(collectionRoutes);
+  await app.register(profileRoutes);
+  await app.register(earningsRoutes);
   await app.register(consolePlugin);
   return app;
 }

@@ -1,5 +1,6 @@
 import { byId, el, intentLabel, OUTCOME_LABELS } from './dom.js';
 import { isConfirmation } from './voice-socket.js';
+import { chipLink, designerLink } from './profile.js';
 
 /**
  * The Chat view: a text box and the conversation as a list. Spoken turns of the same session
@@ -53,10 +54,28 @@ export function setupChat({ socket }) {
       const meta = [result.intent ? intentLabel(result.intent) : null, status].filter(Boolean).join(' · ');
       const item = add('assistant', result.reply?.text ?? '', meta);
       item.dataset.outcome = result.outcome ?? '';
+      const links = profileLinks(result.reply?.data);
+      if (links.length > 0) item.append(el('ul', { class: 'result-links', 'aria-label': 'Open a profile' }, links.map((link) => el('li', {}, link))));
     },
     showError(message) {
       if (pending.size > 0) add('assistant', message, null, 'error');
       pending.clear();
     },
   };
+}
+
+/** Links to the profiles of the chips (and their designers) an answer found, e.g. search results. */
+function profileLinks(data) {
+  if (!data || typeof data !== 'object') return [];
+  const links = [];
+  if (Array.isArray(data.chips)) {
+    for (const chip of data.chips.slice(0, 10)) {
+      const id = chip.id ?? chip.chipId;
+      if (typeof id === 'string' && typeof chip.name === 'string') links.push(chipLink(id, chip.name));
+    }
+  } else if (data.chip && typeof data.chip.id === 'string' && typeof data.chip.name === 'string') {
+    links.push(chipLink(data.chip.id, data.chip.name));
+  }
+  if (data.designer && typeof data.designer.name === 'string') links.push(designerLink(data.designer.name));
+  return links;
 }

@@ -2,6 +2,7 @@ import { announce, byId, clear, el, formatDay } from './dom.js';
 import { api, ApiError } from './api.js';
 import { drawSalesChart } from './chart.js';
 import { speak } from './speech.js';
+import { chipLink, designerLink } from './profile.js';
 
 /**
  * What "Read my summary" says: the figures the dashboard shows, for the period it shows
@@ -33,7 +34,9 @@ export function setupDashboard() {
   }
 
   function render(data) {
-    byId('dashboard-designer').textContent = data.designer.displayName;
+    const name = byId('dashboard-designer');
+    clear(name);
+    name.append(designerLink(data.designer.displayName));
     const totals = byId('dashboard-totals');
     clear(totals);
     totals.append(
@@ -58,12 +61,41 @@ export function setupDashboard() {
     if (data.topChips.length === 0) top.append(el('li', { class: 'hint', text: 'No sales in this period yet.' }));
     for (const chip of data.topChips) {
       top.append(el('li', {},
-        el('span', { class: 'chip-name', text: chip.name }),
+        chipLink(chip.chipId, chip.name, { class: 'chip-name' }),
         el('span', { class: 'hint', text: `${chip.units} sold · ${chip.revenue} credits` })));
     }
   }
 
+  const periodSelect = byId('earnings-period');
+  let loadingEarnings = 0;
+
+  function renderEarnings(data) {
+    byId('earnings-total').textContent = `${data.total} credits: ${data.ownChips.credits} from your chips, ${data.collaborations.credits} as a collaborator`;
+    for (const [id, part, none] of [['earnings-own', data.ownChips, 'No royalties from your own chips in this period.'], ['earnings-collaborations', data.collaborations, 'No collaboration royalties in this period.']]) {
+      const list = byId(id);
+      clear(list);
+      if (part.chips.length === 0) list.append(el('li', { class: 'hint', text: none }));
+      for (const chip of part.chips) {
+        list.append(el('li', {}, chipLink(chip.chipId, chip.name, { class: 'chip-name' }),
+          el('span', { class: 'hint', text: `${chip.credits} credits from ${chip.sales} ${chip.sales === 1 ? 'sale' : 'sales'}` })));
+      }
+    }
+  }
+
+  /** `GET /v1/designer/earnings`: the same figures as the ledger, own chips and collaborations apart. */
+  async function loadEarnings() {
+    const ticket = ++loadingEarnings;
+    try {
+      const data = await api('GET', `/v1/designer/earnings?period=${encodeURIComponent(periodSelect.value)}`);
+      if (ticket === loadingEarnings) renderEarnings(data);
+    } catch (err) {
+      if (ticket === loadingEarnings) byId('earnings-total').textContent = `Could not load royalties: ${err instanceof ApiError ? err.message : String(err)}`;
+    }
+  }
+  periodSelect.addEventListener('change', () => void loadEarnings());
+
   async function load() {
+    void loadEarnings();
     const ticket = ++loading;
     announce(status, 'Loading…');
     try {

@@ -1,11 +1,14 @@
 import { announce, byId, clear, el, intentLabel, outcomeBadge } from './dom.js';
 import { api, ApiError } from './api.js';
+import { designerLink } from './profile.js';
 
 /** The intents of intents/marketplace.yaml, for the filter. */
 const INTENTS = [
   'BuyChip', 'CheckBalance', 'CommandHistory', 'ListSubscriptions', 'RateDesigner', 'ReadNotifications',
   'SalesSummary', 'SearchChips', 'SetAutoBuy', 'SetFavoriteDesigner', 'SubscribeDesigner', 'UnsubscribeDesigner',
   'WhatsNew', 'Confirm', 'Deny', 'Cancel', 'Help',
+  // collections, profiles, verification, earnings
+  'MyCollection', 'ChipInfo', 'DesignerInfo', 'VerifyChip', 'Earnings',
 ];
 const PAGE_SIZE = 20;
 
@@ -69,7 +72,9 @@ export function setupHistory({ sayAgain }) {
         el('span', { class: 'transcript-text', text: item.transcript }),
         el('span', { class: 'visually-hidden', text: item.source === 'voice' ? ' (spoken)' : ' (typed)' }),
         el('span', { class: 'reply-text', text: item.replyText })),
-      el('td', { class: 'intent', 'data-label': 'Intent', text: intentLabel(item.intent) }),
+      el('td', { class: 'intent', 'data-label': 'Intent' }, intentLabel(item.intent),
+        // The designer a command named opens their profile ("favorite" is not a name).
+        typeof item.slots?.designer === 'string' && item.slots.designer !== 'favorite' ? [' · ', designerLink(item.slots.designer)] : null),
       el('td', { 'data-label': 'Outcome' }, outcomeBadge(item.outcome)),
       el('td', { class: 'num', 'data-label': 'Latency', text: `${item.latencyMs} ms` }),
       el('td', {}, item.transcript ? again : null));

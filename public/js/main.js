@@ -9,8 +9,10 @@ import { setupDashboard } from './dashboard.js';
 import { setupAccount } from './account.js';
 import { setupSignup } from './signup.js';
 import { mountedView } from './mounted-view.js';
+import { setupCollection } from './collection.js';
+import { setupProfile } from './profile.js';
 
-const VIEWS = ['signin', 'signup', 'talk', 'chat', 'history', 'dashboard', 'account'];
+const VIEWS = ['signin', 'signup', 'talk', 'chat', 'history', 'dashboard', 'account', 'collection', 'profile'];
 /** Views for people who are not signed in. */
 const PUBLIC_VIEWS = ['signin', 'signup'];
 const socket = new VoiceSocket({ sampleRate: 16_000 });
@@ -36,6 +38,8 @@ const history = setupHistory({
   },
 });
 const dashboard = setupDashboard();
+const collection = setupCollection();
+const profile = setupProfile();
 
 /** Views built when shown and removed when left. */
 const mounted = {
@@ -85,6 +89,7 @@ socket.addEventListener('result', (event) => {
   speak(result.reply?.text ?? '');
   // A purchase or a new subscriber changes the dashboard.
   if (activeView === 'dashboard' && result.outcome === 'ok') void dashboard.load();
+  if (activeView === 'collection' && result.outcome === 'ok') void collection.load();
 });
 socket.addEventListener('error', (event) => {
   const message = event.detail.message || event.detail.code;
@@ -112,10 +117,14 @@ function toast(text) {
 function route() {
   const signedIn = currentSession() !== null;
   let view = location.hash.replace(/^#\/?/, '') || 'talk';
+  // Profiles carry what they show: #/chip/<id> or #/designer/<name>.
+  const profileMatch = /^(chip|designer)\/(.+)$/.exec(view);
+  if (profileMatch) view = 'profile';
   if (!VIEWS.includes(view)) view = 'talk';
   if (!signedIn) view = PUBLIC_VIEWS.includes(view) ? view : 'signin';
   else if (PUBLIC_VIEWS.includes(view) || (view === 'dashboard' && !isDesigner())) view = 'talk';
   show(view);
+  if (view === 'profile' && profileMatch) void profile.load({ kind: profileMatch[1], key: decodeURIComponent(profileMatch[2]) });
 }
 
 function show(view) {
@@ -131,11 +140,15 @@ function show(view) {
     if (link.dataset.view === view) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  const title = { signin: 'Sign in', signup: 'Create an account', talk: 'Talk', chat: 'Chat', history: 'History', dashboard: 'Dashboard', account: 'Account' }[view];
+  const title = {
+    signin: 'Sign in', signup: 'Create an account', talk: 'Talk', chat: 'Chat', history: 'History', dashboard: 'Dashboard', account: 'Account',
+    collection: 'Collection', profile: 'Profile',
+  }[view];
   document.title = `${title} · HoloMesh Voice`;
   if (view === 'talk') talk.prepare();
   if (view === 'history') void history.load();
   if (view === 'dashboard') void dashboard.load();
+  if (view === 'collection') void collection.load();
   if (changed && !PUBLIC_VIEWS.includes(view)) {
     // Move focus to the new view's heading so screen readers announce where we are.
     const heading = byId(`view-${view}`).querySelector('h1');

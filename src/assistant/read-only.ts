@@ -10,6 +10,8 @@ import type { DialogState } from '../dialog/index.js';
 export const READ_ONLY_INTENTS: ReadonlySet<string> = new Set([
   'CheckBalance', 'ListSubscriptions', 'SearchChips', 'SalesSummary', 'CommandHistory', 'Help', 'Confirm', 'Deny', 'Cancel',
   'MySubscribers', 'BestSellers',
+  // collections, profiles, verification, earnings
+  'MyCollection', 'ChipInfo', 'DesignerInfo', 'VerifyChip', 'Earnings',
 ]);
 
 /**

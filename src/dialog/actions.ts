@@ -2,7 +2,8 @@ import type { EntityManager } from 'typeorm';
 import type { CommandOutcome } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import {
-  balanceOf, bestSellers, buyChip, listSubscribers, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
+  balanceOf, bestSellers, buyEditions, listSubscribers, disableAutoBuy, enableAutoBuy, isPeriod, listCommands, listSubscriptions, periodRange,
+  chipProfile, collectionOf, designerProfile, earningsOf, verifyChip,
   rateDesigner, readNotifications, salesSummary, searchChips, setFavoriteDesigner, subscribe, unsubscribe, whatsNew,
   type ChipRef, type DesignerRef,
 } from '../marketplace/index.js';
@@ -23,6 +24,10 @@ export interface ResolvedSlots {
   readonly maxPrice?: number;
   readonly rating?: number;
   readonly count?: number;
+  /** Editions to buy (BuyChip); 1 when not said. */
+  readonly quantity?: number;
+  /** An edition number (VerifyChip). */
+  readonly edition?: number;
   readonly period?: string;
   readonly enabled?: boolean;
 }
@@ -86,19 +91,32 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
       return ok(found.total === 0 ? Responses.nothingNew(slots.designer?.name) : Responses.whatsNew(found.chips, found.total), data);
     }
     case 'BuyChip': {
-      const result = await buyChip(manager, {
-        buyerId: me, chipId: slots.chip!.id, agreedPrice: slots.chip!.priceCredits, idempotencyKey: ctx.idempotencyKey, platformFeeBps: ctx.platformFeeBps,
+      const quantity = slots.quantity ?? 1;
+      const result = await buyEditions(manager, {
+        buyerId: me, chipId: slots.chip!.id, agreedPrice: slots.chip!.priceCredits, idempotencyKey: ctx.idempotencyKey, platformFeeBps: ctx.platformFeeBps, quantity,
       });
       switch (result.kind) {
         case 'bought': {
-          const { sale } = result;
-          const data = { purchaseId: sale.purchaseId, chip: { id: sale.chipId, name: sale.chipName }, editionNumber: sale.editionNumber, priceCredits: sale.priceCredits, balance: sale.balanceAfter };
-          return { spoken: Responses.bought(sale), outcome: 'ok', data, notifications: sale.notifications };
+          const { order } = result;
+          const sale = order.sales[0]!;
+          if (order.quantity === 1) {
+            const data = { purchaseId: sale.purchaseId, chip: { id: sale.chipId, name: sale.chipName }, editionNumber: sale.editionNumber, priceCredits: sale.priceCredits, balance: order.balanceAfter };
+            return { spoken: Responses.bought({ ...sale, balanceAfter: order.balanceAfter }), outcome: 'ok', data, notifications: order.notifications };
+          }
+          const data = {
+            purchaseIds: order.sales.map((s) => s.purchaseId), chip: { id: order.chipId, name: order.chipName }, quantity: order.quantity,
+            editionNumbers: order.editionNumbers, priceCredits: order.unitPriceCredits, totalCredits: order.totalCredits, balance: order.balanceAfter,
+          };
+          return { spoken: Responses.boughtMany(order), outcome: 'ok', data, notifications: order.notifications };
         }
         case 'insufficient_credits':
-          return rejected(Responses.insufficientCredits(result.chipName, result.priceCredits, result.balance), { reason: 'insufficient_credits', priceCredits: result.priceCredits, balance: result.balance });
+          return rejected(Responses.insufficientCredits(result.chipName, result.priceCredits, result.balance, quantity), { reason: 'insufficient_credits', priceCredits: result.priceCredits, balance: result.balance });
         case 'sold_out':
           return rejected(Responses.soldOut(result.chipName), { reason: 'sold_out' });
+        case 'not_enough_left':
+          return rejected(Responses.notEnoughLeft(result.chipName, result.left), { reason: 'not_enough_left', left: result.left });
+        case 'invalid_quantity':
+          return rejected(Responses.quantityOutOfRange(result.max), { reason: 'invalid_quantity' });
         case 'price_changed':
           return rejected(Responses.priceChanged(result.chipName, result.agreedPrice, result.priceCredits), { reason: 'price_changed', priceCredits: result.priceCredits, agreedPrice: result.agreedPrice });
         case 'over_cap':
@@ -139,6 +157,27 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
     case 'BestSellers': {
       const top = await bestSellers(manager, me);
       return ok(Responses.bestSellers(top), { bestSellers: top });
+    }
+    // collections, profiles, verification, earnings
+    case 'MyCollection': {
+      const collection = await collectionOf(manager, me, { designerId: slots.designer?.id });
+      return ok(Responses.collection(collection, slots.designer?.name), { ...collection, ...(slots.designer ? { designer: slots.designer } : {}) });
+    }
+    case 'ChipInfo': {
+      const profile = await chipProfile(manager, slots.chip!.id);
+      return profile ? ok(Responses.chipInfo(profile), { chip: profile }) : rejected(Responses.unknownChip(slots.chip!.name));
+    }
+    case 'DesignerInfo': {
+      const profile = await designerProfile(manager, slots.designer!.name);
+      return profile ? ok(Responses.designerInfo(profile), { designer: profile }) : rejected(Responses.unknownDesigner(slots.designer!.name));
+    }
+    case 'VerifyChip': {
+      const verification = await verifyChip(manager, { userId: me, role: principal.role }, slots.chip!.id, slots.edition);
+      return verification ? ok(Responses.verification(verification), { verification }) : rejected(Responses.unknownChip(slots.chip!.name));
+    }
+    case 'Earnings': {
+      const earnings = await earningsOf(manager, me, isPeriod(slots.period) ? slots.period : 'all_time', ctx.now);
+      return ok(Responses.earnings(earnings), earnings);
     }
     case 'Help':
     case 'FollowUp':

@@ -7,7 +7,8 @@ import type { Spoken } from './ssml.js';
  * The intents the dialog acts on and their slots: a contract with the templates in intents/.
  * Slot values arrive normalised: display names (`designer`, or `favorite` for "my favorite
  * designer"), chip names (`chip`, or a reference such as `#it` / `#2`, see {@link chipReference}),
- * a word of chip names (`name`), lower-case `tag`, integers (`maxPrice`, `rating`, `count`),
+ * a word of chip names (`name`), lower-case `tag`, integers (`maxPrice`, `rating`, `count`, `quantity`:
+ * editions in one BuyChip order, absent for one; `edition`: an edition number, VerifyChip),
  * `enabled` (SetAutoBuy) and a period (`period`: today … all_time).
  */
 export const INTENT_NAMES = [
@@ -15,6 +16,8 @@ export const INTENT_NAMES = [
   'SearchChips', 'WhatsNew', 'BuyChip', 'CheckBalance', 'SalesSummary', 'RateDesigner', 'CommandHistory',
   'ReadNotifications', 'Confirm', 'Deny', 'Cancel', 'Help',
   'FollowUp', 'MySubscribers', 'BestSellers',
+  // collections, profiles, verification, earnings
+  'MyCollection', 'ChipInfo', 'DesignerInfo', 'VerifyChip', 'Earnings',
 ] as const;
 export type IntentName = (typeof INTENT_NAMES)[number];
 
@@ -111,6 +114,18 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
   BestSellers: {
     required: [], roles: ['designer'], aside: true, refusal: Responses.bestSellersDesignersOnly,
     example: () => 'which of my chips sells best',
+  },
+  // collections, profiles, verification, earnings: all only read, so each is also an aside
+  MyCollection: {
+    required: [], aside: true, followUp: ['designer'],
+    example: (s, n) => (typeof s.designer === 'string' ? `what chips by ${designerOf(s, n)} do I own` : 'what chips do I own'), helpFor: ['client'],
+  },
+  ChipInfo: { required: ['chip'], aside: true, example: (s, n) => `how much is ${str(s.chip, n.chip)}` },
+  DesignerInfo: { required: ['designer'], aside: true, example: (s, n) => `tell me about ${designerOf(s, n)}`, helpFor: [] },
+  VerifyChip: { required: ['chip'], aside: true, example: (s, n) => `is ${str(s.chip, n.chip)} authentic`, helpFor: [] },
+  Earnings: {
+    required: [], roles: ['designer'], aside: true, followUp: ['period'], refusal: Responses.earningsDesignersOnly,
+    example: () => 'how much have I earned in royalties this month',
   },
 };
 

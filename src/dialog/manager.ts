@@ -2,7 +2,7 @@ import type { EntityManager } from 'typeorm';
 import type { CommandOutcome, LiveLists, Reply, SlotValue, Slots, Understanding } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import {
-  findChip, findChipById, findDesigner, getFavoriteDesigner, purchaseOutlook, setFavoriteDesigner, type ChipRef, type DesignerRef,
+  findChip, findChipById, findDesigner, getFavoriteDesigner, MAX_ORDER_QUANTITY, purchaseOutlook, setFavoriteDesigner, type ChipRef, type DesignerRef,
 } from '../marketplace/index.js';
 import { runAction, type ActionResult, type ResolvedSlots } from './actions.js';
 import { DEFAULT_CONFIRM_MIN_ASR_CONFIDENCE, isClearNo, isClearYes, type Heard } from './clear-answer.js';
@@ -178,13 +178,13 @@ async function answerConfirm(input: TurnInput, u: Understanding, pending: Confir
   if (bound === undefined) return { spoken: Responses.expired(), outcome: 'rejected', pending: null, intent: pending.intent, slots: pending.slots };
   if (isClearCommand && intent === 'Help') return { spoken: Responses.helpConfirm(pending.question), outcome: 'ok', pending, intent, slots: {} };
   if (isClearCommand && INTENTS[intent!].aside) {
-    const reminder = bound.kind === 'buy' ? Responses.stillWantBuy(bound.chipName, bound.priceCredits) : Responses.stillWantAutoBuy(bound.designerName);
+    const reminder = bound.kind === 'buy' ? Responses.stillWantBuy(bound.chipName, bound.priceCredits, bound.quantity) : Responses.stillWantAutoBuy(bound.designerName);
     return aside(input, u, intent!, pending, reminder);
   }
   // A clear other command replaces the question (its own purchase would be read back again).
   if (isClearCommand) return null;
   if (pending.reasked === true) return { spoken: Responses.stillWaiting(), outcome: 'not_understood', pending, intent: null, slots: {} };
-  const reask = bound.kind === 'buy' ? Responses.sayYesToBuy(bound.chipName, bound.priceCredits) : Responses.sayYesToAutoBuy(bound.designerName, bound.maxPrice);
+  const reask = bound.kind === 'buy' ? Responses.sayYesToBuy(bound.chipName, bound.priceCredits, bound.quantity) : Responses.sayYesToAutoBuy(bound.designerName, bound.maxPrice);
   return { spoken: reask, outcome: 'not_understood', pending: { ...pending, reasked: true }, intent: null, slots: {} };
 }
 
@@ -198,7 +198,7 @@ async function aside(input: TurnInput, u: Understanding, intent: IntentName, pen
 async function performConfirmed(input: TurnInput, pending: ConfirmPending): Promise<Step> {
   const { bound } = pending;
   const resolved: ResolvedSlots = bound.kind === 'buy'
-    ? { chip: { id: bound.chipId, name: bound.chipName, priceCredits: bound.priceCredits }, ...(pending.designer ? { designer: pending.designer } : {}) }
+    ? { chip: { id: bound.chipId, name: bound.chipName, priceCredits: bound.priceCredits }, quantity: bound.quantity, ...(pending.designer ? { designer: pending.designer } : {}) }
     : { designer: { id: bound.designerId, name: bound.designerName }, enabled: true, ...(bound.maxPrice === null ? {} : { maxPrice: bound.maxPrice }) };
   return act(input, pending.intent, pending.slots, resolved, pending.key, pending.offerFavorite);
 }
@@ -321,7 +321,7 @@ function helpExamples(input: TurnInput): string[] {
   const listed = INTENT_NAMES.filter((intent) => INTENTS[intent].example && (INTENTS[intent].helpFor ?? INTENTS[intent].roles ?? [role]).includes(role));
   const own = listed.filter((intent) => INTENTS[intent].roles?.includes(role) || INTENTS[intent].helpFor?.includes(role));
   const ordered = [...own, ...listed.filter((intent) => !own.includes(intent))];
-  return ordered.slice(0, 7).map((intent) => INTENTS[intent].example!({}, names));
+  return ordered.slice(0, 8).map((intent) => INTENTS[intent].example!({}, names));
 }
 
 interface PerformOptions {
@@ -415,32 +415,47 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
   }
   if (typeof slots.tag === 'string') resolved.tag = slots.tag.toLowerCase();
   if (typeof slots.name === 'string') resolved.name = slots.name.toLowerCase();
-  for (const key of ['maxPrice', 'rating', 'count'] as const) {
+  for (const key of ['maxPrice', 'rating', 'count', 'quantity', 'edition'] as const) {
     const value = Number(slots[key]);
     if (slots[key] !== undefined && Number.isInteger(value)) resolved[key] = value;
   }
   if (typeof slots.period === 'string') resolved.period = slots.period;
   if (typeof slots.enabled === 'boolean') resolved.enabled = slots.enabled;
 
+  // An order is one to MAX_ORDER_QUANTITY editions: refused before anything is read back.
+  if (intent === 'BuyChip' && resolved.quantity !== undefined && (resolved.quantity < 1 || resolved.quantity > MAX_ORDER_QUANTITY)) {
+    return refuse(Responses.quantityOutOfRange(MAX_ORDER_QUANTITY));
+  }
+
   if (spec.confirm?.(slots)) {
     // What is read back is what a yes buys: the ids and the price, never the name looked up again.
     const bound: Bound = intent === 'BuyChip'
-      ? { kind: 'buy', chipId: chip!.id, chipName: chip!.name, designerName: chip!.designerName, priceCredits: chip!.priceCredits, quantity: 1 }
+      ? { kind: 'buy', chipId: chip!.id, chipName: chip!.name, designerName: chip!.designerName, priceCredits: chip!.priceCredits, quantity: resolved.quantity ?? 1 }
       : { kind: 'auto_buy', designerId: resolved.designer!.id, designerName: resolved.designer!.name, maxPrice: resolved.maxPrice ?? null };
     let question: Spoken;
     if (bound.kind === 'buy') {
-      // Asked only when the purchase can succeed now (the purchase itself checks again).
+      // Asked only when the whole order can succeed now (the purchase itself checks again).
       const chipContext = { ...context, chip: { id: chip!.id, name: chip!.name } };
-      if (chip!.editionSize !== null && chip!.editionsSold >= chip!.editionSize) {
+      const left = chip!.editionSize === null ? null : chip!.editionSize - chip!.editionsSold;
+      if (left !== null && left <= 0) {
         return { spoken: Responses.soldOutTryOthers(chip!.name, chip!.designerName), outcome: 'rejected', pending: null, intent, slots, context: chipContext };
       }
+      if (left !== null && left < bound.quantity) {
+        return { spoken: Responses.notEnoughLeft(chip!.name, left), outcome: 'rejected', pending: null, intent, slots, context: chipContext, data: { reason: 'not_enough_left', left } };
+      }
+      const total = bound.priceCredits * bound.quantity;
       const outlook = await purchaseOutlook(manager, principal.userId, chip!.id);
-      if (outlook.balance < chip!.priceCredits) {
-        return { spoken: Responses.cannotAfford(chip!.name, chip!.priceCredits, outlook.balance), outcome: 'rejected', pending: null, intent, slots, context: chipContext, data: { reason: 'insufficient_credits', priceCredits: chip!.priceCredits, balance: outlook.balance } };
+      if (outlook.balance < total) {
+        return {
+          spoken: Responses.cannotAfford(chip!.name, bound.priceCredits, outlook.balance, bound.quantity), outcome: 'rejected', pending: null, intent, slots, context: chipContext,
+          data: { reason: 'insufficient_credits', priceCredits: bound.priceCredits, ...(bound.quantity > 1 ? { quantity: bound.quantity, totalCredits: total } : {}), balance: outlook.balance },
+        };
       }
       question = outlook.ownedEditions.length > 0
-        ? Responses.confirmBuyOwned(bound.chipName, bound.priceCredits, outlook.ownedEditions)
-        : Responses.confirmBuy(bound.chipName, bound.designerName, bound.priceCredits);
+        ? Responses.confirmBuyOwned(bound.chipName, bound.priceCredits, outlook.ownedEditions, bound.quantity)
+        : bound.quantity > 1
+          ? Responses.confirmBuyMany(bound.chipName, bound.designerName, bound.priceCredits, bound.quantity)
+          : Responses.confirmBuy(bound.chipName, bound.designerName, bound.priceCredits);
     } else {
       question = Responses.confirmAutoBuy(bound.designerName, bound.maxPrice);
     }

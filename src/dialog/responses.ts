@@ -1,4 +1,5 @@
 import type { ChipSummary, CommandRecord, NotificationView, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
+import type { ChipProfile, CollectionView, DesignerProfileView, Earnings, Order, Verification } from '../marketplace/index.js';
 import { cardinal, join, list, say, type Spoken } from './ssml.js';
 
 /**
@@ -6,6 +7,13 @@ import { cardinal, join, list, say, type Spoken } from './ssml.js';
  */
 
 const credits = (n: number): Spoken => say`${n} ${n === 1 ? 'credit' : 'credits'}`;
+/** Chips named one by one in a spoken collection or designer profile (the rest are counted). */
+const SPOKEN_COLLECTION_CHIPS = 5;
+const SPOKEN_PROFILE_CHIPS = 3;
+const PAST_PERIODS: ReadonlySet<Period> = new Set(['yesterday', 'last_week', 'last_month']);
+/** A share in basis points as whole (or one-decimal) percent: 3333 → 33.3. */
+const percent = (bps: number): Spoken => say`${String(Math.round(bps / 10) / 10)}`;
+const editions = (n: number): Spoken => say`${n} ${n === 1 ? 'edition' : 'editions'}`;
 const chips = (n: number): Spoken => say`${n} ${n === 1 ? 'chip' : 'chips'}`;
 
 const PERIOD_NAMES: Record<Period, string> = {
@@ -50,6 +58,7 @@ export const Responses = {
   salesDesignersOnly: () => say`Sales summaries are for designers. You can ask for your balance or your command history instead.`,
   subscribersDesignersOnly: () => say`Only designers have subscribers. You can ask who you're subscribed to instead.`,
   bestSellersDesignersOnly: () => say`Best sellers are for designers' own chips. You can search the marketplace instead, for example: find neon chips.`,
+  earningsDesignersOnly: () => say`Royalty earnings are for designers. You can ask for your balance instead.`,
   designersOnly: () => say`Sorry, that's only for designers.`,
 
   // confirmation
@@ -58,13 +67,22 @@ export const Responses = {
     ? say`Automatically buy every new chip from ${designer}? Say yes to confirm.`
     : say`Automatically buy new chips from ${designer} up to ${credits(maxPrice)}? Say yes to confirm.`,
   /** A purchase read back to someone who already owns an edition of the chip. */
-  confirmBuyOwned: (chip: string, price: number, owned: readonly number[]) => say`You already own ${chip} ${owned.length === 1 ? 'number' : 'numbers'} ${list(owned.map((n) => cardinal(n)))}. Buy another for ${credits(price)}? Say yes to confirm.`,
+  confirmBuyOwned: (chip: string, price: number, owned: readonly number[], quantity = 1) => {
+    const already = say`You already own ${chip} ${owned.length === 1 ? 'number' : 'numbers'} ${list(owned.map((n) => cardinal(n)))}.`;
+    return quantity === 1
+      ? say`${already} Buy another for ${credits(price)}? Say yes to confirm.`
+      : say`${already} Buy ${quantity} more editions, ${credits(price)} each, ${credits(price * quantity)} in total? Say yes to confirm.`;
+  },
   /** The reminder after an aside: the question is still open. */
-  stillWantBuy: (chip: string, price: number) => say`Still want ${chip} for ${credits(price)}?`,
+  stillWantBuy: (chip: string, price: number, quantity = 1) => quantity === 1
+    ? say`Still want ${chip} for ${credits(price)}?`
+    : say`Still want ${editions(quantity)} of ${chip} for ${credits(price * quantity)}?`,
   stillWantAutoBuy: (designer: string) => say`Still want auto buy for ${designer}?`,
   confirmReprompt: (question: Spoken) => join([say`Please say yes or no.`, question]),
   /** The one re-ask after an unclear answer to a question that spends credits. */
-  sayYesToBuy: (chip: string, price: number) => say`Say yes to buy ${chip} for ${credits(price)}, or no to cancel.`,
+  sayYesToBuy: (chip: string, price: number, quantity = 1) => quantity === 1
+    ? say`Say yes to buy ${chip} for ${credits(price)}, or no to cancel.`
+    : say`Say yes to buy ${editions(quantity)} of ${chip} for ${credits(price * quantity)}, or no to cancel.`,
   sayYesToAutoBuy: (designer: string, maxPrice: number | null) => maxPrice === null
     ? say`Say yes to automatically buy every new chip from ${designer}, or no to cancel.`
     : say`Say yes to automatically buy new chips from ${designer} up to ${credits(maxPrice)}, or no to cancel.`,
@@ -83,18 +101,42 @@ export const Responses = {
 
   // purchases
   bought: (sale: Sale) => say`Done. You bought ${sale.chipName} number ${sale.editionNumber} for ${credits(sale.priceCredits)}. You have ${credits(sale.balanceAfter)} left.`,
-  insufficientCredits: (chip: string, price: number, balance: number) => say`${chip} costs ${credits(price)}, but you have only ${credits(balance)}.`,
+  insufficientCredits: (chip: string, price: number, balance: number, quantity = 1) => quantity === 1
+    ? say`${chip} costs ${credits(price)}, but you have only ${credits(balance)}.`
+    : say`${editions(quantity)} of ${chip} cost ${credits(price)}, but you have only ${credits(balance)}.`,
   soldOut: (chip: string) => say`Sorry, ${chip} is sold out.`,
   /** Said instead of a read-back that could not succeed, with what would help. */
-  cannotAfford: (chip: string, price: number, balance: number) => balance <= 0
-    ? say`${chip} costs ${credits(price)}, but you have no credits left. Top up your wallet first.`
-    : say`${chip} costs ${credits(price)}, but you have only ${credits(balance)}. You could look for chips under ${credits(balance)}.`,
+  cannotAfford: (chip: string, price: number, balance: number, quantity = 1) => {
+    if (quantity > 1) {
+      // The total is what is out of reach; fewer editions may not be.
+      const affordable = Math.floor(Math.max(balance, 0) / Math.max(price, 1));
+      const cost = say`${editions(quantity)} of ${chip} cost ${credits(price * quantity)}`;
+      if (balance <= 0) return say`${cost}, but you have no credits left. Top up your wallet first.`;
+      return affordable >= 1
+        ? say`${cost}, but you have only ${credits(balance)}. You could buy ${affordable === 1 ? say`one` : editions(affordable)}.`
+        : say`${cost}, but you have only ${credits(balance)}. You could look for chips under ${credits(balance)}.`;
+    }
+    return balance <= 0
+      ? say`${chip} costs ${credits(price)}, but you have no credits left. Top up your wallet first.`
+      : say`${chip} costs ${credits(price)}, but you have only ${credits(balance)}. You could look for chips under ${credits(balance)}.`;
+  },
   soldOutTryOthers: (chip: string, designer: string) => say`Sorry, ${chip} is sold out. You could ask what else ${designer} has.`,
   /** A chip named on its own, or picked from a list: what it is, and how to buy it. */
   chipMention: (chip: { name: string; designerName: string; priceCredits: number; soldOut: boolean }) => chip.soldOut
     ? say`${chip.name} by ${chip.designerName} is sold out.`
     : say`${chip.name} by ${chip.designerName} costs ${credits(chip.priceCredits)}. Say buy it if you want it.`,
   priceChanged: (chip: string, agreed: number, now: number) => say`The price of ${chip} changed from ${credits(agreed)} to ${credits(now)}, so I didn't buy it. Ask again to buy it at the new price.`,
+  // orders of several editions
+  confirmBuyMany: (chip: string, designer: string, price: number, quantity: number) =>
+    say`Buy ${editions(quantity)} of ${chip} by ${designer}, ${credits(price)} each, ${credits(price * quantity)} in total? Say yes to confirm.`,
+  boughtMany: (order: Order) =>
+    // An order's editions are consecutive (the chip is locked while they are numbered).
+    say`Done. You bought ${editions(order.quantity)} of ${order.chipName}, numbers ${order.quantity <= 3
+      ? list(order.editionNumbers.map((n) => cardinal(n)))
+      : say`${order.editionNumbers[0]!} to ${order.editionNumbers.at(-1)!}`}, for ${credits(order.totalCredits)} in total. You have ${credits(order.balanceAfter)} left.`,
+  notEnoughLeft: (chip: string, left: number) =>
+    say`Only ${left === 1 ? say`one edition` : editions(left)} of ${chip} ${left === 1 ? 'is' : 'are'} left, so I didn't buy any. ${left === 1 ? say`Ask for one.` : say`Ask for ${left} or fewer.`}`,
+  quantityOutOfRange: (max: number) => say`You can buy one to ${max} editions at a time.`,
   noLongerForSale: (chip: string) => say`${chip} is no longer for sale, so I didn't buy it.`,
 
   // subscriptions
@@ -169,6 +211,88 @@ export const Responses = {
     ]);
   },
 
+  // collections
+  collection: (c: CollectionView, designer?: string) => {
+    const by = designer ? say` by ${designer}` : say``;
+    if (c.editions === 0) return say`You don't own any chips${by} yet.`;
+    const shown = c.chips.slice(0, SPOKEN_COLLECTION_CHIPS).map((chip) => chip.editionNumbers.length === 1
+      ? say`${chip.name} number ${chip.editionNumbers[0]!}`
+      : chip.editionNumbers.length <= 3
+        ? say`${chip.name} numbers ${list(chip.editionNumbers.map((n) => cardinal(n)))}`
+        : say`${editions(chip.editionNumbers.length)} of ${chip.name}`);
+    const more = c.chips.length - shown.length;
+    return join([
+      c.editions === 1 ? say`You own one chip${by}:` : say`You own ${chips(c.editions)}${by}:`,
+      more > 0 ? say`${list([...shown, say`${more} more`])}.` : say`${list(shown)}.`,
+    ]);
+  },
+
+  // chip and designer profiles
+  chipInfo: (p: ChipProfile) => {
+    const names = list(p.shares.map((s) => say`${s.name}`));
+    const by = p.shares.length > 1
+      ? say`${p.name} is by ${names}, sharing its royalties ${list(p.shares.map((s) => percent(s.shareBps)))} percent.`
+      : say`${p.name} is by ${p.designer.name}.`;
+    const stock = p.editionsLeft === null
+      ? say`It costs ${credits(p.priceCredits)}, and it's an open edition, so it never sells out.`
+      : p.isSoldOut
+        ? p.editionSize === 1 ? say`It's sold out: its one edition is taken.` : say`It's sold out: all ${p.editionSize!} editions are taken.`
+        : p.editionsLeft === 1
+          ? say`It costs ${credits(p.priceCredits)}, and only one of ${p.editionSize!} editions is left.`
+          : say`It costs ${credits(p.priceCredits)}, and ${p.editionsLeft} of ${p.editionSize!} editions are left.`;
+    return join([by, stock, ...(p.tags.length > 0 ? [say`Tagged ${list(p.tags.map((t) => say`${t}`))}.`] : [])]);
+  },
+  designerInfo: (p: DesignerProfileView) => {
+    const shown = p.chips.slice(0, SPOKEN_PROFILE_CHIPS).map((c) => say`${c.name}`);
+    const more = p.chips.length - shown.length;
+    const chipList = list(more > 0 ? [...shown, say`${more} more`] : shown);
+    const subscribed = p.subscribers === 1 ? say`one subscriber` : say`${p.subscribers} subscribers`;
+    return join([
+      p.bio.trim() === '' ? say`${p.name} is a designer on HoloMesh.` : say`${p.name}: ${p.bio.trim()}`,
+      p.rating.average === null ? say`No ratings yet.`
+        : say`Rated ${p.rating.average.toFixed(1)} out of 5 from ${p.rating.count === 1 ? say`one rating` : say`${p.rating.count} ratings`}.`,
+      p.chips.length === 0 ? say`${p.name} has no chips yet, and ${subscribed}.`
+        : say`${p.name} has ${p.chips.length === 1 ? say`one chip` : chips(p.chips.length)}, ${chipList}, and ${subscribed}.`,
+    ]);
+  },
+
+  // verification
+  verification: (v: Verification) => {
+    if (!v.isAuthentic) {
+      return say`Warning: ${v.chip.name} does not check out. Its metadata hash doesn't match its stored metadata, so don't trust it.`;
+    }
+    const authentic = say`${v.chip.name} is authentic: its token ID and metadata hash check out.`;
+    const e = v.edition;
+    if (e === null) {
+      const yours = v.yourEditions;
+      return join([authentic, ...(yours.length === 0 ? [] : yours.length === 1 ? [say`You own number ${yours[0]!}.`] : [say`You own numbers ${list(yours.map((n) => cardinal(n)))}.`])]);
+    }
+    if (!e.isSold) {
+      return join([authentic, v.chip.editionSize !== null && e.number > v.chip.editionSize
+        ? say`It has only ${v.chip.editionSize} editions, so there is no number ${e.number}.`
+        : say`Number ${e.number} hasn't been sold yet.`]);
+    }
+    const p = e.provenance!;
+    const when = say`on ${spokenDate(p.at)} for ${credits(p.priceCredits)}`;
+    const owner = e.owner!;
+    const sale = owner.kind === 'you' ? say`Number ${e.number} is yours: you bought it ${when}.`
+      : owner.kind === 'user' ? say`Number ${e.number} is owned by ${owner.username}, who bought it ${when}.`
+        : say`Number ${e.number} is owned by a collector, who bought it ${when}.`;
+    return join([authentic, sale, ...(p.ledgerConfirmed ? [] : [say`But its payment is missing from the ledger.`])]);
+  },
+
+  // royalties
+  earnings: (e: Earnings) => {
+    const when = PERIOD_NAMES[e.period];
+    if (e.total === 0) return PAST_PERIODS.has(e.period) ? say`${when} you didn't earn any royalties.` : say`${when} you haven't earned any royalties yet.`;
+    const shown = e.collaborations.chips.slice(0, SPOKEN_PROFILE_CHIPS).map((c) => say`${c.name}`);
+    const more = e.collaborations.chips.length - shown.length;
+    const onChips = list(more > 0 ? [...shown, say`${more} more`] : shown);
+    if (e.collaborations.credits === 0) return say`${when} you earned ${credits(e.total)}, all from your own chips.`;
+    if (e.ownChips.credits === 0) return say`${when} you earned ${credits(e.total)}, all as a collaborator on ${onChips}.`;
+    return say`${when} you earned ${credits(e.total)}: ${e.ownChips.credits} from your chips and ${e.collaborations.credits} as a collaborator on ${onChips}.`;
+  },
+
   // history
   noHistory: () => say`You haven't given any commands yet.`,
   history: (records: readonly CommandRecord[]) => join([
@@ -188,4 +312,9 @@ function chipLine(c: ChipSummary): Spoken {
 
 function subscribers(n: number): Spoken {
   return n === 1 ? say`one new subscriber` : say`${cardinal(n)} new subscribers`;
+}
+
+/** "December 7" (UTC), as people say a date. */
+function spokenDate(iso: string): string {
+  return new Date(iso).toLocaleDateString('en-US', { month: 'long', day: 'numeric', timeZone: 'UTC' });
 }

@@ -6,7 +6,9 @@ export {
 } from './directory.js';
 export { subscribe, unsubscribe, listSubscriptions, listSubscribers, enableAutoBuy, disableAutoBuy, type SubscriptionView } from './subscriptions.js';
 export { searchChips, whatsNew, SPOKEN_RESULTS, type ChipSummary, type SearchCriteria } from './catalog.js';
-export { buyChip, type BuyRequest, type BuyResult, type Sale } from './purchases.js';
+export {
+  buyChip, buyEditions, MAX_ORDER_QUANTITY, type BuyRequest, type BuyResult, type Sale, type Order, type OrderRequest, type OrderResult,
+} from './purchases.js';
 export { purchaseOutlook, type PurchaseOutlook } from './outlook.js';
 export {
   publishChip, resolveShares, canonicalJson, generateTokenId,
@@ -29,3 +31,9 @@ export { salesSummary, bestSellers, type SalesSummary, type SalesFigures } from 
 export { PERIODS, isPeriod, periodRange, previousRange, type Period, type PeriodRange } from './periods.js';
 export { listCommands, encodeCursor, decodeCursor, type CommandRecord, type HistoryPage, type HistoryQuery } from './history.js';
 export { createCatalogLists, chipNameWords, CATALOG_CHANGED_CHANNEL, type CatalogLists, type CatalogSnapshot } from './catalog-lists.js';
+export { collectionOf, type CollectionChip, type CollectionView } from './collection.js';
+export {
+  chipProfile, designerProfile, ratingAverage, type ChipProfile, type DesignerProfileView, type DesignerChip, type ShareView,
+} from './profiles.js';
+export { verifyChip, type Verification, type EditionCheck, type Provenance, type PersonView, type Viewer } from './verification.js';
+export { earningsOf, type Earnings, type EarningsPart, type EarningsLine } from './earnings.js';

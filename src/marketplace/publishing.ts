@@ -74,11 +74,10 @@ export async function publishChip(manager: EntityManager, chip: NewChip): Promis
   const shares = [...(chip.shares ?? [{ designerId: chip.designerId, shareBps: 10_000 }])]
     .sort((a, b) => (a.designerId < b.designerId ? -1 : a.designerId > b.designerId ? 1 : 0));
   const mediaUrl = chip.mediaUrl ?? null;
-  const metadataHash = createHash('sha256').update(canonicalJson({
-    name: chip.name, tokenId, designerId: chip.designerId, editionSize: chip.editionSize, tags, mediaUrl, shares,
-  })).digest('hex');
+  const metadata = { name: chip.name, tokenId, designerId: chip.designerId, editionSize: chip.editionSize, tags, mediaUrl, shares };
+  const metadataHash = createHash('sha256').update(canonicalJson(metadata)).digest('hex');
   const saved = await manager.save(manager.create(Chip, {
-    name: chip.name, tokenId, metadataHash, designerId: chip.designerId, priceCredits: chip.priceCredits,
+    name: chip.name, tokenId, metadataHash, metadata, designerId: chip.designerId, priceCredits: chip.priceCredits,
     editionSize: chip.editionSize, tags, mediaUrl,
   }));
   // Only the publisher has agreed so far: every other designer listed is invited, and neither shows

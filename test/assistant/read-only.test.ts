@@ -53,6 +53,10 @@ describe('read-only turns', () => {
       ['alex', 'Help', {}], ['alex', 'Confirm', {}], ['alex', 'Deny', {}], ['alex', 'Cancel', {}],
       ['nova', 'MySubscribers', {}], ['alex', 'MySubscribers', {}], ['nova', 'BestSellers', {}], ['alex', 'BestSellers', {}],
       ['alex', 'SearchChips', { name: 'koi' }],
+      // collections, profiles, verification, earnings
+      ['alex', 'MyCollection', {}], ['alex', 'MyCollection', { designer: 'favorite' }], ['alex', 'ChipInfo', { chip: 'Neon Dragon' }], ['alex', 'ChipInfo', {}],
+      ['sam', 'DesignerInfo', { designer: 'Nova' }], ['alex', 'VerifyChip', { chip: 'Solar Flare', edition: 1 }], ['alex', 'VerifyChip', { chip: 'Solar Flare' }],
+      ['nova', 'Earnings', { period: 'this_month' }], ['alex', 'Earnings', {}],
     ];
     expect(new Set(cases.map(([, intent]) => intent))).toEqual(READ_ONLY_INTENTS);
     for (const [user, intent, slots] of cases) {

@@ -274,6 +274,74 @@ describe('help', () => {
   });
 });
 
+describe('collections, profiles and orders of several editions in the conversation', () => {
+  it('"how much is it" and "the second one" answer with the chip named or listed before', async () => {
+    const alex = say('alex');
+    expect((await alex('how much is it')).reply).toMatchObject({ text: 'Which chip?', expectsReply: true });
+    const answered = await alex('paper crane');
+    expect(answered).toMatchObject({ intent: 'ChipInfo', slots: { chip: 'Paper Crane' }, outcome: 'ok' });
+    expect(answered.reply.text).toMatch(/^Paper Crane is by Aria Chen\. It costs 15 credits/);
+
+    const found = await alex('search for koi chips');
+    const listed = (found.reply.data as { chips: { name: string }[] }).chips.map((c) => c.name);
+    const second = await alex('how much is the second one');
+    expect(second).toMatchObject({ intent: 'ChipInfo', slots: { chip: listed[1] }, outcome: 'ok' });
+    const again = await alex('tell me about it');
+    expect(again).toMatchObject({ intent: 'ChipInfo', slots: { chip: listed[1] } });
+  });
+
+  it('reads an order back once with its total, keeps it open over an aside, and buys exactly that', async () => {
+    const alex = say('alex');
+    const before = await purchases('alex');
+    const readBack = await alex('buy two midnight blooms');
+    expect(readBack.reply).toMatchObject({ text: 'Buy 2 editions of Midnight Bloom by Mira Okafor, 35 credits each, 70 credits in total? Say yes to confirm.', expectsReply: true });
+    const aside = await alex('how much is neon dragon');
+    expect(aside).toMatchObject({ intent: 'ChipInfo', reply: { expectsReply: true } });
+    expect(aside.reply.text).toMatch(/^Neon Dragon is by Nova\. .* Still want 2 editions of Midnight Bloom for 70 credits\?$/);
+    const done = await alex('yes');
+    expect(done).toMatchObject({ intent: 'BuyChip', outcome: 'ok', reply: { data: { quantity: 2, totalCredits: 70 } } });
+    expect(await purchases('alex')).toBe(before + 2);
+    const owned = (done.reply.data as { editionNumbers: number[] }).editionNumbers;
+
+    const more = await alex('buy two midnight blooms');
+    expect(more.reply).toMatchObject({
+      text: `You already own Midnight Bloom numbers ${owned.join(' and ')}. Buy 2 more editions, 35 credits each, 70 credits in total? Say yes to confirm.`,
+      expectsReply: true,
+    });
+    await alex('no');
+    expect(await purchases('alex')).toBe(before + 2);
+  });
+
+  it('refuses before the read-back an order whose total is out of reach, saying how many would do', async () => {
+    const sam = say('sam');
+    const balance = await balanceOf(ds.manager, await userId('sam'));
+    const affordable = Math.floor(balance / 15);
+    const quantity = affordable + 1;
+    expect(quantity).toBeGreaterThan(1);
+    expect(quantity).toBeLessThanOrEqual(10);
+    const before = await purchases('sam');
+    const refused = await sam(`buy ${quantity} paper cranes`);
+    const help = affordable === 0 ? `You could look for chips under ${balance} credits.` : affordable === 1 ? 'You could buy one.' : `You could buy ${affordable} editions.`;
+    expect(refused).toMatchObject({
+      intent: 'BuyChip', outcome: 'rejected',
+      reply: { text: `${quantity} editions of Paper Crane cost ${quantity * 15} credits, but you have only ${balance} credits. ${help}`, expectsReply: false },
+    });
+    expect(await purchases('sam')).toBe(before);
+  });
+
+  it('follows up a collection by designer, keeps royalties for designers and names the new commands in help', async () => {
+    const alex = say('alex');
+    expect(await alex('what chips do I own')).toMatchObject({ intent: 'MyCollection', outcome: 'ok' });
+    const fromMira = await alex('and from Mira Okafor?');
+    expect(fromMira).toMatchObject({ intent: 'MyCollection', slots: { designer: 'Mira Okafor' }, outcome: 'ok' });
+    expect(fromMira.reply.text).toMatch(/^You own 2 chips by Mira Okafor: Midnight Bloom numbers /);
+
+    expect((await alex('how much have I earned in royalties this month')).reply).toMatchObject({ text: 'Royalty earnings are for designers. You can ask for your balance instead.' });
+    expect((await alex('what can I say')).reply.text).toContain('what chips do I own');
+    expect((await say('nova')('what can I say')).reply.text).toContain('how much have I earned in royalties this month');
+  });
+});
+
 describe('over the voice WebSocket', () => {
   it('continues a slot-filling question after a reconnect to the same session', async () => {
     const first = await voiceSocket('alex', 'ws-slot-reconnect-1');

@@ -21,6 +21,10 @@ export class Chip {
   @Column({ type: 'char', length: 64 })
   metadataHash!: string;
 
+  /** The metadata that hash was computed from, as published (null for chips published before it was kept). */
+  @Column({ type: 'jsonb', nullable: true })
+  metadata!: Record<string, unknown> | null;
+
   @Index('chips_designer_idx')
   @Column({ type: 'uuid' })
   designerId!: string;
