@@ -4,17 +4,24 @@ import type { Role } from '../db/entities/index.js';
  * The intents the dialog acts on and their slots: a contract with the templates in intents/.
  * Slot values arrive normalised: display names (`designer`, or `favorite` for "my favorite
  * designer"), chip names (`chip`), lower-case `tag`, integers (`maxPrice`, `rating`, `count`),
- * `enabled` (SetAutoBuy) and a period (`period`: today … all_time).
+ * `enabled` (SetAutoBuy) and a period (`period`: today … all_time); group names (`group`), `liked`
+ * (SetPreference) and the words of a review or group post as said (`review`, `message`).
  */
 export const INTENT_NAMES = [
   'SubscribeDesigner', 'UnsubscribeDesigner', 'ListSubscriptions', 'SetFavoriteDesigner', 'SetAutoBuy',
   'SearchChips', 'WhatsNew', 'BuyChip', 'CheckBalance', 'SalesSummary', 'RateDesigner', 'CommandHistory',
   'ReadNotifications', 'Confirm', 'Deny', 'Cancel', 'Help',
+  // reviews, preferences and groups
+  'WriteReview', 'ReadReviews', 'SetPreference', 'Recommend', 'JoinGroup', 'LeaveGroup', 'GroupNews', 'PostToGroup',
 ] as const;
 export type IntentName = (typeof INTENT_NAMES)[number];
 
 /** Slots the dialog asks for when missing (the others are optional or have defaults). */
-export type AskableSlot = 'designer' | 'chip' | 'rating';
+export type AskableSlot = 'designer' | 'chip' | 'rating' | 'group' | 'tag' | FreeTextSlot;
+
+/** Slots whose answer is whatever the person says (a review, a group post). */
+export type FreeTextSlot = 'review' | 'message';
+export const FREE_TEXT_SLOTS: ReadonlySet<string> = new Set<FreeTextSlot>(['review', 'message']);
 
 export interface IntentSpec {
   readonly required: readonly AskableSlot[];
@@ -42,6 +49,15 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
   Deny: { required: [] },
   Cancel: { required: [] },
   Help: { required: [] },
+  // reviews, preferences and groups
+  WriteReview: { required: ['designer', 'review'] },
+  ReadReviews: { required: ['designer'] },
+  SetPreference: { required: ['tag'] },
+  Recommend: { required: [] },
+  JoinGroup: { required: ['group'] },
+  LeaveGroup: { required: ['group'] },
+  GroupNews: { required: [] },
+  PostToGroup: { required: ['group', 'message'], confirm: () => true },
 };
 
 export function isIntentName(name: unknown): name is IntentName {

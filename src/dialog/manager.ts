@@ -2,9 +2,10 @@ import type { EntityManager } from 'typeorm';
 import type { CommandOutcome, LiveLists, Reply, SlotValue, Slots, Understanding } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import { findChip, findDesigner, getFavoriteDesigner, setFavoriteDesigner, type ChipRef, type DesignerRef } from '../marketplace/index.js';
+import { findGroup, isGroupMember } from '../marketplace/index.js';
 import { runAction, type ActionResult, type ResolvedSlots } from './actions.js';
 import { DEFAULT_CONFIRM_MIN_ASR_CONFIDENCE, isClearNo, isClearYes, type Heard } from './clear-answer.js';
-import { CONTROL_INTENTS, FAVORITE, INTENTS, isIntentName, type AskableSlot, type IntentName } from './intents.js';
+import { CONTROL_INTENTS, FAVORITE, FREE_TEXT_SLOTS, INTENTS, isIntentName, type AskableSlot, type FreeTextSlot, type IntentName } from './intents.js';
 import { Responses } from './responses.js';
 import { asName, cleanAnswer, matchListValue, matchRating } from './slot-match.js';
 import { join, toReply, type Spoken } from './ssml.js';
@@ -52,7 +53,7 @@ interface Step {
 /** Below this, an understood command is a guess: a pending question's answer wins over it. */
 const WEAK_CONFIDENCE = 0.75;
 
-const LIST_OF: Record<Exclude<AskableSlot, 'rating'>, string> = { designer: 'designer', chip: 'chip' };
+const LIST_OF: Record<Exclude<AskableSlot, 'rating' | FreeTextSlot>, string> = { designer: 'designer', chip: 'chip', group: 'group', tag: 'tag' };
 
 /**
  * One turn of the dialog: continues what is pending (a missing slot, a confirmation, an offer to
@@ -105,7 +106,8 @@ async function decide(input: TurnInput): Promise<Step> {
         if (isAction) break;
         const name = pending.missing === 'rating' ? null : asName(u.text);
         if (name !== null && intent === null) {
-          const unknown = pending.missing === 'designer' ? Responses.unknownDesigner(name) : Responses.unknownChip(name);
+          const unknown = pending.missing === 'designer' ? Responses.unknownDesigner(name)
+            : pending.missing === 'group' ? Responses.unknownGroup(name) : Responses.unknownChip(name);
           return { spoken: join([unknown, pending.question]), outcome: 'rejected', pending, intent: pending.intent, slots: { ...pending.slots, [pending.missing]: name } };
         }
         return { spoken: Responses.askAgain(pending.question), outcome: 'not_understood', pending, intent: null, slots: {} };
@@ -140,7 +142,8 @@ async function answerConfirm(input: TurnInput, pending: Extract<Pending, { kind:
   if (pending.reasked === true) return { spoken: Responses.stillWaiting(), outcome: 'not_understood', pending, intent: null, slots: {} };
   const bound = (pending as { bound?: Bound }).bound;
   if (bound === undefined) return { spoken: Responses.expired(), outcome: 'rejected', pending: null, intent: pending.intent, slots: pending.slots };
-  const reask = bound.kind === 'buy' ? Responses.sayYesToBuy(bound.chipName, bound.priceCredits) : Responses.sayYesToAutoBuy(bound.designerName, bound.maxPrice);
+  const reask = bound.kind === 'buy' ? Responses.sayYesToBuy(bound.chipName, bound.priceCredits)
+    : bound.kind === 'post' ? Responses.sayYesToPost(bound.groupName) : Responses.sayYesToAutoBuy(bound.designerName, bound.maxPrice);
   return { spoken: reask, outcome: 'not_understood', pending: { ...pending, reasked: true }, intent: null, slots: {} };
 }
 
@@ -149,6 +152,7 @@ async function performConfirmed(input: TurnInput, pending: Extract<Pending, { ki
   const { bound } = pending;
   const resolved: ResolvedSlots = bound.kind === 'buy'
     ? { chip: { id: bound.chipId, name: bound.chipName, priceCredits: bound.priceCredits }, ...(pending.designer ? { designer: pending.designer } : {}) }
+    : bound.kind === 'post' ? { group: { id: bound.groupId, name: bound.groupName }, message: bound.message }
     : { designer: { id: bound.designerId, name: bound.designerName }, enabled: true, ...(bound.maxPrice === null ? {} : { maxPrice: bound.maxPrice }) };
   return act(input, pending.intent, pending.slots, resolved, pending.key, pending.offerFavorite);
 }
@@ -166,8 +170,15 @@ function answerFor(pending: Extract<Pending, { kind: 'slot' }>, u: Understanding
     const spoken = u.slots.rating;
     return typeof spoken === 'number' ? spoken : matchRating(u.text);
   }
-  const values = lists[LIST_OF[pending.missing]] ?? [];
-  const bare = matchListValue(u.text, values);
+  if (FREE_TEXT_SLOTS.has(pending.missing)) {
+    // Whatever was said is the review or the message, unless it is clearly another command.
+    if (intent === pending.intent) return u.slots[pending.missing] ?? null;
+    if (intent !== null && !CONTROL_INTENTS.has(intent) && u.confidence >= WEAK_CONFIDENCE) return null;
+    return u.text.trim() === '' ? null : u.text.trim();
+  }
+  const values = lists[LIST_OF[pending.missing as keyof typeof LIST_OF]] ?? [];
+  // A tag need not be in the catalog yet: a liked tag waits for the chips that carry it.
+  const bare = matchListValue(u.text, values) ?? (pending.missing === 'tag' && intent === null ? asName(u.text)?.toLowerCase() ?? null : null);
   // A whole other command ("unsubscribe from Nova") is not an answer, even when it names a value;
   // a bare name is (the engine may take "Nova" for a weak guess at some command).
   if (intent !== null && !CONTROL_INTENTS.has(intent) && intent !== pending.intent) {
@@ -216,10 +227,20 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
     resolved.designer = designer;
     slots.designer = designer.name;
   }
+  if (slots.group !== undefined) {
+    const group = await findGroup(manager, String(slots.group));
+    if (!group) return refuse(Responses.unknownGroup(String(slots.group)));
+    resolved.group = group;
+    slots.group = group.name;
+  }
   for (const missing of spec.required) {
     if (slots[missing] !== undefined) continue;
     if (missing === 'designer') return ask('designer', Responses.askDesigner());
     if (missing === 'chip') return ask('chip', Responses.askChip());
+    if (missing === 'group') return ask('group', Responses.askGroup());
+    if (missing === 'tag') return ask('tag', Responses.askTag());
+    if (missing === 'review') return ask('review', Responses.askReview(resolved.designer?.name ?? ''));
+    if (missing === 'message') return ask('message', Responses.askMessage(resolved.group?.name ?? ''));
     return ask('rating', Responses.askRating(resolved.designer?.name ?? ''));
   }
   let chip: ChipRef | undefined;
@@ -236,14 +257,23 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
   }
   if (typeof slots.period === 'string') resolved.period = slots.period;
   if (typeof slots.enabled === 'boolean') resolved.enabled = slots.enabled;
+  if (typeof slots.liked === 'boolean') resolved.liked = slots.liked;
+  if (slots.review !== undefined) resolved.review = String(slots.review);
+  if (slots.message !== undefined) resolved.message = String(slots.message);
+  // Asking to publish makes sense only where the post is allowed.
+  if (intent === 'PostToGroup' && !(await isGroupMember(manager, principal.userId, resolved.group!.id))) {
+    return { spoken: Responses.notMember(resolved.group!.name), outcome: 'rejected', pending: null, intent, slots };
+  }
 
   if (spec.confirm?.(slots)) {
     // What is read back is what a yes buys: the ids and the price, never the name looked up again.
     const bound: Bound = intent === 'BuyChip'
       ? { kind: 'buy', chipId: chip!.id, chipName: chip!.name, designerName: chip!.designerName, priceCredits: chip!.priceCredits, quantity: 1 }
+      : intent === 'PostToGroup' ? { kind: 'post', groupId: resolved.group!.id, groupName: resolved.group!.name, message: resolved.message! }
       : { kind: 'auto_buy', designerId: resolved.designer!.id, designerName: resolved.designer!.name, maxPrice: resolved.maxPrice ?? null };
     const question = bound.kind === 'buy'
       ? Responses.confirmBuy(bound.chipName, bound.designerName, bound.priceCredits)
+      : bound.kind === 'post' ? Responses.confirmPost(bound.groupName, bound.message)
       : Responses.confirmAutoBuy(bound.designerName, bound.maxPrice);
     return {
       spoken: question, outcome: 'ok', intent, slots,

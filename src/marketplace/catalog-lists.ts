@@ -9,7 +9,7 @@ export const CATALOG_CHANGED_CHANNEL = 'catalog-changed';
 export interface CatalogSnapshot {
   /** Changes whenever the lists' content changes (a short content hash). */
   readonly version: string;
-  /** `designer` (display names), `chip` (chip names), `tag` (distinct tags), each sorted. */
+  /** `designer` (display names), `chip` (chip names), `tag` (distinct tags), `group` (group names), each sorted. */
   readonly lists: LiveLists;
 }
 
@@ -32,15 +32,17 @@ export async function createCatalogLists(deps: { dataSource: DataSource; pubsub:
   let lastVersion: string | null = null;
 
   const load = async (): Promise<CatalogSnapshot> => {
-    const [designers, chips, tags] = await Promise.all([
+    const [designers, chips, tags, groups] = await Promise.all([
       deps.dataSource.query('SELECT display_name AS v FROM designer_profiles ORDER BY lower(display_name)'),
       deps.dataSource.query('SELECT DISTINCT name AS v FROM chips ORDER BY name'),
       deps.dataSource.query('SELECT DISTINCT unnest(tags) AS v FROM chips ORDER BY v'),
+      deps.dataSource.query('SELECT name AS v FROM groups ORDER BY lower(name)'),
     ]) as { v: string }[][];
     const lists = {
       designer: Object.freeze(designers.map((r) => r.v)),
       chip: Object.freeze(chips.map((r) => r.v)),
       tag: Object.freeze(tags.map((r) => r.v)),
+      group: Object.freeze(groups.map((r) => r.v)),
     };
     const version = createHash('sha256').update(JSON.stringify(lists)).digest('hex').slice(0, 12);
     return { version, lists: Object.freeze(lists) };

@@ -14,6 +14,9 @@ import { VoiceCommand } from './voice-command.js';
 import { RefreshToken } from './refresh-token.js';
 import { RecoveryCode } from './recovery-code.js';
 import { OutboxEvent } from './outbox-event.js';
+import { Group } from './group.js';
+import { GroupMember } from './group-member.js';
+import { GroupPost } from './group-post.js';
 
 export {
   User, DesignerProfile, ClientProfile, Chip, ChipCollaborator, Edition, Subscription,
@@ -21,6 +24,7 @@ export {
 };
 export { RefreshToken, RecoveryCode };
 export { OutboxEvent };
+export { Group, GroupMember, GroupPost };
 export { OUTBOX_KINDS, type OutboxKind } from './outbox-event.js';
 export type { Role } from './user.js';
 export { ROLES } from './user.js';
@@ -31,4 +35,5 @@ export const ENTITIES = [
   Purchase, RoyaltyPayout, LedgerEntry, Review, Notification, VoiceCommand,
   RefreshToken, RecoveryCode,
   OutboxEvent,
+  Group, GroupMember, GroupPost,
 ];
