@@ -96,8 +96,12 @@ export class SlotMatcher {
       const fits = value >= definition.from && value <= definition.to && (value - definition.from) % definition.step === 0;
       return fits ? [{ end: start + 1, value, cost: heard === undefined ? 0 : 0.3 }] : [];
     }
-    if (definition.kind === 'wildcard' && definition.freeText) return freeTextMatches(tokens, start, definition.freeText.maxWords);
     const prepared = this.prepared(list);
+    if (definition.kind === 'wildcard' && definition.freeText) {
+      // A phrase the recogniser grammar offers is matched exactly, the words kept as said.
+      const known = prepared === null ? [] : knownMatches(prepared, tokens, start).filter((m) => m.cost === 0).map((m) => ({ ...m, value: rawText(tokens, start, m.end) }));
+      return [...known, ...freeTextMatches(tokens, start, definition.freeText.maxWords)];
+    }
     const known = prepared === null ? [] : knownMatches(prepared, tokens, start);
     if (definition.kind === 'values' || known.length > 0) return known;
     // A wildcard with no known value here: accept unknown words (the dialog can say so).
