@@ -64,6 +64,9 @@ export const Errors = {
   Conflict: define('HM_ERR_MARKET_CONFLICT', 409, (what: string) => what),
   ChipInvalid: define('HM_ERR_MARKET_CHIP_INVALID', 400, (what: string) => `cannot publish this chip: ${what}`),
   NameInvalid: define('HM_ERR_MARKET_NAME_INVALID', 400, (what: string, why: string) => `this ${what} name cannot be used: ${why}`),
+  ReviewInvalid: define('HM_ERR_MARKET_REVIEW_INVALID', 400, (why: string) => `cannot post this review: ${why}`),
+  PostInvalid: define('HM_ERR_MARKET_POST_INVALID', 400, (why: string) => `cannot post this message: ${why}`),
+  NotGroupMember: define('HM_ERR_MARKET_NOT_MEMBER', 403, (group: string) => `join ${group} before posting there`),
   NameConfusable: define('HM_ERR_MARKET_NAME_CONFUSABLE', 409, (what: string, existing: string) => `this ${what} name looks like the existing ${existing}`),
   // voice protocol
   ProtocolViolation: define('HM_ERR_VOICE_PROTOCOL', 400, (what: string) => what),
