@@ -6,8 +6,10 @@ import { setupTalk } from './talk.js';
 import { setupChat } from './chat.js';
 import { setupHistory } from './history.js';
 import { setupDashboard } from './dashboard.js';
+import { setupGroups } from './groups.js';
+import { setupReviews } from './reviews.js';
 
-const VIEWS = ['signin', 'talk', 'chat', 'history', 'dashboard'];
+const VIEWS = ['signin', 'talk', 'chat', 'history', 'dashboard', 'groups', 'reviews'];
 const socket = new VoiceSocket({ sampleRate: 16_000 });
 let activeView = null;
 
@@ -36,6 +38,9 @@ const dashboard = setupDashboard({
     if (id) awaiting.set(id, 'dashboard');
   },
 });
+
+const groups = setupGroups();
+const reviews = setupReviews();
 
 // ---- confirmation prompts -----------------------------------------------------------------
 
@@ -90,6 +95,7 @@ socket.addEventListener('error', (event) => {
 socket.addEventListener('notification', (event) => {
   toast(String(event.detail.text ?? 'New notification'));
   if (activeView === 'dashboard') void dashboard.load();
+  if (activeView === 'groups' && event.detail.kind === 'group_post') groups.notified(event.detail.data);
 });
 socket.addEventListener('status', (event) => {
   const node = byId('connection');
@@ -123,11 +129,13 @@ function show(view) {
     if (link.dataset.view === view) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  const title = { signin: 'Sign in', talk: 'Talk', chat: 'Chat', history: 'History', dashboard: 'Dashboard' }[view];
+  const title = { signin: 'Sign in', talk: 'Talk', chat: 'Chat', history: 'History', dashboard: 'Dashboard', groups: 'Groups', reviews: 'Reviews' }[view];
   document.title = `${title} · HoloMesh Voice`;
   if (view === 'talk') talk.prepare();
   if (view === 'history') void history.load();
   if (view === 'dashboard') void dashboard.load();
+  if (view === 'groups') void groups.load();
+  if (view === 'reviews') void reviews.load();
   if (changed && view !== 'signin') {
     // Move focus to the new view's heading so screen readers announce where we are.
     const heading = byId(`view-${view}`).querySelector('h1');
