@@ -48,7 +48,7 @@ export function setupReviews() {
     try {
       const data = await api('GET', `/v1/designers/${encodeURIComponent(designer)}/reviews?limit=20`);
       shown = data.designer.name;
-      summary.textContent = data.average === null ? `${shown}: no star ratings yet.` : `${shown}: ${data.average} stars on average from ${data.ratingCount} ratings.`;
+      summary.textContent = data.average === null ? `${shown}: no star ratings yet.` : `${shown}: ${data.average} stars on average from ${data.ratingCount} ${data.ratingCount === 1 ? 'rating' : 'ratings'}.`;
       clear(list);
       if (data.reviews.length === 0) list.append(el('li', { class: 'hint', text: 'No written reviews yet.' }));
       for (const r of data.reviews) {
