@@ -10,6 +10,7 @@ import { Responses } from './responses.js';
 import { asName, cleanAnswer, matchListValue, matchRating } from './slot-match.js';
 import { join, toReply, type Spoken } from './ssml.js';
 import type { Bound, DialogState, Pending } from './state.js';
+import { verbatimTail } from './verbatim.js';
 
 /** Everything one dialog turn needs; the caller owns the transaction behind `manager`. */
 export interface TurnInput {
@@ -258,8 +259,11 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
   if (typeof slots.period === 'string') resolved.period = slots.period;
   if (typeof slots.enabled === 'boolean') resolved.enabled = slots.enabled;
   if (typeof slots.liked === 'boolean') resolved.liked = slots.liked;
-  if (slots.review !== undefined) resolved.review = String(slots.review);
-  if (slots.message !== undefined) resolved.message = String(slots.message);
+  for (const key of ['review', 'message'] as const) {
+    if (slots[key] === undefined) continue;
+    slots[key] = verbatimTail(input.understanding.text, String(slots[key]));
+    resolved[key] = slots[key];
+  }
   // Asking to publish makes sense only where the post is allowed.
   if (intent === 'PostToGroup' && !(await isGroupMember(manager, principal.userId, resolved.group!.id))) {
     return { spoken: Responses.notMember(resolved.group!.name), outcome: 'rejected', pending: null, intent, slots };

@@ -32,3 +32,14 @@ describe('community replies', () => {
     expect(Responses.cancelled('PostToGroup').text).toBe("Okay, I won't post it.");
   });
 });
+
+describe('the words of a review or post as written', () => {
+  it('keeps punctuation and case of the words that end the utterance', async () => {
+    const { verbatimTail } = await import('../../src/dialog/verbatim.js');
+    expect(verbatimTail('leave a review for Nova saying Her dragons are stunning!!', 'Her dragons are stunning')).toBe('Her dragons are stunning!!');
+    expect(verbatimTail('post to Neon Nights: who\'s coming, Friday?', "who's coming Friday")).toBe("who's coming, Friday?");
+    // Not at the end, or not found as written: the engine's words stay.
+    expect(verbatimTail('post hello there to Neon Nights', 'hello there')).toBe('hello there');
+    expect(verbatimTail('review Nova Tom & Jerry', 'Tom and Jerry')).toBe('Tom and Jerry');
+  });
+});

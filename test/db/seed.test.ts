@@ -3,6 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { seedDemoCatalog } from '../../src/db/seed.js';
 import { DEMO_CHIPS, DEMO_DESIGNERS, DEMO_SALES } from '../../src/db/demo-catalog.js';
 import { balanceOf } from '../../src/marketplace/ledger.js';
+import { recommend } from '../../src/marketplace/recommendations.js';
 import { User } from '../../src/db/entities/index.js';
 
 describe('demo catalog seed', () => {
@@ -93,6 +94,9 @@ describe('demo catalog seed', () => {
     const [profile] = await t.db.dataSource.query('SELECT preferences FROM client_profiles WHERE user_id = $1', [alex.id]);
     expect(Object.keys(profile.preferences.tags).sort()).toEqual(['cyberpunk', 'neon']);
     expect(profile.preferences.tags.neon).toMatchObject({ liked: true, source: 'said' });
+    // Recommendations have something to say on a first start.
+    const found = await recommend(t.db.dataSource.manager, alex.id);
+    expect(found.chips.map((c) => [c.name, c.reason.kind])).toEqual([['Neon Dragon', 'liked_tag'], ['Starlight Koi', 'liked_tag'], ['Quantum Koi', 'liked_tag']]);
   });
 
   it('is idempotent: a second run changes nothing', async () => {
