@@ -75,6 +75,20 @@ describe('groups API', () => {
   });
 });
 
+describe('posting races', () => {
+  it('never lets concurrent posts past the rate limit', async () => {
+    const origami = await groupId('Origami Circle');
+    expect((await api('kenji', 'POST', `/v1/groups/${origami}/members`)).statusCode).toBe(200);
+    const results = await Promise.all(Array.from({ length: 2 * POST_RATE.posts }, (_, i) => api('kenji', 'POST', `/v1/groups/${origami}/posts`, { text: `race ${i}` })));
+    expect(results.filter((r) => r.statusCode === 201)).toHaveLength(POST_RATE.posts);
+    expect(results.filter((r) => r.statusCode === 429)).toHaveLength(POST_RATE.posts);
+    const [row] = await ds.query('SELECT count(*)::int AS n FROM group_posts WHERE author_id = $1 AND group_id = $2', [await userId('kenji'), origami]);
+    expect(row.n).toBe(POST_RATE.posts);
+    // The post limit is per author over all groups: kenji has used it up.
+    await ds.query(`UPDATE group_posts SET created_at = created_at - interval '1 hour' WHERE author_id = $1`, [await userId('kenji')]);
+  });
+});
+
 describe('groups by voice', () => {
   it('joins, reads a post back before publishing it, notifies the members live, and leaves', async () => {
     const { say } = conversation(t.app, tokens.alex!);
@@ -124,7 +138,7 @@ describe('groups by voice', () => {
     // An unknown group is never guessed at (as with chips, an unknown name is not understood).
     expect((await say('join the Sunset Club group')).outcome).toBe('not_understood');
     const kenji = await userId('kenji');
-    const [row] = await ds.query('SELECT text FROM group_posts WHERE author_id = $1 ORDER BY created_at DESC LIMIT 1', [kenji]);
+    const [row] = await ds.query('SELECT text FROM group_posts WHERE author_id = $1 AND group_id = $2', [kenji, await groupId('Calm Makers')]);
     expect(row.text).toBe('Tea ceremony chips next week');
   });
 });
