@@ -19,6 +19,9 @@ import { chipRoutes } from './http/chip-routes.js';
 import { walletRoutes } from './http/wallet-routes.js';
 import { outboxPlugin } from './marketplace/outbox-plugin.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
+import { reviewRoutes } from './http/review-routes.js';
+import { preferenceRoutes } from './http/preference-routes.js';
+import { groupRoutes } from './http/group-routes.js';
 import { consolePlugin } from './http/console-plugin.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import { RequestLogController } from './http/request-log.js';
@@ -135,6 +138,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(chipRoutes);
   await app.register(walletRoutes);
   await app.register(dashboardRoutes);
+  await app.register(reviewRoutes);
+  await app.register(preferenceRoutes);
+  await app.register(groupRoutes);
   await app.register(consolePlugin);
   return app;
 }

@@ -9,8 +9,10 @@ import { setupDashboard } from './dashboard.js';
 import { setupAccount } from './account.js';
 import { setupSignup } from './signup.js';
 import { mountedView } from './mounted-view.js';
+import { setupGroups } from './groups.js';
+import { setupReviews } from './reviews.js';
 
-const VIEWS = ['signin', 'signup', 'talk', 'chat', 'history', 'dashboard', 'account'];
+const VIEWS = ['signin', 'signup', 'talk', 'chat', 'history', 'dashboard', 'groups', 'reviews', 'account'];
 /** Views for people who are not signed in. */
 const PUBLIC_VIEWS = ['signin', 'signup'];
 const socket = new VoiceSocket({ sampleRate: 16_000 });
@@ -42,6 +44,9 @@ const mounted = {
   signup: mountedView('signup', () => setupSignup({ onSignedUp: () => { location.hash = '#/talk'; } })),
   account: mountedView('account', setupAccount),
 };
+
+const groups = setupGroups();
+const reviews = setupReviews();
 
 // ---- confirmation prompts -----------------------------------------------------------------
 
@@ -94,6 +99,7 @@ socket.addEventListener('error', (event) => {
 socket.addEventListener('notification', (event) => {
   toast(String(event.detail.text ?? 'New notification'));
   if (activeView === 'dashboard') void dashboard.load();
+  if (activeView === 'groups' && event.detail.kind === 'group_post') groups.notified(event.detail.data);
 });
 socket.addEventListener('status', (event) => {
   const node = byId('connection');
@@ -131,11 +137,13 @@ function show(view) {
     if (link.dataset.view === view) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   }
-  const title = { signin: 'Sign in', signup: 'Create an account', talk: 'Talk', chat: 'Chat', history: 'History', dashboard: 'Dashboard', account: 'Account' }[view];
+  const title = { signin: 'Sign in', signup: 'Create an account', talk: 'Talk', chat: 'Chat', history: 'History', dashboard: 'Dashboard', groups: 'Groups', reviews: 'Reviews', account: 'Account' }[view];
   document.title = `${title} · HoloMesh Voice`;
   if (view === 'talk') talk.prepare();
   if (view === 'history') void history.load();
   if (view === 'dashboard') void dashboard.load();
+  if (view === 'groups') void groups.load();
+  if (view === 'reviews') void reviews.load();
   if (changed && !PUBLIC_VIEWS.includes(view)) {
     // Move focus to the new view's heading so screen readers announce where we are.
     const heading = byId(`view-${view}`).querySelector('h1');

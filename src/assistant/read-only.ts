@@ -9,7 +9,7 @@ import type { DialogState } from '../dialog/index.js';
  */
 export const READ_ONLY_INTENTS: ReadonlySet<string> = new Set([
   'CheckBalance', 'ListSubscriptions', 'SearchChips', 'SalesSummary', 'CommandHistory', 'Help', 'Confirm', 'Deny', 'Cancel',
-  'MySubscribers', 'BestSellers',
+  'MySubscribers', 'BestSellers', 'ReadReviews', 'Recommend', 'GroupNews',
 ]);
 
 /**

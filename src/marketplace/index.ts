@@ -29,3 +29,10 @@ export { salesSummary, bestSellers, type SalesSummary, type SalesFigures } from 
 export { PERIODS, isPeriod, periodRange, previousRange, type Period, type PeriodRange } from './periods.js';
 export { listCommands, encodeCursor, decodeCursor, type CommandRecord, type HistoryPage, type HistoryQuery } from './history.js';
 export { createCatalogLists, chipNameWords, CATALOG_CHANGED_CHANNEL, type CatalogLists, type CatalogSnapshot } from './catalog-lists.js';
+export { writeReview, readReviews, averageOf, REVIEW_MAX_CHARS, SPOKEN_REVIEWS, type WriteReviewRequest, type WriteReviewResult, type ReviewView, type ReviewsSummary } from './reviews.js';
+export { getPreferences, setPreference, clearPreference, learnPreferences, designerTags, normaliseTag, type TagPreference } from './preferences.js';
+export { recommend, type RecommendCriteria, type RecommendReason, type Recommendation } from './recommendations.js';
+export {
+  findGroup, findGroupById, isGroupMember, createGroup, listGroups, joinGroup, leaveGroup, myGroups, listPosts, postToGroup, POST_MAX_CHARS, POST_RATE, SPOKEN_POSTS,
+  type GroupRef, type GroupView, type PostView, type CreateGroupResult, type PostResult,
+} from './groups.js';

@@ -3,6 +3,7 @@ import { Chip, ChipCollaborator, DesignerProfile, Edition, Purchase, RoyaltyPayo
 import { balanceOf, postTransfer } from './ledger.js';
 import { writeNotifications, type NotificationRef } from './notifications.js';
 import { splitRoyalties, type RoyaltyShare } from './royalties.js';
+import { learnPreferences } from './preferences.js';
 
 export interface BuyRequest {
   readonly buyerId: string;
@@ -104,6 +105,8 @@ export async function buyChip(manager: EntityManager, request: BuyRequest): Prom
     userId: p.designerId, kind: 'sale', text,
     data: { purchaseId, chipId: chip.id, chipName: chip.name, editionNumber, buyer: buyer.username, amountCredits: p.amount },
   })));
+  // A purchase says something about taste (what the client said outright is kept).
+  await learnPreferences(manager, request.buyerId, chip.tags, true, 'purchase');
   const designer = await manager.findOneBy(DesignerProfile, { userId: chip.designerId });
   return {
     kind: 'bought',

@@ -53,6 +53,9 @@ describe('read-only turns', () => {
       ['alex', 'Help', {}], ['alex', 'Confirm', {}], ['alex', 'Deny', {}], ['alex', 'Cancel', {}],
       ['nova', 'MySubscribers', {}], ['alex', 'MySubscribers', {}], ['nova', 'BestSellers', {}], ['alex', 'BestSellers', {}],
       ['alex', 'SearchChips', { name: 'koi' }],
+      ['alex', 'ReadReviews', { designer: 'Nova' }], ['nova', 'ReadReviews', { designer: 'Aria Chen' }],
+      ['alex', 'Recommend', {}], ['alex', 'Recommend', { tag: 'neon', maxPrice: 40 }], ['nova', 'Recommend', {}],
+      ['alex', 'GroupNews', {}], ['nova', 'GroupNews', {}], ['alex', 'GroupNews', { group: 'Neon Nights' }],
     ];
     expect(new Set(cases.map(([, intent]) => intent))).toEqual(READ_ONLY_INTENTS);
     for (const [user, intent, slots] of cases) {
