@@ -130,7 +130,7 @@ describe('groups by voice', () => {
 
   it('asks which group and what to post when they were not said', async () => {
     const { say } = conversation(t.app, tokens.kenji!);
-    expect((await say('join a designer group')).reply.text).toBe('Which group?');
+    expect((await say('join a designer group')).reply.text).toBe('Which group would you like to join?');
     expect((await say('Calm Makers')).reply.text).toBe("You joined Calm Makers. You'll hear about new posts there.");
     expect((await say('post a message to Calm Makers')).reply.text).toBe('What should I post to Calm Makers?');
     expect((await say('Tea ceremony chips next week')).reply.text).toBe('Post to Calm Makers: Tea ceremony chips next week. Say yes to publish it.');
@@ -140,5 +140,45 @@ describe('groups by voice', () => {
     const kenji = await userId('kenji');
     const [row] = await ds.query('SELECT text FROM group_posts WHERE author_id = $1 AND group_id = $2', [kenji, await groupId('Calm Makers')]);
     expect(row.text).toBe('Tea ceremony chips next week');
+  });
+});
+
+describe('a post read-back follows the purchase rules', () => {
+  it('answers an aside and recalls the post, re-asks an unclear answer once, and publishes only on a clear yes', async () => {
+    const { say } = conversation(t.app, tokens.aria!);
+    const calm = await groupId('Calm Makers');
+    const count = async () => (await ds.query('SELECT count(*)::int AS n FROM group_posts WHERE group_id = $1', [calm]))[0].n as number;
+    const before = await count();
+    await say('post to Calm Makers saying new drop coming soon');
+    const aside = await say('what do people say about Kenji Sato');
+    expect(aside).toMatchObject({ intent: 'ReadReviews', reply: { expectsReply: true } });
+    expect(aside.reply.text).toMatch(/^Kenji Sato has .* Still want to post it to Calm Makers\?$/);
+    const unclear = await say('hmm');
+    expect(unclear.reply).toMatchObject({ text: 'Say yes to post it to Calm Makers, or no to cancel.', expectsReply: true });
+    const help = await say('what can I say');
+    expect(help.reply.text).toMatch(/^I'm waiting for your answer: Post to Calm Makers: new drop coming soon\. Say yes to publish it\. Say yes to go ahead/);
+    expect(await count()).toBe(before);
+    expect((await say('yes')).reply.text).toBe('Posted to Calm Makers.');
+    expect(await count()).toBe(before + 1);
+  });
+
+  it('asks whom to review and what to say, and takes an aside in between', async () => {
+    const { say } = conversation(t.app, tokens.sam!);
+    expect((await say('leave a review')).reply.text).toBe('Which designer would you like to review?');
+    expect((await say('Lumen Labs')).reply.text).toBe('What would you like to say about Lumen Labs?');
+    const aside = await say("what's my balance");
+    expect(aside.reply.text).toMatch(/^You have \d+ credits\. What would you like to say about Lumen Labs\?$/);
+    expect((await say('Soft light, lovely work!')).reply.text).toBe('Thanks. Your review of Lumen Labs is posted.');
+    const [row] = await ds.query('SELECT r.text FROM reviews r JOIN users u ON u.id = r.client_id WHERE u.username = $1', ['sam']);
+    expect(row.text).toBe('Soft light, lovely work!');
+  });
+
+  it('lists the commands about other people in help, by role', async () => {
+    const client = (await conversation(t.app, tokens.alex!).say('what can I say')).reply.text;
+    expect(client).toContain('buy Neon Dragon');
+    expect(client).toMatch(/With other collectors and designers: .*recommend me something.*join Neon Nights/);
+    const designer = (await conversation(t.app, tokens.nova!).say('what can I say')).reply.text;
+    expect(designer).toMatch(/With other collectors and designers: .*post to Neon Nights saying hello everyone/);
+    expect(designer).not.toContain('recommend me something');
   });
 });
