@@ -66,8 +66,9 @@ export function setupGroups() {
   async function membership(group, join) {
     try {
       await api(join ? 'POST' : 'DELETE', `/v1/groups/${group.id}/members`);
-      announce(status, join ? `You joined ${group.name}.` : `You left ${group.name}.`);
+      // Reloaded first: a reload clears the status line, and this one should stay.
       await load();
+      announce(status, join ? `You joined ${group.name}.` : `You left ${group.name}.`);
     } catch (err) {
       announce(status, `Could not ${join ? 'join' : 'leave'} ${group.name}: ${message(err)}`);
     }

@@ -82,8 +82,9 @@ export function setupReviews() {
     try {
       await api('PUT', `/v1/designers/${encodeURIComponent(shown)}/review`, { text, ...(rating ? { rating: Number(rating) } : {}) });
       writeForm.reset();
-      announce(status, `Your review of ${shown} is posted.`);
+      // Shown again first: showing clears the status line, and this one should stay.
       await show(shown);
+      announce(status, `Your review of ${shown} is posted.`);
     } catch (err) {
       announce(status, `Could not post the review: ${message(err)}`);
     }
