@@ -22,6 +22,10 @@ import { dashboardRoutes } from './http/dashboard-routes.js';
 import { collectionRoutes } from './http/collection-routes.js';
 import { profileRoutes } from './http/profile-routes.js';
 import { earningsRoutes } from './http/earnings-routes.js';
+
+import { reviewRoutes } from './http/review-routes.js';
+import { preferenceRoutes } from './http/preference-routes.js';
+import { groupRoutes } from './http/group-routes.js';
 import { consolePlugin } from './http/console-plugin.js';
 import { metricsPlugin } from './http/metrics-plugin.js';
 import { RequestLogController } from './http/request-log.js';
@@ -141,6 +145,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(collectionRoutes);
   await app.register(profileRoutes);
   await app.register(earningsRoutes);
+
+  await app.register(reviewRoutes);
+  await app.register(preferenceRoutes);
+  await app.register(groupRoutes);
   await app.register(consolePlugin);
   return app;
 }

@@ -71,6 +71,9 @@ export const Errors = {
   Conflict: define('HM_ERR_MARKET_CONFLICT', 409, (what: string) => what),
   ChipInvalid: define('HM_ERR_MARKET_CHIP_INVALID', 400, (what: string) => `cannot publish this chip: ${what}`),
   NameInvalid: define('HM_ERR_MARKET_NAME_INVALID', 400, (what: string, why: string) => `this ${what} name cannot be used: ${why}`),
+  ReviewInvalid: define('HM_ERR_MARKET_REVIEW_INVALID', 400, (why: string) => `cannot post this review: ${why}`),
+  PostInvalid: define('HM_ERR_MARKET_POST_INVALID', 400, (why: string) => `cannot post this message: ${why}`),
+  NotGroupMember: define('HM_ERR_MARKET_NOT_MEMBER', 403, (group: string) => `join ${group} before posting there`),
   NameConfusable: define('HM_ERR_MARKET_NAME_CONFUSABLE', 409, (what: string, existing: string) => `this ${what} name looks like the existing ${existing}`),
   /** A money movement the code should never have asked for (a bug, not a user's mistake): nothing is written. */
   MoneyInvalid: define('HM_ERR_MARKET_MONEY_INVALID', 500, (what: string) => `refused an invalid money movement: ${what}`),

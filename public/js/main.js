@@ -11,8 +11,10 @@ import { setupSignup } from './signup.js';
 import { mountedView } from './mounted-view.js';
 import { setupCollection } from './collection.js';
 import { setupProfile } from './profile.js';
+import { setupGroups } from './groups.js';
+import { setupReviews } from './reviews.js';
 
-const VIEWS = ['signin', 'signup', 'talk', 'chat', 'history', 'dashboard', 'account', 'collection', 'profile'];
+const VIEWS = ['signin', 'signup', 'talk', 'chat', 'history', 'dashboard', 'collection', 'groups', 'reviews', 'account', 'profile'];
 /** Views for people who are not signed in. */
 const PUBLIC_VIEWS = ['signin', 'signup'];
 const socket = new VoiceSocket({ sampleRate: 16_000 });
@@ -46,6 +48,9 @@ const mounted = {
   signup: mountedView('signup', () => setupSignup({ onSignedUp: () => { location.hash = '#/talk'; } })),
   account: mountedView('account', setupAccount),
 };
+
+const groups = setupGroups();
+const reviews = setupReviews();
 
 // ---- confirmation prompts -----------------------------------------------------------------
 
@@ -99,6 +104,7 @@ socket.addEventListener('error', (event) => {
 socket.addEventListener('notification', (event) => {
   toast(String(event.detail.text ?? 'New notification'));
   if (activeView === 'dashboard') void dashboard.load();
+  if (activeView === 'groups' && event.detail.kind === 'group_post') groups.notified(event.detail.data);
 });
 socket.addEventListener('status', (event) => {
   const node = byId('connection');
@@ -142,13 +148,15 @@ function show(view) {
   }
   const title = {
     signin: 'Sign in', signup: 'Create an account', talk: 'Talk', chat: 'Chat', history: 'History', dashboard: 'Dashboard', account: 'Account',
-    collection: 'Collection', profile: 'Profile',
+    collection: 'Collection', profile: 'Profile', groups: 'Groups', reviews: 'Reviews',
   }[view];
   document.title = `${title} · HoloMesh Voice`;
   if (view === 'talk') talk.prepare();
   if (view === 'history') void history.load();
   if (view === 'dashboard') void dashboard.load();
   if (view === 'collection') void collection.load();
+  if (view === 'groups') void groups.load();
+  if (view === 'reviews') void reviews.load();
   if (changed && !PUBLIC_VIEWS.includes(view)) {
     // Move focus to the new view's heading so screen readers announce where we are.
     const heading = byId(`view-${view}`).querySelector('h1');

@@ -12,6 +12,8 @@ export const READ_ONLY_INTENTS: ReadonlySet<string> = new Set([
   'MySubscribers', 'BestSellers',
   // collections, profiles, verification, earnings
   'MyCollection', 'ChipInfo', 'DesignerInfo', 'VerifyChip', 'Earnings',
+
+  'MySubscribers', 'BestSellers', 'ReadReviews', 'Recommend', 'GroupNews',
 ]);
 
 /**

@@ -23,6 +23,14 @@ export const POLICY = {
   'chip:buy': ['client', 'designer'],
   /** Review and rate a designer. */
   'designer:rate': ['client'],
+  /** Write a review of a designer (not of oneself). */
+  'designer:review': ['client', 'designer'],
+  /** Tell one's own liked and disliked tags, and hear recommendations from them. */
+  'preferences:own': ['client', 'designer'],
+  /** Create a community group. */
+  'group:create': ['designer'],
+  /** Join, leave and post to groups. */
+  'group:take-part': ['client', 'designer'],
   /** Manage other accounts (roles, locks). */
   'user:manage': ['admin'],
   /** Set up or change one's own two-factor authentication. */

@@ -29,11 +29,11 @@ export function registerDatabaseCommands(program: Command): void {
 
   program
     .command('seed')
-    .description('add the demo catalog (designers, chips, clients alex and sam, an admin); safe to run twice')
+    .description('add the demo catalog (designers, chips, clients alex and sam, an admin, groups, reviews and 30 days of past sales); safe to run twice')
     .action(async () => {
       await withDatabase(async ({ config, db }) => {
         if (config.isProduction) throw new Error('no demo accounts in production (NODE_ENV=production)');
-        const result = await seedDemoCatalog(db.dataSource);
+        const result = await seedDemoCatalog(db.dataSource, { platformFeeBps: config.platformFeeBps });
         console.log(`created ${result.createdAccounts.length} accounts and ${result.createdChips} chips`);
         if (result.createdAccounts.length === 0) return;
         // Passwords are shown for the local embedded database only, and kept for every database.

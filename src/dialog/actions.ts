@@ -7,6 +7,9 @@ import {
   rateDesigner, readNotifications, salesSummary, searchChips, setFavoriteDesigner, subscribe, unsubscribe, whatsNew,
   type ChipRef, type DesignerRef,
 } from '../marketplace/index.js';
+import {
+  listPosts, myGroups, joinGroup, leaveGroup, postToGroup, readReviews, recommend, setPreference, writeReview, SPOKEN_POSTS, type GroupRef,
+} from '../marketplace/index.js';
 import type { IntentName } from './intents.js';
 import { Responses } from './responses.js';
 import type { Spoken } from './ssml.js';
@@ -30,6 +33,12 @@ export interface ResolvedSlots {
   readonly edition?: number;
   readonly period?: string;
   readonly enabled?: boolean;
+  // reviews, preferences and groups
+  readonly group?: GroupRef;
+  readonly liked?: boolean;
+  /** A review or a group post, as said. */
+  readonly review?: string;
+  readonly message?: string;
 }
 
 export interface ActionContext {
@@ -179,6 +188,62 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
       const earnings = await earningsOf(manager, me, isPeriod(slots.period) ? slots.period : 'all_time', ctx.now);
       return ok(Responses.earnings(earnings), earnings);
     }
+
+    // --- reviews, preferences and groups ---
+    case 'WriteReview': {
+      const result = await writeReview(manager, { clientId: me, designer: slots.designer!, text: slots.review ?? '', ...(slots.rating === undefined ? {} : { rating: slots.rating }) });
+      switch (result.kind) {
+        case 'written': {
+          const data = { designer: slots.designer, rating: result.rating, average: result.average, count: result.count, replaced: result.replaced };
+          return { spoken: Responses.reviewWritten(slots.designer!.name, result.rating, result.replaced), outcome: 'ok', data, notifications: result.notifications };
+        }
+        case 'own_profile': return rejected(Responses.cannotReviewSelf());
+        case 'invalid_rating': return rejected(Responses.invalidRating());
+        case 'empty': return rejected(Responses.reviewEmpty());
+        case 'too_long': return rejected(Responses.reviewTooLong(result.max));
+      }
+      break;
+    }
+    case 'ReadReviews': {
+      const summary = await readReviews(manager, slots.designer!);
+      return ok(Responses.reviews(summary), summary);
+    }
+    case 'SetPreference': {
+      const liked = slots.liked !== false;
+      const { changed } = await setPreference(manager, me, slots.tag!, liked, ctx.now);
+      return ok(Responses.preferenceSet(slots.tag!, liked, changed), { tag: slots.tag, liked });
+    }
+    case 'Recommend': {
+      const found = await recommend(manager, me, { tag: slots.tag, maxPrice: slots.maxPrice, designerId: slots.designer?.id }, ctx.now);
+      return ok(found.chips.length === 0 ? Responses.noRecommendations() : Responses.recommendations(found.chips), found);
+    }
+    case 'JoinGroup': {
+      const { joined } = await joinGroup(manager, me, slots.group!);
+      return ok(Responses.joinedGroup(slots.group!.name, joined), { group: slots.group, member: true });
+    }
+    case 'LeaveGroup': {
+      const { left } = await leaveGroup(manager, me, slots.group!);
+      return ok(Responses.leftGroup(slots.group!.name, left), { group: slots.group, member: false });
+    }
+    case 'GroupNews': {
+      const groups = slots.group ? [slots.group] : await myGroups(manager, me);
+      if (groups.length === 0) return ok(Responses.noGroups(), { posts: [] });
+      const posts = await listPosts(manager, groups.map((g) => g.id), { limit: SPOKEN_POSTS });
+      return ok(posts.length === 0 ? Responses.noPosts(slots.group?.name) : Responses.groupNews(posts, slots.group?.name), { posts });
+    }
+    case 'PostToGroup': {
+      const result = await postToGroup(manager, { authorId: me, group: slots.group!, text: slots.message ?? '', now: ctx.now });
+      switch (result.kind) {
+        case 'posted': return { spoken: Responses.posted(slots.group!.name), outcome: 'ok', data: { post: result.post }, notifications: result.notifications };
+        case 'not_member': return rejected(Responses.notMember(slots.group!.name));
+        case 'empty': return rejected(Responses.postEmpty());
+        case 'too_long': return rejected(Responses.postTooLong(result.max));
+        case 'rate_limited': return rejected(Responses.postRateLimited(result.retryAfterS), { reason: 'rate_limited', retryAfterS: result.retryAfterS });
+        case 'parent_not_found': return rejected(Responses.cannotDoThat());
+      }
+      break;
+    }
+    // --- end reviews, preferences and groups ---
     case 'Help':
     case 'FollowUp':
       // Answered by the dialog, which knows the role, the catalog and what is pending.

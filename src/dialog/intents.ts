@@ -9,7 +9,8 @@ import type { Spoken } from './ssml.js';
  * designer"), chip names (`chip`, or a reference such as `#it` / `#2`, see {@link chipReference}),
  * a word of chip names (`name`), lower-case `tag`, integers (`maxPrice`, `rating`, `count`, `quantity`:
  * editions in one BuyChip order, absent for one; `edition`: an edition number, VerifyChip),
- * `enabled` (SetAutoBuy) and a period (`period`: today … all_time).
+ * `enabled` (SetAutoBuy) and a period (`period`: today … all_time); group names (`group`), `liked`
+ * (SetPreference) and the words of a review or group post as said (`review`, `message`).
  */
 export const INTENT_NAMES = [
   'SubscribeDesigner', 'UnsubscribeDesigner', 'ListSubscriptions', 'SetFavoriteDesigner', 'SetAutoBuy',
@@ -18,17 +19,24 @@ export const INTENT_NAMES = [
   'FollowUp', 'MySubscribers', 'BestSellers',
   // collections, profiles, verification, earnings
   'MyCollection', 'ChipInfo', 'DesignerInfo', 'VerifyChip', 'Earnings',
+  // reviews, preferences and groups
+  'WriteReview', 'ReadReviews', 'SetPreference', 'Recommend', 'JoinGroup', 'LeaveGroup', 'GroupNews', 'PostToGroup',
 ] as const;
 export type IntentName = (typeof INTENT_NAMES)[number];
 
 /** Slots the dialog asks for when missing (the others are optional or have defaults). */
-export type AskableSlot = 'designer' | 'chip' | 'rating';
+export type AskableSlot = 'designer' | 'chip' | 'rating' | 'group' | 'tag' | FreeTextSlot;
+
+/** Slots whose answer is whatever the person says (a review, a group post). */
+export type FreeTextSlot = 'review' | 'message';
+export const FREE_TEXT_SLOTS: ReadonlySet<string> = new Set<FreeTextSlot>(['review', 'message']);
 
 /** Names to put in examples ("buy Neon Dragon"): taken from the live catalog. */
 export interface ExampleNames {
   readonly chip: string;
   readonly designer: string;
   readonly tag: string;
+  readonly group: string;
 }
 
 export interface IntentSpec {
@@ -58,6 +66,8 @@ export interface IntentSpec {
   readonly example?: (slots: Slots, names: ExampleNames) => string;
   /** Listed in help for these roles only (default: everyone who may use it). */
   readonly helpFor?: readonly Role[];
+  /** Listed in help among the commands about other people (reviews, groups), after the others. */
+  readonly community?: boolean;
 }
 
 const str = (value: unknown, fallback: string): string => (typeof value === 'string' && value !== '' && !value.startsWith('#') ? value : fallback);
@@ -126,6 +136,34 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
   Earnings: {
     required: [], roles: ['designer'], aside: true, followUp: ['period'], refusal: Responses.earningsDesignersOnly,
     example: () => 'how much have I earned in royalties this month',
+  },
+  // reviews, preferences and groups
+  WriteReview: {
+    required: ['designer', 'review'], ask: { designer: Responses.askDesignerToReview, review: (s) => Responses.askReview(str(s.designer, 'them')) },
+    example: (s, n) => `leave a review for ${designerOf(s, n)} saying great work`, helpFor: ['client'], community: true,
+  },
+  ReadReviews: {
+    required: ['designer'], aside: true, ask: { designer: Responses.askDesignerReviews },
+    example: (s, n) => `what do people say about ${designerOf(s, n)}`, community: true,
+  },
+  SetPreference: {
+    required: ['tag'], ask: { tag: Responses.askTag },
+    example: (s, n) => `I like ${str(s.tag, n.tag)} chips`, helpFor: ['client'], community: true,
+  },
+  Recommend: { required: [], aside: true, example: () => 'recommend me something', helpFor: ['client'], community: true },
+  JoinGroup: {
+    required: ['group'], ask: { group: Responses.askGroupToJoin },
+    example: (s, n) => `join ${str(s.group, n.group)}`, community: true,
+  },
+  LeaveGroup: {
+    required: ['group'], ask: { group: Responses.askGroupToLeave },
+    example: (s, n) => `leave ${str(s.group, n.group)}`, helpFor: [],
+  },
+  GroupNews: { required: [], aside: true, example: (s, n) => (typeof s.group === 'string' ? `what's new in ${str(s.group, n.group)}` : 'group news'), community: true },
+  PostToGroup: {
+    required: ['group', 'message'], confirm: () => true,
+    ask: { group: Responses.askGroupToPost, message: (s) => Responses.askMessage(str(s.group, 'the group')) },
+    example: (s, n) => `post to ${str(s.group, n.group)} saying hello everyone`, helpFor: ['designer'], community: true,
   },
 };
 

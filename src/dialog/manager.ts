@@ -2,17 +2,19 @@ import type { EntityManager } from 'typeorm';
 import type { CommandOutcome, LiveLists, Reply, SlotValue, Slots, Understanding } from '../contracts.js';
 import type { Principal } from '../auth/tokens.js';
 import {
-  findChip, findChipById, findDesigner, getFavoriteDesigner, MAX_ORDER_QUANTITY, purchaseOutlook, setFavoriteDesigner, type ChipRef, type DesignerRef,
+  findChip, findChipById, findDesigner, findGroup, getFavoriteDesigner, isGroupMember, MAX_ORDER_QUANTITY, purchaseOutlook, setFavoriteDesigner, type ChipRef, type DesignerRef,
 } from '../marketplace/index.js';
 import { runAction, type ActionResult, type ResolvedSlots } from './actions.js';
 import { DEFAULT_CONFIRM_MIN_ASR_CONFIDENCE, isClearNo, isClearYes, type Heard } from './clear-answer.js';
 import {
-  CONTROL_INTENTS, FAVORITE, INTENTS, INTENT_NAMES, chipReference, isIntentName, type AskableSlot, type ExampleNames, type IntentName,
+  CONTROL_INTENTS, FAVORITE, FREE_TEXT_SLOTS, INTENTS, INTENT_NAMES, chipReference, isIntentName,
+  type AskableSlot, type ExampleNames, type FreeTextSlot, type IntentName,
 } from './intents.js';
 import { Responses } from './responses.js';
 import { asName, candidatesFor, cleanAnswer, matchListValue, matchPosition, matchRating } from './slot-match.js';
 import { join, toReply, type Spoken } from './ssml.js';
 import type { Bound, ChipMention, DialogContext, DialogState, Pending } from './state.js';
+import { verbatimTail } from './verbatim.js';
 
 /** Everything one dialog turn needs; the caller owns the transaction behind `manager`. */
 export interface TurnInput {
@@ -67,7 +69,7 @@ const MAX_FAILED_ANSWERS = 2;
 /** Chips remembered from a list read out ("the fifth one"). */
 const REMEMBERED_CHIPS = 5;
 
-const LIST_OF: Record<Exclude<AskableSlot, 'rating'>, string> = { designer: 'designer', chip: 'chip' };
+const LIST_OF: Record<Exclude<AskableSlot, 'rating' | FreeTextSlot>, string> = { designer: 'designer', chip: 'chip', group: 'group', tag: 'tag' };
 
 /**
  * One turn of the dialog: continues what is pending (a missing slot, a choice, a confirmation,
@@ -113,7 +115,10 @@ async function decide(input: TurnInput): Promise<Step> {
         if (!isAction) return { spoken: Responses.confirmReprompt(Responses.offerRememberFavorite(pending.designer)), outcome: 'not_understood', pending, intent: null, slots: {} };
         break;
       case 'slot': {
-        if (intent === 'Help') return { spoken: Responses.helpSlot(pending.question), outcome: 'ok', pending, intent, slots: {} };
+        if (intent === 'Help') {
+          const spoken = FREE_TEXT_SLOTS.has(pending.missing) ? Responses.helpFreeText(pending.question) : Responses.helpSlot(pending.question);
+          return { spoken, outcome: 'ok', pending, intent, slots: {} };
+        }
         // A position that points at nothing ("the fifth one" of two, or with no list read out) is a failed answer.
         const position = matchPosition(u.text);
         if (position !== null && (pending.options ? !pending.options.at(position) : (pending.missing === 'chip' && !input.state.context?.chips?.at(position)))) return failedAnswer(pending, u);
@@ -137,7 +142,10 @@ async function decide(input: TurnInput): Promise<Step> {
   if (mentioned) return mentioned;
   if (intent === 'FollowUp') return { spoken: Responses.followUpAlone(), outcome: 'not_understood', pending: null, intent, slots: u.slots };
   if (intent === null || isAmbiguous(u)) return notUnderstood(input, u);
-  if (intent === 'Help') return { spoken: Responses.help(helpExamples(input)), outcome: 'ok', pending: null, intent, slots: {} };
+  if (intent === 'Help') {
+    const { examples, community } = helpExamples(input);
+    return { spoken: Responses.help(examples, community), outcome: 'ok', pending: null, intent, slots: {} };
+  }
   return perform(input, intent, u.slots, {});
 }
 
@@ -178,13 +186,15 @@ async function answerConfirm(input: TurnInput, u: Understanding, pending: Confir
   if (bound === undefined) return { spoken: Responses.expired(), outcome: 'rejected', pending: null, intent: pending.intent, slots: pending.slots };
   if (isClearCommand && intent === 'Help') return { spoken: Responses.helpConfirm(pending.question), outcome: 'ok', pending, intent, slots: {} };
   if (isClearCommand && INTENTS[intent!].aside) {
-    const reminder = bound.kind === 'buy' ? Responses.stillWantBuy(bound.chipName, bound.priceCredits, bound.quantity) : Responses.stillWantAutoBuy(bound.designerName);
+    const reminder = bound.kind === 'buy' ? Responses.stillWantBuy(bound.chipName, bound.priceCredits, bound.quantity)
+      : bound.kind === 'post' ? Responses.stillWantPost(bound.groupName) : Responses.stillWantAutoBuy(bound.designerName);
     return aside(input, u, intent!, pending, reminder);
   }
   // A clear other command replaces the question (its own purchase would be read back again).
   if (isClearCommand) return null;
   if (pending.reasked === true) return { spoken: Responses.stillWaiting(), outcome: 'not_understood', pending, intent: null, slots: {} };
-  const reask = bound.kind === 'buy' ? Responses.sayYesToBuy(bound.chipName, bound.priceCredits, bound.quantity) : Responses.sayYesToAutoBuy(bound.designerName, bound.maxPrice);
+  const reask = bound.kind === 'buy' ? Responses.sayYesToBuy(bound.chipName, bound.priceCredits, bound.quantity)
+    : bound.kind === 'post' ? Responses.sayYesToPost(bound.groupName) : Responses.sayYesToAutoBuy(bound.designerName, bound.maxPrice);
   return { spoken: reask, outcome: 'not_understood', pending: { ...pending, reasked: true }, intent: null, slots: {} };
 }
 
@@ -199,6 +209,7 @@ async function performConfirmed(input: TurnInput, pending: ConfirmPending): Prom
   const { bound } = pending;
   const resolved: ResolvedSlots = bound.kind === 'buy'
     ? { chip: { id: bound.chipId, name: bound.chipName, priceCredits: bound.priceCredits }, quantity: bound.quantity, ...(pending.designer ? { designer: pending.designer } : {}) }
+    : bound.kind === 'post' ? { group: { id: bound.groupId, name: bound.groupName }, message: bound.message }
     : { designer: { id: bound.designerId, name: bound.designerName }, enabled: true, ...(bound.maxPrice === null ? {} : { maxPrice: bound.maxPrice }) };
   return act(input, pending.intent, pending.slots, resolved, pending.key, pending.offerFavorite);
 }
@@ -217,6 +228,12 @@ function answerFor(pending: SlotPending, u: Understanding, lists: LiveLists, int
     const spoken = u.slots.rating;
     return typeof spoken === 'number' ? spoken : matchRating(u.text);
   }
+  if (FREE_TEXT_SLOTS.has(pending.missing)) {
+    // Whatever was said is the review or the message, unless it is clearly another command.
+    if (intent === pending.intent) return u.slots[pending.missing] ?? null;
+    if (intent !== null && !CONTROL_INTENTS.has(intent) && u.confidence >= WEAK_CONFIDENCE) return null;
+    return u.text.trim() === '' ? null : u.text.trim();
+  }
   const position = matchPosition(u.text);
   if (pending.options) {
     // A choice: by position, or by (part of) one of the names offered.
@@ -228,8 +245,9 @@ function answerFor(pending: SlotPending, u: Understanding, lists: LiveLists, int
   }
   // "the second one", answering "Which chip?" after a list was read out.
   if (position !== null && pending.missing === 'chip') return position === -1 ? '#last' : `#${position + 1}`;
-  const values = lists[LIST_OF[pending.missing]] ?? [];
-  const bare = matchListValue(u.text, values);
+  const values = lists[LIST_OF[pending.missing as keyof typeof LIST_OF]] ?? [];
+  // A tag need not be in the catalog yet: a liked tag waits for the chips that carry it.
+  const bare = matchListValue(u.text, values) ?? (pending.missing === 'tag' && intent === null ? asName(u.text)?.toLowerCase() ?? null : null);
   // A whole other command ("unsubscribe from Nova") is not an answer, even when it names a value;
   // a bare name is (the engine may take "Nova" for a weak guess at some command).
   if (intent !== null && !CONTROL_INTENTS.has(intent) && intent !== pending.intent) {
@@ -253,7 +271,8 @@ function failedAnswer(pending: SlotPending, u: Understanding): Step {
   if (pending.options) return { spoken: Responses.notAnOption(pending.question), outcome: 'not_understood', pending: again, intent: null, slots: {} };
   const name = pending.missing === 'rating' ? null : asName(u.text);
   if (name !== null && u.intent === null) {
-    const unknown = pending.missing === 'designer' ? Responses.unknownDesigner(name) : Responses.unknownChip(name);
+    const unknown = pending.missing === 'designer' ? Responses.unknownDesigner(name)
+      : pending.missing === 'group' ? Responses.unknownGroup(name) : Responses.unknownChip(name);
     return { spoken: join([unknown, pending.question]), outcome: 'rejected', pending: again, intent: pending.intent, slots: { ...pending.slots, [pending.missing]: name } };
   }
   return { spoken: Responses.askAgain(pending.question), outcome: 'not_understood', pending: again, intent: null, slots: {} };
@@ -295,7 +314,7 @@ function notUnderstood(input: TurnInput, u: Understanding): Step {
   ].filter((a) => a.confidence >= SUGGEST_CONFIDENCE && isIntentName(a.intent) && mayUse(a.intent, input.principal));
   // Only names the catalog knows are repeated back ("buy kenji" suggests a real chip).
   const known = (slots: Slots): Slots => Object.fromEntries(Object.entries(slots)
-    .filter(([slot, value]) => !['designer', 'chip', 'tag'].includes(slot) || (input.lists[slot] ?? []).includes(String(value))));
+    .filter(([slot, value]) => !['designer', 'chip', 'tag', 'group'].includes(slot) || (input.lists[slot] ?? []).includes(String(value))));
   const examples = [...new Set(near.flatMap((a) => INTENTS[a.intent as IntentName].example?.(known(a.slots), names) ?? []))].slice(0, 2);
   const spoken = examples.length > 0 ? Responses.notUnderstoodSuggest(examples) : Responses.notUnderstood();
   return { spoken, outcome: 'not_understood', pending: null, intent: null, slots: {} };
@@ -311,17 +330,37 @@ function exampleNames(lists: LiveLists): ExampleNames {
     const values = lists[list] ?? [];
     return values.includes(preferred) ? preferred : values[0] ?? fallback;
   };
-  return { chip: pick('chip', 'Neon Dragon', 'a chip name'), designer: pick('designer', 'Nova', 'a designer name'), tag: pick('tag', 'neon', 'neon') };
+  return {
+    chip: pick('chip', 'Neon Dragon', 'a chip name'), designer: pick('designer', 'Nova', 'a designer name'), tag: pick('tag', 'neon', 'neon'),
+    group: pick('group', 'Neon Nights', 'a group name'),
+  };
 }
 
-/** What this user can say, their own role's commands first (a designer hears the sales ones). */
-function helpExamples(input: TurnInput): string[] {
+/**
+ * What this user can say, their own role's commands first (a designer hears the sales ones), then
+ * the commands about other people (reviews, groups).
+ */
+function helpExamples(input: TurnInput): { examples: string[]; community: string[] } {
   const names = exampleNames(input.lists);
   const { role } = input.principal;
   const listed = INTENT_NAMES.filter((intent) => INTENTS[intent].example && (INTENTS[intent].helpFor ?? INTENTS[intent].roles ?? [role]).includes(role));
-  const own = listed.filter((intent) => INTENTS[intent].roles?.includes(role) || INTENTS[intent].helpFor?.includes(role));
-  const ordered = [...own, ...listed.filter((intent) => !own.includes(intent))];
-  return ordered.slice(0, 8).map((intent) => INTENTS[intent].example!({}, names));
+  const own = listed.filter((intent) => !INTENTS[intent].community && (INTENTS[intent].roles?.includes(role) || INTENTS[intent].helpFor?.includes(role)));
+  const ordered = [...own, ...listed.filter((intent) => !own.includes(intent) && !INTENTS[intent].community)];
+  const say = (intent: IntentName) => INTENTS[intent].example!({}, names);
+  return { examples: ordered.slice(0, 8).map(say), community: listed.filter((intent) => INTENTS[intent].community).slice(0, 5).map(say) };
+}
+
+/** The question for a missing slot when the intent table declares none. */
+function defaultQuestion(missing: AskableSlot, slots: Slots): Spoken {
+  switch (missing) {
+    case 'designer': return Responses.askDesigner();
+    case 'chip': return Responses.askChip();
+    case 'group': return Responses.askGroup();
+    case 'tag': return Responses.askTag();
+    case 'review': return Responses.askReview(String(slots.designer ?? 'them'));
+    case 'message': return Responses.askMessage(String(slots.group ?? 'the group'));
+    case 'rating': return Responses.askRating(String(slots.designer ?? ''));
+  }
 }
 
 interface PerformOptions {
@@ -353,8 +392,7 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
     };
   };
   const askFor = (missing: AskableSlot): Step => {
-    const question = spec.ask?.[missing]?.(slots)
-      ?? (missing === 'designer' ? Responses.askDesigner() : missing === 'chip' ? Responses.askChip() : Responses.askRating(String(slots.designer ?? '')));
+    const question = spec.ask?.[missing]?.(slots) ?? defaultQuestion(missing, slots);
     return ask(missing, question);
   };
   const choose = (missing: AskableSlot, values: readonly string[]): Step => ask(missing, Responses.askChoice(values), { options: values });
@@ -379,6 +417,12 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
     }
     resolved.designer = designer;
     slots.designer = designer.name;
+  }
+  if (slots.group !== undefined) {
+    const group = await findGroup(manager, String(slots.group));
+    if (!group) return refuse(Responses.unknownGroup(String(slots.group)));
+    resolved.group = group;
+    slots.group = group.name;
   }
   let chip: ChipRef | undefined;
   if (slots.chip !== undefined) {
@@ -421,6 +465,16 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
   }
   if (typeof slots.period === 'string') resolved.period = slots.period;
   if (typeof slots.enabled === 'boolean') resolved.enabled = slots.enabled;
+  if (typeof slots.liked === 'boolean') resolved.liked = slots.liked;
+  for (const key of ['review', 'message'] as const) {
+    if (slots[key] === undefined) continue;
+    slots[key] = verbatimTail(input.understanding.text, String(slots[key]));
+    resolved[key] = slots[key];
+  }
+  // Asking to publish makes sense only where the post is allowed.
+  if (intent === 'PostToGroup' && !(await isGroupMember(manager, principal.userId, resolved.group!.id))) {
+    return { spoken: Responses.notMember(resolved.group!.name), outcome: 'rejected', pending: null, intent, slots };
+  }
 
   // An order is one to MAX_ORDER_QUANTITY editions: refused before anything is read back.
   if (intent === 'BuyChip' && resolved.quantity !== undefined && (resolved.quantity < 1 || resolved.quantity > MAX_ORDER_QUANTITY)) {
@@ -431,6 +485,7 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
     // What is read back is what a yes buys: the ids and the price, never the name looked up again.
     const bound: Bound = intent === 'BuyChip'
       ? { kind: 'buy', chipId: chip!.id, chipName: chip!.name, designerName: chip!.designerName, priceCredits: chip!.priceCredits, quantity: resolved.quantity ?? 1 }
+      : intent === 'PostToGroup' ? { kind: 'post', groupId: resolved.group!.id, groupName: resolved.group!.name, message: resolved.message! }
       : { kind: 'auto_buy', designerId: resolved.designer!.id, designerName: resolved.designer!.name, maxPrice: resolved.maxPrice ?? null };
     let question: Spoken;
     if (bound.kind === 'buy') {
@@ -456,6 +511,8 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
         : bound.quantity > 1
           ? Responses.confirmBuyMany(bound.chipName, bound.designerName, bound.priceCredits, bound.quantity)
           : Responses.confirmBuy(bound.chipName, bound.designerName, bound.priceCredits);
+    } else if (bound.kind === 'post') {
+      question = Responses.confirmPost(bound.groupName, bound.message);
     } else {
       question = Responses.confirmAutoBuy(bound.designerName, bound.maxPrice);
     }

@@ -1,5 +1,6 @@
 import type { ChipSummary, CommandRecord, NotificationView, Period, Sale, SalesSummary, SubscriptionView } from '../marketplace/index.js';
 import type { ChipProfile, CollectionView, DesignerProfileView, Earnings, Order, Verification } from '../marketplace/index.js';
+import type { PostView, RecommendReason, Recommendation, ReviewsSummary } from '../marketplace/index.js';
 import { cardinal, join, list, say, type Spoken } from './ssml.js';
 
 /**
@@ -28,10 +29,15 @@ export const Responses = {
   error: () => say`Sorry, something went wrong. Please try again.`,
   /** "Did you mean" with the commands the engine nearly understood. */
   notUnderstoodSuggest: (examples: readonly string[]) => say`Sorry, I didn't catch that. Did you mean: ${examples.join(', or ')}?`,
-  help: (examples: readonly string[]) => say`You can say things like: ${list(examples.map((e) => say`${e}`))}.`,
+  help: (examples: readonly string[], community: readonly string[] = []) => join([
+    say`You can say things like: ${list(examples.map((e) => say`${e}`))}.`,
+    ...(community.length === 0 ? [] : [say`With other collectors and designers: ${list(community.map((e) => say`${e}`))}.`]),
+  ]),
   /** Help while a question is open: how to answer it. */
   helpConfirm: (question: Spoken) => join([say`I'm waiting for your answer:`, question, say`Say yes to go ahead, no or cancel to drop it, or ask something else first, like your balance.`]),
   helpSlot: (question: Spoken) => join([say`I'm waiting for your answer:`, question, say`Say just the name, or cancel to drop it.`]),
+  /** Help while the words of a review or a post are awaited. */
+  helpFreeText: (question: Spoken) => join([say`I'm waiting for your answer:`, question, say`Say the words you want, or cancel to drop it.`]),
   followUpAlone: () => say`Sorry, I'm not sure what that follows. Please say the whole command, for example: find neon chips by Nova.`,
 
   // asking for what is missing
@@ -43,6 +49,11 @@ export const Responses = {
   askDesignerToRate: () => say`Which designer would you like to rate?`,
   askDesignerAutoBuyOn: () => say`Which designer should I automatically buy new chips from?`,
   askDesignerAutoBuyOff: () => say`Which designer should I stop auto buying from?`,
+  askDesignerToReview: () => say`Which designer would you like to review?`,
+  askDesignerReviews: () => say`Whose reviews would you like to hear?`,
+  askGroupToJoin: () => say`Which group would you like to join?`,
+  askGroupToLeave: () => say`Which group would you like to leave?`,
+  askGroupToPost: () => say`Which group should I post to?`,
   /** A choice between catalog entries the answer could mean; at most three are read out. */
   askChoice: (options: readonly string[]) => options.length > 3
     ? say`Which one: ${orList(options.slice(0, 3))}, or another? Say more of its name.`
@@ -78,6 +89,7 @@ export const Responses = {
     ? say`Still want ${chip} for ${credits(price)}?`
     : say`Still want ${editions(quantity)} of ${chip} for ${credits(price * quantity)}?`,
   stillWantAutoBuy: (designer: string) => say`Still want auto buy for ${designer}?`,
+  stillWantPost: (group: string) => say`Still want to post it to ${group}?`,
   confirmReprompt: (question: Spoken) => join([say`Please say yes or no.`, question]),
   /** The one re-ask after an unclear answer to a question that spends credits. */
   sayYesToBuy: (chip: string, price: number, quantity = 1) => quantity === 1
@@ -89,6 +101,7 @@ export const Responses = {
   /** Unclear again after the re-ask: the question stays open, unread, until it expires. */
   stillWaiting: () => say`Sorry, I didn't catch that.`,
   cancelled: (intent: string) => intent === 'BuyChip' ? say`Okay, I won't buy it.`
+    : intent === 'PostToGroup' ? say`Okay, I won't post it.`
     : intent === 'SetAutoBuy' ? say`Okay, I won't turn on auto buy.` : say`Okay, cancelled.`,
   nothingPending: () => say`Okay.`,
   nothingToConfirm: () => say`There's nothing to confirm right now.`,
@@ -295,6 +308,57 @@ export const Responses = {
 
   // history
   noHistory: () => say`You haven't given any commands yet.`,
+  // --- reviews, preferences and groups ---
+  askReview: (designer: string) => say`What would you like to say about ${designer}?`,
+  askMessage: (group: string) => say`What should I post to ${group}?`,
+  askGroup: () => say`Which group?`,
+  askTag: () => say`Which kind of chips? For example neon or floral.`,
+  unknownGroup: (name: string) => say`I don't know a group called ${name}.`,
+
+  reviewWritten: (designer: string, rating: number | null, replaced: boolean) => join([
+    replaced ? say`Thanks. I replaced your review of ${designer}.` : say`Thanks. Your review of ${designer} is posted.`,
+    ...(rating === null ? [] : [say`You gave ${stars(rating)}.`]),
+  ]),
+  reviewEmpty: () => say`Your review was empty, so I didn't post it.`,
+  reviewTooLong: (max: number) => say`That review is too long. Please keep it under ${max} characters.`,
+  cannotReviewSelf: () => say`You can't review yourself.`,
+  reviews: (r: ReviewsSummary) => {
+    const average = r.average === null ? say`${r.designer.name} has no star ratings yet.`
+      : say`${r.designer.name} has an average of ${r.average} stars from ${r.ratingCount} ${r.ratingCount === 1 ? 'rating' : 'ratings'}.`;
+    if (r.reviews.length === 0) return join([average, say`Nobody has written a review yet.`]);
+    return join([
+      average,
+      r.reviews.length === 1 ? say`The latest review:` : say`The latest ${r.reviews.length} reviews:`,
+      ...r.reviews.map((v) => (v.rating === null ? say`${v.author} said: ${sentence(v.text)}` : say`${v.author}, ${stars(v.rating)}: ${sentence(v.text)}`)),
+    ]);
+  },
+
+  preferenceSet: (tag: string, liked: boolean, changed: boolean) => !changed
+    ? liked ? say`I already know you like ${tag}.` : say`I already know ${tag} isn't for you.`
+    : liked ? say`Got it, you like ${tag}. I'll recommend more of it.` : say`Got it, ${tag} isn't for you. I won't recommend it.`,
+  noRecommendations: () => say`I have nothing to recommend right now that you can afford and don't own yet.`,
+  recommendations: (found: readonly Recommendation[]) => join([
+    found.length === 1 ? say`I'd suggest one chip:` : say`I'd suggest ${found.length} chips:`,
+    ...found.map((c) => say`${c.name} by ${c.designerName} for ${credits(c.priceCredits)}, ${reasonPhrase(c.reason)}.`),
+  ]),
+
+  joinedGroup: (group: string, joined: boolean) => joined ? say`You joined ${group}. You'll hear about new posts there.` : say`You're already in ${group}.`,
+  leftGroup: (group: string, left: boolean) => left ? say`You left ${group}.` : say`You weren't in ${group}.`,
+  noGroups: () => say`You're not in any group yet. Try: join Neon Nights.`,
+  noPosts: (group?: string) => group ? say`There are no posts in ${group} yet.` : say`There are no posts in your groups yet.`,
+  groupNews: (posts: readonly PostView[], group?: string) => join([
+    group ? say`The latest in ${group}:` : say`The latest in your groups:`,
+    ...posts.map((p) => (group ? say`${p.author} said: ${sentence(p.text)}` : say`${p.author} in ${p.groupName} said: ${sentence(p.text)}`)),
+  ]),
+  confirmPost: (group: string, message: string) => say`Post to ${group}: ${sentence(message)} Say yes to publish it.`,
+  sayYesToPost: (group: string) => say`Say yes to post it to ${group}, or no to cancel.`,
+  posted: (group: string) => say`Posted to ${group}.`,
+  notMember: (group: string) => say`You need to join ${group} before you post there. Say: join ${group}.`,
+  postEmpty: () => say`The message was empty, so I didn't post it.`,
+  postTooLong: (max: number) => say`That message is too long. Please keep it under ${max} characters.`,
+  postRateLimited: (retryAfterS: number) => say`You've posted a lot just now. Please try again in ${Math.ceil(retryAfterS / 60)} ${Math.ceil(retryAfterS / 60) === 1 ? 'minute' : 'minutes'}.`,
+  // --- end reviews, preferences and groups ---
+
   history: (records: readonly CommandRecord[]) => join([
     records.length === 1 ? say`Your last command was:` : say`Your last ${records.length} commands were:`,
     say`${list(records.map((r) => say`${r.transcript}`))}.`,
@@ -318,3 +382,26 @@ function subscribers(n: number): Spoken {
 function spokenDate(iso: string): string {
   return new Date(iso).toLocaleDateString('en-US', { month: 'long', day: 'numeric', timeZone: 'UTC' });
 }
+
+// --- reviews, preferences and groups ---
+function stars(n: number): Spoken {
+  return say`${n} ${n === 1 ? 'star' : 'stars'}`;
+}
+
+/** Someone's words as a sentence of their own: a full stop added when they gave none. */
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  return /[.!?]$/.test(trimmed) ? trimmed : `${trimmed}.`;
+}
+
+function reasonPhrase(reason: RecommendReason): Spoken {
+  switch (reason.kind) {
+    case 'liked_tag': return say`because you like ${reason.tag}`;
+    case 'subscribed': return say`because you follow ${reason.designer}`;
+    case 'co_purchase': return say`because collectors who own ${reason.chip} bought it too`;
+    case 'asked': return reason.tag !== null ? say`since you asked for ${reason.tag}` : say`since you asked for ${reason.designer ?? 'it'}`;
+    case 'popular': return say`because it's selling well`;
+    case 'affordable': return say`because it's still available and in your budget`;
+  }
+}
+// --- end reviews, preferences and groups ---

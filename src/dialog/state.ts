@@ -31,7 +31,9 @@ export type Pending =
 /** What a confirmation is bound to: the ids, price and quantity that were read back. */
 export type Bound =
   | { readonly kind: 'buy'; readonly chipId: string; readonly chipName: string; readonly designerName: string; readonly priceCredits: number; readonly quantity: number }
-  | { readonly kind: 'auto_buy'; readonly designerId: string; readonly designerName: string; readonly maxPrice: number | null };
+  | { readonly kind: 'auto_buy'; readonly designerId: string; readonly designerName: string; readonly maxPrice: number | null }
+  /** A group post: published exactly as read back. */
+  | { readonly kind: 'post'; readonly groupId: string; readonly groupName: string; readonly message: string };
 
 /** A chip the dialog named or listed, by id (so "buy it" buys exactly that one). */
 export interface ChipMention {

@@ -11,7 +11,7 @@ export interface CatalogSnapshot {
   readonly version: string;
   /**
    * `designer` and `designer_name` (display names), `chip` (chip names), `chip_word` (the words of chip names, for
-   * "buy the koi"), `tag` (distinct tags), each sorted.
+   * "buy the koi"), `tag` (distinct tags), `group` (group names), each sorted.
    */
   readonly lists: LiveLists;
 }
@@ -44,10 +44,11 @@ export async function createCatalogLists(deps: { dataSource: DataSource; pubsub:
   let lastVersion: string | null = null;
 
   const load = async (): Promise<CatalogSnapshot> => {
-    const [designers, chips, tags] = await Promise.all([
+    const [designers, chips, tags, groups] = await Promise.all([
       deps.dataSource.query('SELECT display_name AS v FROM designer_profiles ORDER BY lower(display_name)'),
       deps.dataSource.query('SELECT DISTINCT name AS v FROM chips ORDER BY name'),
       deps.dataSource.query('SELECT DISTINCT unnest(tags) AS v FROM chips ORDER BY v'),
+      deps.dataSource.query('SELECT name AS v FROM groups ORDER BY lower(name)'),
     ]) as { v: string }[][];
     const lists = {
       designer: Object.freeze(designers.map((r) => r.v)),
@@ -55,6 +56,7 @@ export async function createCatalogLists(deps: { dataSource: DataSource; pubsub:
       chip: Object.freeze(chips.map((r) => r.v)),
       chip_word: Object.freeze(chipNameWords(chips.map((r) => r.v))),
       tag: Object.freeze(tags.map((r) => r.v)),
+      group: Object.freeze(groups.map((r) => r.v)),
     };
     const version = createHash('sha256').update(JSON.stringify(lists)).digest('hex').slice(0, 12);
     return { version, lists: Object.freeze(lists) };

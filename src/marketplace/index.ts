@@ -37,3 +37,11 @@ export {
 } from './profiles.js';
 export { verifyChip, type Verification, type EditionCheck, type Provenance, type PersonView, type Viewer } from './verification.js';
 export { earningsOf, type Earnings, type EarningsPart, type EarningsLine } from './earnings.js';
+
+export { writeReview, readReviews, averageOf, REVIEW_MAX_CHARS, SPOKEN_REVIEWS, type WriteReviewRequest, type WriteReviewResult, type ReviewView, type ReviewsSummary } from './reviews.js';
+export { getPreferences, setPreference, clearPreference, learnPreferences, designerTags, normaliseTag, type TagPreference } from './preferences.js';
+export { recommend, type RecommendCriteria, type RecommendReason, type Recommendation } from './recommendations.js';
+export {
+  findGroup, findGroupById, isGroupMember, createGroup, listGroups, joinGroup, leaveGroup, myGroups, listPosts, postToGroup, POST_MAX_CHARS, POST_RATE, SPOKEN_POSTS,
+  type GroupRef, type GroupView, type PostView, type CreateGroupResult, type PostResult,
+} from './groups.js';

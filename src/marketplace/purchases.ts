@@ -3,6 +3,7 @@ import { Chip, ChipCollaborator, DesignerProfile, Edition, Purchase, RoyaltyPayo
 import { balanceOf, postTransfer } from './ledger.js';
 import { writeNotifications, type NotificationRef } from './notifications.js';
 import { splitRoyalties, type RoyaltyShare } from './royalties.js';
+import { learnPreferences } from './preferences.js';
 
 export interface BuyRequest {
   readonly buyerId: string;
@@ -182,6 +183,8 @@ export async function buyEditions(manager: EntityManager, request: OrderRequest)
       : { purchaseIds: sales.map((s) => s.purchaseId), chipId: chip.id, chipName: chip.name, editionNumbers: numbers, buyer: buyer.username, amountCredits: p.amount * quantity },
   })));
   if (quantity === 1) sales[0] = { ...sales[0]!, notifications };
+  // A purchase says something about taste (what the client said outright is kept).
+  await learnPreferences(manager, request.buyerId, chip.tags, true, 'purchase');
   return {
     kind: 'bought',
     order: {

@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import { DesignerProfile, Review } from '../db/entities/index.js';
 import type { DesignerRef } from './directory.js';
+import { designerTags, learnPreferences } from './preferences.js';
 
 export type RateResult =
   | { readonly kind: 'rated'; readonly rating: number; readonly previous: number | null; readonly average: number; readonly count: number }
@@ -20,8 +21,13 @@ export async function rateDesigner(manager: EntityManager, clientId: string, des
   const existing = await manager.findOneBy(Review, { clientId, designerId: designer.id });
   if (existing) await manager.update(Review, { id: existing.id }, { rating });
   else await manager.insert(Review, { clientId, designerId: designer.id, rating, text: '' });
-  const count = profile.ratingCount + (existing ? 0 : 1);
-  const total = profile.ratingTotal + rating - (existing?.rating ?? 0);
+  // A written review without stars did not count yet.
+  const previous = existing?.rating ?? null;
+  const count = profile.ratingCount + (previous === null ? 1 : 0);
+  const total = profile.ratingTotal + rating - (previous ?? 0);
   await manager.update(DesignerProfile, { userId: designer.id }, { ratingCount: count, ratingTotal: total });
-  return { kind: 'rated', rating, previous: existing?.rating ?? null, average: Math.round((total / count) * 10) / 10, count };
+  if (rating !== previous && (rating >= 4 || rating <= 2)) {
+    await learnPreferences(manager, clientId, await designerTags(manager, designer.id), rating >= 4, 'rating');
+  }
+  return { kind: 'rated', rating, previous, average: Math.round((total / count) * 10) / 10, count };
 }

@@ -150,7 +150,7 @@ export function createIntentEngine(set: IntentSet, options: IntentEngineOptions 
     const slotMatcher = new SlotMatcher(tokens, set.lists, (name) => {
       const definition = set.lists[name];
       if (definition.kind === 'values') return staticLists.get(name) ?? null;
-      const live = Object.hasOwn(lists, name) ? lists[name] : undefined;
+      const live = Object.hasOwn(lists, name) ? lists[name] : definition.kind === 'wildcard' ? definition.freeText?.spoken : undefined;
       return Array.isArray(live) ? prepareLive(live) : null;
     }, isOpenWord, {
       unknownValue: (name) => unknownCosts[name] ?? (name === 'designer' ? COST.unknownDesigner : COST.unknownOther),

@@ -49,7 +49,7 @@ export function listFiller(set: IntentSet, lists: LiveLists, numbers: 'sample' |
     if (definition.kind === 'range') {
       choices = rangeValues(definition, numbers === 'all').map((v) => ({ words: numberToWords(v).split(' '), value: v }));
     } else if (definition.kind === 'wildcard') {
-      choices = (lists[name] ?? []).map((value) => ({ words: spokenWords(value), value }));
+      choices = (lists[name] ?? definition.freeText?.spoken ?? []).map((value) => ({ words: spokenWords(value), value }));
     } else {
       choices = definition.values.flatMap((value) => [...expand(value.in.expression, set.expansionRules, fill, 3)]
         .map((e) => ({ words: e.words.flatMap(spokenWords), value: value.out })));

@@ -31,6 +31,7 @@ export interface SlotCosts {
 /** Longest span an unknown value may have (in words). */
 const MAX_UNKNOWN_WORDS = 4;
 const PARTIAL_COST = 0.35;
+const FREE_TEXT_COST = 0.1;
 // Words a recogniser writes for a spoken number ("rate Nova for stars").
 const NUMBER_HOMOPHONES: Readonly<Record<string, number>> = { for: 4, to: 2, too: 2, won: 1, ate: 8 };
 const DETERMINERS: ReadonlySet<string> = new Set(['the', 'a', 'an', 'some', 'this', 'that', 'these', 'those', 'any']);
@@ -96,6 +97,11 @@ export class SlotMatcher {
       return fits ? [{ end: start + 1, value, cost: heard === undefined ? 0 : 0.3 }] : [];
     }
     const prepared = this.prepared(list);
+    if (definition.kind === 'wildcard' && definition.freeText) {
+      // A phrase the recogniser grammar offers is matched exactly, the words kept as said.
+      const known = prepared === null ? [] : knownMatches(prepared, tokens, start).filter((m) => m.cost === 0).map((m) => ({ ...m, value: rawText(tokens, start, m.end) }));
+      return [...known, ...freeTextMatches(tokens, start, definition.freeText.maxWords)];
+    }
     const known = prepared === null ? [] : knownMatches(prepared, tokens, start);
     if (definition.kind === 'values' || known.length > 0) return known;
     // A wildcard with no known value here: accept unknown words (the dialog can say so).
@@ -110,6 +116,18 @@ export class SlotMatcher {
     }
     return out;
   }
+}
+
+/**
+ * Any run of words from `start` (a review, a message), as said. A small cost that grows with the
+ * length, so words a template names around it (stars, a designer) are matched by the template.
+ */
+function freeTextMatches(tokens: readonly Token[], start: number, maxWords: number): SlotMatch[] {
+  const out: SlotMatch[] = [];
+  for (let end = start + 1; end <= Math.min(tokens.length, start + maxWords); end += 1) {
+    out.push({ end, value: rawText(tokens, start, end), cost: FREE_TEXT_COST + 0.002 * (end - start) });
+  }
+  return out;
 }
 
 /** The words as spoken (case kept), one per surface word. */

@@ -30,7 +30,17 @@ export interface ListValue {
 export type ListDefinition =
   | { readonly kind: 'values'; readonly values: readonly ListValue[]; readonly location: SourceLocation }
   | { readonly kind: 'range'; readonly from: number; readonly to: number; readonly step: number; readonly location: SourceLocation }
-  | { readonly kind: 'wildcard'; readonly location: SourceLocation };
+  | { readonly kind: 'wildcard'; readonly location: SourceLocation; readonly freeText?: FreeText };
+
+/**
+ * A wildcard list that takes any words (a review, a message): up to `maxWords`, as said. A
+ * recogniser grammar cannot hold any words, so speech offers the `spoken` phrases (and the live
+ * list's values, when given) while typed text may say anything.
+ */
+export interface FreeText {
+  readonly maxWords: number;
+  readonly spoken: readonly string[];
+}
 
 /** One `data` block of an intent: sentences sharing the same fixed slot values. */
 export interface IntentData {

@@ -168,7 +168,14 @@ function parseList(node: YamlNode | null, ctx: Ctx, name: string): ListDefinitio
     if (to < from || step < 1) throw new TemplateError(`range of list "${name}" is empty`, ctx.at(range));
     return { kind: 'range', from, to, step, location };
   }
-  if (list.get('wildcard') === true) return { kind: 'wildcard', location };
+  if (list.get('wildcard') === true) {
+    if (!list.has('free_text')) return { kind: 'wildcard', location };
+    const free = mapOf(list.get('free_text', true) as YamlNode, ctx, `free_text of list "${name}"`);
+    const maxWords = free.get('max_words');
+    if (typeof maxWords !== 'number' || !Number.isInteger(maxWords) || maxWords < 1) throw new TemplateError(`"max_words" of list "${name}" must be a positive integer`, ctx.at(free));
+    const spoken = free.has('spoken') ? stringList(free.get('spoken', true) as YamlNode | null, ctx, `spoken of list "${name}"`) : [];
+    return { kind: 'wildcard', location, freeText: { maxWords, spoken } };
+  }
   throw new TemplateError(`list "${name}" needs "values", "range" or "wildcard: true"`, location);
 }
 

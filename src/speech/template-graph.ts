@@ -15,7 +15,9 @@ import type { GraphExpression, WordGraph } from './word-graph.js';
 export function templateWordGraph(set: IntentSet, lists: LiveLists, maxStates?: number): WordGraph | null {
   const rules = new Map<string, GraphExpression>();
   for (const [name, rule] of Object.entries(set.expansionRules)) rules.set(`rule:${name}`, convert(rule.expression));
-  for (const [name, list] of Object.entries(set.lists)) rules.set(`list:${name}`, listExpression(list, lists[name] ?? []));
+  for (const [name, list] of Object.entries(set.lists)) {
+    rules.set(`list:${name}`, listExpression(list, lists[name] ?? (list.kind === 'wildcard' ? list.freeText?.spoken : undefined) ?? []));
+  }
   const commands = alt(set.intents.flatMap((intent) => intent.data.flatMap((data) => data.sentences.map((s) => convert(s.expression)))));
   const skip = [...new Map(set.skipWords.map(spokenWords).filter((w) => w.length > 0).map((w) => [w.join(' '), w])).values()];
   if (skip.length === 0) return buildWordGraph(commands, rules, maxStates);

@@ -22,7 +22,7 @@ const rowsOf = async (commandIds: readonly string[]): Promise<Set<string>> =>
 beforeAll(async () => {
   database = await createTestDatabase();
   ds = database.db.dataSource;
-  await seedDemoCatalog(ds);
+  await seedDemoCatalog(ds, { activity: false });
   alex = (await ds.getRepository(User).findOneByOrFail({ username: 'alex' })).id;
   await refuseLogRowsOfSession(ds, 'doomed-session');
 });

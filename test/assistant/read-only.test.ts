@@ -57,6 +57,10 @@ describe('read-only turns', () => {
       ['alex', 'MyCollection', {}], ['alex', 'MyCollection', { designer: 'favorite' }], ['alex', 'ChipInfo', { chip: 'Neon Dragon' }], ['alex', 'ChipInfo', {}],
       ['sam', 'DesignerInfo', { designer: 'Nova' }], ['alex', 'VerifyChip', { chip: 'Solar Flare', edition: 1 }], ['alex', 'VerifyChip', { chip: 'Solar Flare' }],
       ['nova', 'Earnings', { period: 'this_month' }], ['alex', 'Earnings', {}],
+
+      ['alex', 'ReadReviews', { designer: 'Nova' }], ['nova', 'ReadReviews', { designer: 'Aria Chen' }],
+      ['alex', 'Recommend', {}], ['alex', 'Recommend', { tag: 'neon', maxPrice: 40 }], ['nova', 'Recommend', {}],
+      ['alex', 'GroupNews', {}], ['nova', 'GroupNews', {}], ['alex', 'GroupNews', { group: 'Neon Nights' }],
     ];
     expect(new Set(cases.map(([, intent]) => intent))).toEqual(READ_ONLY_INTENTS);
     for (const [user, intent, slots] of cases) {

@@ -30,7 +30,7 @@ export interface AuthTestOptions {
 /** Like createTestApp, with log capture and a hook to add routes before the app is ready. */
 export async function createAuthTestApp(options: AuthTestOptions = {}): Promise<AuthTestApp> {
   const database = await createTestDatabase(options.env);
-  await seedDemoCatalog(database.db.dataSource);
+  await seedDemoCatalog(database.db.dataSource, { activity: false });
   const cache = await openCache(database.config.redisUrl);
   const tokens = createTokenService(TEST_JWT_SECRET, database.config.jwtAccessTtlS);
   const logs: string[] = [];

@@ -42,7 +42,7 @@ export interface ConsoleServer {
 export async function startConsoleServer(options: { speech?: boolean } = {}): Promise<ConsoleServer> {
   // Every sign-in and socket of the suite comes from 127.0.0.1: lift the per-IP limits.
   const database = await createTestDatabase({ AUTH_RATE_LIMIT_MAX: '1000', LOGIN_FAILURE_LIMIT: '100', WS_CONNECTIONS_PER_MINUTE: '1000' });
-  const seeded = await seedDemoCatalog(database.db.dataSource);
+  const seeded = await seedDemoCatalog(database.db.dataSource, { activity: false });
   const cache = await openCache(database.config.redisUrl);
   const tokens = createTokenService(TEST_JWT_SECRET, database.config.jwtAccessTtlS);
   const speech = options.speech

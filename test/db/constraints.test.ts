@@ -11,7 +11,7 @@ describe('database constraints', () => {
   let ids: Record<string, string>;
   beforeAll(async () => {
     t = await createTestDatabase();
-    await seedDemoCatalog(t.db.dataSource);
+    await seedDemoCatalog(t.db.dataSource, { activity: false });
     const rows: { username: string; id: string }[] = await t.db.dataSource.query('SELECT username, id FROM users');
     ids = Object.fromEntries(rows.map((r) => [r.username, r.id]));
     const chips: { name: string; id: string }[] = await t.db.dataSource.query('SELECT name, id FROM chips');

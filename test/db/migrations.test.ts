@@ -3,7 +3,7 @@ import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 
 const TABLES = [
   'chip_collaborators', 'chips', 'client_profiles', 'designer_profiles', 'editions', 'ledger_entries',
-  'notifications', 'reviews', 'royalty_payouts', 'subscriptions', 'transactions', 'users', 'voice_commands',
+  'group_members', 'group_posts', 'groups', 'notifications', 'reviews', 'royalty_payouts', 'subscriptions', 'transactions', 'users', 'voice_commands',
 ];
 
 async function tableNames(t: TestDatabase): Promise<string[]> {

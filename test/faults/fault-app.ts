@@ -43,7 +43,7 @@ export async function createSeededDatabase(baseUrl: string, name: string): Promi
   const dataDir = await mkdtemp(join(tmpdir(), 'holomesh-fault-seed-'));
   const db = await openDatabase(loadConfig(faultEnv(url.toString(), undefined, dataDir)), TEST_FIELD_KEYS);
   try {
-    await seedDemoCatalog(db.dataSource);
+    await seedDemoCatalog(db.dataSource, { activity: false });
   } finally {
     await db.close();
     await rm(dataDir, { recursive: true, force: true });

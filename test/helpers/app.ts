@@ -22,6 +22,8 @@ export interface TestAppOptions {
   readonly speech?: boolean;
   readonly speechWorkers?: number;
   readonly synthesizer?: SpeechSynthesizer | null;
+  /** Seed the demo's activity too (past sales, reviews, preferences); default: the bare catalog. */
+  readonly activity?: boolean;
 }
 
 /**
@@ -30,7 +32,7 @@ export interface TestAppOptions {
  */
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const database = await createTestDatabase(env);
-  await seedDemoCatalog(database.db.dataSource);
+  await seedDemoCatalog(database.db.dataSource, { activity: options.activity ?? false });
   const cache = await openCache(database.config.redisUrl);
   const tokens = createTokenService(TEST_JWT_SECRET, database.config.jwtAccessTtlS);
   const speech = options.speech

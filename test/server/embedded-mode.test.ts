@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { DEMO_SALES } from '../../src/db/demo-catalog.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/server.js';
@@ -70,6 +71,8 @@ describe('embedded mode', () => {
     server = await startServer(loadConfig(env()), { logger: false, onDemoAccounts: (a) => { demoAccounts = a.map((x) => x.username); } });
     expect(demoAccounts).toEqual([]);
     const [row] = await server.app.db.dataSource.query('SELECT count(*)::int AS n FROM users');
-    expect(row.n).toBe(9);
+    expect(row.n).toBe(12); // the demo accounts, with the three collectors of the past sales
+    const [sales] = await server.app.db.dataSource.query('SELECT count(*)::int AS n FROM transactions');
+    expect(sales.n).toBe(DEMO_SALES.length);
   }, 120_000);
 });

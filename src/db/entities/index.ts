@@ -15,6 +15,9 @@ import { RefreshToken } from './refresh-token.js';
 import { RecoveryCode } from './recovery-code.js';
 import { OutboxEvent } from './outbox-event.js';
 import { DeviceCredential } from './device-credential.js';
+import { Group } from './group.js';
+import { GroupMember } from './group-member.js';
+import { GroupPost } from './group-post.js';
 
 export {
   User, DesignerProfile, ClientProfile, Chip, ChipCollaborator, Edition, Subscription,
@@ -22,6 +25,7 @@ export {
 };
 export { RefreshToken, RecoveryCode, DeviceCredential };
 export { OutboxEvent };
+export { Group, GroupMember, GroupPost };
 export { OUTBOX_KINDS, type OutboxKind } from './outbox-event.js';
 export type { Role } from './user.js';
 export { ROLES } from './user.js';
@@ -32,4 +36,5 @@ export const ENTITIES = [
   Purchase, RoyaltyPayout, LedgerEntry, Review, Notification, VoiceCommand,
   RefreshToken, RecoveryCode, DeviceCredential,
   OutboxEvent,
+  Group, GroupMember, GroupPost,
 ];

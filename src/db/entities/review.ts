@@ -5,6 +5,7 @@ import { DesignerProfile } from './designer-profile.js';
 @Entity('reviews')
 @Unique('reviews_client_designer_key', ['clientId', 'designerId'])
 @Check('reviews_rating_check', 'rating BETWEEN 1 AND 5')
+@Check('reviews_text_check', 'char_length(text) <= 500')
 export class Review {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -23,9 +24,11 @@ export class Review {
   @JoinColumn({ name: 'designer_id' })
   designer?: DesignerProfile;
 
-  @Column({ type: 'smallint' })
-  rating!: number;
+  /** 1–5 stars; null for a written review without stars. */
+  @Column({ type: 'smallint', nullable: true })
+  rating!: number | null;
 
+  /** The review as written or spoken, stored verbatim (escaped wherever it is shown). */
   @Column({ type: 'text', default: '' })
   text!: string;
 
