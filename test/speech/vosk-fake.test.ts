@@ -7,7 +7,11 @@ import { fileURLToPath } from 'node:url';
 import type * as Koffi from 'koffi';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecognitionGrammar } from '../../src/speech/engine.js';
+import { float32ToPcm16 } from '../../src/speech/pcm.js';
 import { startVoskEngine, type StartedVoskEngine } from '../../src/speech/vosk-engine.js';
+import WebSocket from 'ws';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { ESPEAK_MISSING, hasEspeak, synthesize } from '../helpers/audio.js';
 import { skipWithout } from '../helpers/skip.js';
 
 /**
@@ -171,5 +175,64 @@ describe.skipIf(skip)('the vosk engine on a fake libvosk', () => {
     } finally {
       await nbest.close();
     }
+  });
+});
+
+// The voice session passes partials on only once WebRTC's voice-activity detector hears speech: real (synthesized) speech.
+describe.skipIf(skip || skipWithout(!hasEspeak && ESPEAK_MISSING))('/v1/voice with ASR_ENGINE=vosk on the fake libvosk', () => {
+  let t: TestApp;
+  let url: string;
+
+  beforeAll(async () => {
+    const modelPath = model('vosk-model-voice', [['follow', 0.9], ['the', 0.8], ['designer', 0.7]]);
+    t = await createTestApp({ ALLOW_ANONYMOUS_TRANSCRIBE: 'true', ASR_ENGINE: 'vosk', VOSK_MODEL_PATH: modelPath }, { speech: true });
+    url = (await t.app.listen({ host: '127.0.0.1', port: 0 })).replace(/^http/, 'ws');
+  });
+  afterAll(() => t?.close());
+
+  it('answers each audio frame with a partial and gives the final with words and confidence', async () => {
+    const socket = new WebSocket(`${url}/v1/voice`);
+    const replies: Record<string, unknown>[] = [];
+    let wake: (() => void) | null = null;
+    socket.on('message', (data, isBinary) => {
+      if (isBinary) return;
+      replies.push(JSON.parse(data.toString()) as Record<string, unknown>);
+      wake?.();
+    });
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const replyCount = async (n: number) => {
+      while (replies.length < n) await new Promise<void>((resolve) => { wake = resolve; });
+    };
+    socket.send('{ "config" : { "sample_rate" : 16000 } }');
+    // Over 1.5 s of speech: the fake hears all three words; 0.5 s frames, one reply each.
+    const audio = float32ToPcm16(synthesize('follow the designer aria chen, follow the designer aria chen', { sampleRate: 16_000, padSeconds: 0 }));
+    expect(audio.length).toBeGreaterThan(3 * HALF_SECOND);
+    let frames = 0;
+    for (let at = 0; at < audio.length; at += HALF_SECOND) {
+      socket.send(Buffer.from(audio.slice(at, at + HALF_SECOND).buffer));
+      await replyCount(++frames);
+    }
+    socket.send('{"eof" : 1}');
+    await closed;
+    expect(replies.filter((r) => r.type === 'error')).toEqual([]);
+    expect(replies).toHaveLength(frames + 1);
+    // The endpointer ends the utterance once the hypothesis stops changing: that frame's reply is the final.
+    const finals = replies.filter((r) => 'text' in r);
+    expect(finals[0]).toMatchObject({
+      text: 'follow the designer',
+      asrConfidence: 0.8,
+      result: [
+        { word: 'follow', start: 0, end: 0.4, conf: 0.9 },
+        { word: 'the', start: 0.5, end: 0.9, conf: 0.8 },
+        { word: 'designer', start: 1, end: 1.4, conf: 0.7 },
+      ],
+    });
+    const partials = replies.slice(0, replies.indexOf(finals[0]!)).map((r) => r.partial);
+    expect(partials.slice(0, 3)).toEqual(['follow', 'follow the', 'follow the designer']);
+    // The recogniser was reset: the next utterance hears the transcript from its start again, its times running on.
+    expect(finals).toHaveLength(2);
+    expect(finals[1]).toMatchObject({ text: expect.stringMatching(/^follow( the)?$/), result: expect.arrayContaining([{ word: 'follow', start: expect.any(Number), end: expect.any(Number), conf: 0.9 }]) });
+    expect((finals[1]!.result as { start: number }[])[0]!.start).toBeGreaterThan(1.4);
   });
 });
