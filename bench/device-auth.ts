@@ -11,15 +11,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { loadConfig } from '../src/config.js';
 import { openDatabase } from '../src/db/index.js';
 import { DeviceCredentialStore } from '../src/auth/device-credentials.js';
 import { createTokenService } from '../src/auth/tokens.js';
 
-const args = process.argv.slice(2);
-const at = args.indexOf('--requests');
-const REQUESTS = at >= 0 ? Number(args[at + 1]) : 2_000;
+const { values } = parseArgs({ options: { requests: { type: 'string', default: '2000' } } });
+const REQUESTS = Number(values.requests);
 if (!Number.isInteger(REQUESTS) || REQUESTS < 10) throw new Error('--requests must be a whole number ≥ 10');
 const ADMIN_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

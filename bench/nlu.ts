@@ -4,11 +4,15 @@
  * time and as CPU time of this process (steadier when the machine is busy).
  */
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { DEMO_LISTS } from '../src/db/demo-catalog.js';
 import { loadIntentSet } from '../src/load-intents.js';
 import { createIntentEngine } from '../src/nlu/index.js';
 
-const rounds = Number(process.argv[2] ?? 5);
+const { positionals } = parseArgs({ options: {}, allowPositionals: true });
+if (positionals.length > 1) throw new Error(`one argument, the rounds, not: ${positionals.join(' ')}`);
+const rounds = Number(positionals[0] ?? 5);
+if (!Number.isInteger(rounds) || rounds < 1) throw new Error('rounds must be a whole number ≥ 1');
 const texts = readFileSync(new URL('../test/nlu/corpus.jsonl', import.meta.url), 'utf8')
   .split('\n')
   .filter((line) => line.trim() !== '')

@@ -33,6 +33,7 @@ import { ReferenceCache } from './real-speech/reference-cache.js';
 import { transcribeAll, transcribeWithEndpointer } from './real-speech/run-pipeline.js';
 import type { PipelineResult } from './real-speech/run-pipeline.js';
 import { evenSubset, judge, parseLabels, tally } from './real-speech/score.js';
+import { isOff, numberArg, parseBenchArgs, wholeArg } from './args.js';
 import type { Label, Tally, Verdict } from './real-speech/score.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -49,12 +50,38 @@ interface Row {
 }
 
 export async function runRealBench(args: readonly string[]): Promise<void> {
-  const option = (name: string): string | undefined => {
-    const i = args.indexOf(name);
-    return i >= 0 && args[i + 1] !== undefined && !args[i + 1].startsWith('--') ? args[i + 1] : undefined;
-  };
-  const off = (name: string): boolean => option(name) === 'off';
-  const dir = resolve(option('--real') ?? join(REPO_ROOT, '..', 'shared', 'speech-dev'));
+  const { values, positionals } = parseBenchArgs({
+    args: [...args],
+    allowPositionals: true,
+    options: {
+      real: { type: 'boolean', default: false },
+      quick: { type: 'boolean', default: false },
+      offset: { type: 'string' },
+      limit: { type: 'string' },
+      paced: { type: 'string' },
+      conditions: { type: 'string' },
+      workers: { type: 'string' },
+      seed: { type: 'string' },
+      model: { type: 'string', default: 'auto' },
+      grammar: { type: 'string', default: 'speech' },
+      reference: { type: 'string' },
+      cond: { type: 'string' },
+      'cond-floor': { type: 'string' },
+      'final-pass': { type: 'string' },
+      skip: { type: 'string' },
+      'final-pass-skip': { type: 'string' },
+      denoise: { type: 'string' },
+      verify: { type: 'string' },
+      endpointer: { type: 'string' },
+      tuning: { type: 'string' },
+      seconds: { type: 'string' },
+      stagger: { type: 'string' },
+      misses: { type: 'boolean', default: false },
+    },
+  });
+  // `--real [DIR]`: the folder is the one positional argument.
+  if (positionals.length > 1) throw new Error(`one recordings folder, not ${positionals.length}: ${positionals.join(' ')}`);
+  const dir = resolve(positionals[0] ?? join(REPO_ROOT, '..', 'shared', 'speech-dev'));
   if (!existsSync(join(dir, 'labels.json')) || !existsSync(join(dir, 'clean'))) {
     console.log(`No real recordings in ${dir} (labels.json and clean/*.wav): nothing to measure. Give the folder: npm run bench:speech -- --real DIR`);
     return;
@@ -62,25 +89,24 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
   const config = loadConfig();
   const labels = parseLabels(await readFile(join(dir, 'labels.json'), 'utf8'));
   const available = [...labels.keys()].filter((name) => existsSync(join(dir, 'clean', name)));
-  const offset = Number(option('--offset') ?? 0);
-  let names = args.includes('--quick') ? evenSubset(available, QUICK_COUNT, offset) : evenSubset(available, available.length);
-  if (option('--limit')) names = evenSubset(names, Number(option('--limit')));
-  const paced = option('--paced')?.split(',').map(Number);
-  if (paced?.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--paced ${option('--paced')}: session counts, e.g. 4,8,16`);
-  const conditions = (option('--conditions') ?? (paced ? PACED_CONDITIONS : ALL_CONDITIONS)).split(',').map((c) => c.trim());
+  const offset = wholeArg('offset', values.offset, 0, 0);
+  let names = values.quick ? evenSubset(available, QUICK_COUNT, offset) : evenSubset(available, available.length);
+  if (values.limit !== undefined) names = evenSubset(names, wholeArg('limit', values.limit, 1));
+  const paced = values.paced?.split(',').map(Number);
+  if (paced?.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`--paced ${values.paced}: session counts, e.g. 4,8,16`);
+  const conditions = (values.conditions ?? (paced ? PACED_CONDITIONS : ALL_CONDITIONS)).split(',').map((c) => c.trim());
   for (const c of conditions) if (c !== 'clean' && !Number.isFinite(Number(c))) throw new Error(`--conditions: ${c} is neither clean nor an SNR in dB`);
-  const workers = Number(option('--workers') ?? 2);
-  const seed = Number(option('--seed') ?? 1234);
-  const model = (option('--model') ?? 'auto') as 'auto' | '16k' | '8k';
-  const grammarKind = option('--grammar') ?? 'speech';
+  const workers = wholeArg('workers', values.workers, 2);
+  const seed = numberArg('seed', values.seed) ?? 1234;
+  const model = values.model as 'auto' | '16k' | '8k';
+  const grammarKind = values.grammar;
   if (!['auto', '16k', '8k'].includes(model)) throw new Error(`--model ${model}: use 16k, 8k or auto`);
   if (!['speech', 'template'].includes(grammarKind)) throw new Error(`--grammar ${grammarKind}: use speech or template`);
-  if (!Number.isInteger(workers) || workers < 1) throw new Error(`--workers ${option('--workers')}: a whole number from 1`);
-  const [skipConfidence, skipQuietDb] = (option('--final-pass-skip') ?? '').split(',').map(Number);
+  const [skipConfidence, skipQuietDb] = (values['final-pass-skip'] ?? '').split(',').map(Number);
   // `--skip off` only raises the confidence bar out of reach: the quiet-room bound also decides denoising.
-  const finalPassSkip: FinalPassSkip | undefined = off('--skip')
+  const finalPassSkip: FinalPassSkip | undefined = isOff('skip', values.skip)
     ? { ...DEFAULT_FINAL_PASS_SKIP, confidence: 2 }
-    : option('--final-pass-skip') ? { confidence: skipConfidence, quietSpreadDb: skipQuietDb } : undefined;
+    : values['final-pass-skip'] ? { confidence: skipConfidence, quietSpreadDb: skipQuietDb } : undefined;
 
   // What `transcribe --intents` builds: the context's own lists, no database.
   const set = await loadIntentSet(join(dir, 'coffee.yaml'));
@@ -88,7 +114,9 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
   const understand = (text: string) => nlu.recognize(text, {});
   const template = buildGrammar(set, {});
   const grammar = grammarKind === 'template' ? grammarFromJsgf(template.jsgf) : buildSpeechGrammar(set, {});
-  const tuning = parseTuning(option('--tuning'));
+  const tuning = parseTuning(values.tuning);
+  const condOff = isOff('cond', values.cond);
+  const condFloor = numberArg('cond-floor', values['cond-floor']);
   const engineConfig: SpeechEngineConfig = {
     engine: 'soundswallower',
     model,
@@ -97,35 +125,35 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     workers,
     // The accuracy runs open one stream per worker at a time; paced runs keep the service's warm decoders.
     ...(paced ? {} : { warmDecoders: 1 }),
-    ...(off('--cond') ? { conditioning: false as const } : {}),
+    ...(condOff ? { conditioning: false as const } : {}),
     // The levelling alone, or another noise floor (dB under the levelled peak; 0: none).
-    ...(!off('--cond') && option('--cond-floor') ? { conditioning: { ...DEFAULT_CONDITIONING, floorBelowPeakDb: Number(option('--cond-floor')) } } : {}),
-    ...(off('--final-pass') ? { finalPass: false } : {}),
-    ...(off('--denoise') ? { denoise: false } : {}),
+    ...(!condOff && condFloor !== undefined ? { conditioning: { ...DEFAULT_CONDITIONING, floorBelowPeakDb: condFloor } } : {}),
+    ...(isOff('final-pass', values['final-pass']) ? { finalPass: false } : {}),
+    ...(isOff('denoise', values.denoise) ? { denoise: false } : {}),
     // Out-of-grammar verification, off as in the service unless SPEECH_VERIFY_BELOW or --verify T says otherwise.
-    verifyBelow: option('--verify') ? Number(option('--verify')) : config.speech.verifyBelow,
+    verifyBelow: numberArg('verify', values.verify) ?? config.speech.verifyBelow,
     ...(finalPassSkip ? { finalPassSkip } : {}),
     ...(tuning ? { tuning } : {}),
   };
-  const endpointer = option('--endpointer') === 'on';
+  const endpointer = values.endpointer !== undefined && !isOff('endpointer', values.endpointer);
   const stages = [
-    `conditioning ${off('--cond') ? 'off' : option('--cond-floor') ? `on, floor ${option('--cond-floor')} dB` : 'on'}`,
-    `final pass ${off('--final-pass') ? 'off' : 'on'}`,
+    `conditioning ${condOff ? 'off' : condFloor !== undefined ? `on, floor ${condFloor} dB` : 'on'}`,
+    `final pass ${isOff('final-pass', values['final-pass']) ? 'off' : 'on'}`,
     `final-pass skip ${finalPassSkip ? JSON.stringify(finalPassSkip) : 'default'}`,
-    `denoise ${off('--denoise') ? 'off' : 'on'}`,
+    `denoise ${isOff('denoise', values.denoise) ? 'off' : 'on'}`,
     `endpointer ${endpointer || paced ? 'on (voice session)' : 'off (transcribe)'}`,
     ...(tuning ? [`decoder ${JSON.stringify(tuning)}`] : []),
   ];
 
   if (paced) {
-    const seconds = Number(option('--seconds') ?? 20);
-    const stagger = Number(option('--stagger') ?? 2000);
+    const seconds = numberArg('seconds', values.seconds) ?? 20;
+    const stagger = numberArg('stagger', values.stagger) ?? 2000;
     await runPaced({ dir, names, labels, conditions, levels: paced, seconds, stagger, seed, engineConfig, grammar, understand, stages });
     return;
   }
   const engine = await createSpeechEngine(engineConfig);
   const work = await mkdtemp(join(tmpdir(), 'holomesh-real-bench-'));
-  const withReference = !off('--reference');
+  const withReference = !isOff('reference', values.reference);
   let pool: ReferencePool | null = null;
   try {
     await engine.prepare?.(grammar);
@@ -179,7 +207,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     const noisy = rows.filter((r) => r.condition !== 'clean');
     if (noisy.length > 1) console.log(formatRow(average(noisy)));
     console.log(`\n${load()} (a busy machine slows every xRT)`);
-    if (args.includes('--misses') && misses.length) console.log(`\nnot right:\n${misses.map((m) => `- ${m}`).join('\n')}`);
+    if (values.misses && misses.length) console.log(`\nnot right:\n${misses.map((m) => `- ${m}`).join('\n')}`);
   } finally {
     await (pool as ReferencePool | null)?.close();
     await engine.close();

@@ -30,18 +30,31 @@ import { DEFAULT_FINAL_PASS_SKIP, DEFAULT_VERIFY_BELOW } from '../src/speech/rec
 import { SoundSwallowerRecognizer } from '../src/speech/soundswallower-recognizer.js';
 import { hasEspeak, mixAtSnr, synthesizePcm } from '../test/helpers/audio.js';
 import { rng } from '../test/helpers/random.js';
+import { numberArg, parseBenchArgs, wholeArg } from './args.js';
 
-const args = process.argv.slice(2);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const quick = args.includes('--quick');
-const verbose = args.includes('--verbose');
-const devDir = resolve(option('--dev') ?? '../shared/speech-dev');
+const { values } = parseBenchArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    verbose: { type: 'boolean', default: false },
+    dev: { type: 'string', default: '../shared/speech-dev' },
+    grammar: { type: 'string', default: 'speech' },
+    threshold: { type: 'string' },
+    stride: { type: 'string' },
+    offset: { type: 'string' },
+    files: { type: 'string' },
+    snr: { type: 'string' },
+    'no-synth': { type: 'boolean', default: false },
+    only: { type: 'string' },
+  },
+});
+const quick = values.quick;
+const verbose = values.verbose;
+if (!['speech', 'template'].includes(values.grammar)) throw new Error(`--grammar ${values.grammar}: use speech or template`);
+if (values.only !== undefined && !['oog', 'in'].includes(values.only)) throw new Error(`--only ${values.only}: use oog or in`);
+const devDir = resolve(values.dev);
 const TESTDATA = '/usr/share/pocketsphinx/test/data';
 const RATE = 16_000;
-const threshold = Number(option('--threshold') ?? DEFAULT_VERIFY_BELOW);
+const threshold = numberArg('threshold', values.threshold) ?? DEFAULT_VERIFY_BELOW;
 const SWEEP = [-Infinity, -4, -3.5, -3.25, -3, -2.75, -2.5];
 
 interface Outcome {
@@ -107,7 +120,7 @@ function sweepLine(label: string, rate: (t: number) => string): string {
 async function main(): Promise<void> {
   const market = await loadIntentSet();
   const marketNlu = createIntentEngine(market);
-  const marketGrammar = option('--grammar') === 'template' ? buildGrammar(market, DEMO_LISTS) : buildSpeechGrammar(market, DEMO_LISTS);
+  const marketGrammar = values.grammar === 'template' ? buildGrammar(market, DEMO_LISTS) : buildSpeechGrammar(market, DEMO_LISTS);
   const model = await resolveSpeechModel({ cacheDir: join(tmpdir(), 'holomesh-bench-cache'), prefer: 'auto' });
   const recognizer = await SoundSwallowerRecognizer.create({
     modelPath: model.path,
@@ -138,23 +151,23 @@ async function main(): Promise<void> {
   if (existsSync(join(devDir, 'labels.json'))) {
     const labels = JSON.parse(readFileSync(join(devDir, 'labels.json'), 'utf8')) as Record<string, { intent: string; slots: Record<string, unknown> }>;
     const files = readdirSync(join(devDir, 'clean')).filter((f) => f.endsWith('.wav')).sort();
-    const step = Number(option('--stride') ?? (quick ? 6 : 1));
-    const offset = Number(option('--offset') ?? 0);
-    const picked = files.filter((_, i) => i % step === offset).slice(0, Number(option('--files') ?? Infinity));
-    const snr = option('--snr');
+    const step = wholeArg('stride', values.stride, quick ? 6 : 1);
+    const offset = wholeArg('offset', values.offset, 0, 0);
+    const picked = files.filter((_, i) => i % step === offset).slice(0, values.files === undefined ? Infinity : wholeArg('files', values.files, 1));
+    const snr = numberArg('snr', values.snr);
     const kitchen = snr === undefined ? null : pcm16ToFloat32(readAudio(join(devDir, 'kitchen.wav')));
     const noisy = (pcm: Int16Array, i: number): Int16Array => {
-      if (!kitchen) return pcm;
+      if (!kitchen || snr === undefined) return pcm;
       const speech = pcm16ToFloat32(pcm);
       const at = Math.floor(rng(31 + i)() * (kitchen.length - speech.length));
-      return float32ToPcm16(mixAtSnr(speech, kitchen.subarray(Math.max(0, at)), Number(snr), RATE));
+      return float32ToPcm16(mixAtSnr(speech, kitchen.subarray(Math.max(0, at)), snr, RATE));
     };
     coffee = picked.map((f, i) => ({ name: f, pcm: noisy(readAudio(join(devDir, 'clean', f)), i), label: labels[f] }));
     if (snr !== undefined) console.log(`coffee recordings mixed with kitchen noise at ${snr} dB`);
     coffeeSet = await loadIntentSet(join(devDir, 'coffee.yaml'));
   } else console.log(`(${devDir} not found: the real-speech rows are skipped)`);
 
-  const only = option('--only');
+  const only = values.only;
   if (coffee.length && only !== 'in') oogRow('coffee recordings vs marketplace grammar', await decodeAll(recognizer, marketGrammar, coffee));
 
   // 2: Debian's read speech.
@@ -188,7 +201,7 @@ async function main(): Promise<void> {
   }
 
   // 4: synthesized marketplace commands.
-  if (args.includes('--no-synth') || only !== undefined) console.log('(--no-synth: the synthesized row is skipped)');
+  if (values['no-synth'] || only !== undefined) console.log('(--no-synth: the synthesized row is skipped)');
   else if (hasEspeak) {
     const sentences = synthesizedCommands(market, quick ? 1 : 2);
     const items = sentences.map((text, i) => ({ name: text, pcm: synthesizePcm(text, { ...VOICES[i % VOICES.length], sampleRate: RATE }) }));

@@ -2,7 +2,7 @@
  * Speech-stage figures on the REAL command grammar (intents/ + the demo catalog):
  *   npx tsx bench/speech.ts [--quick] [--model 16k|8k] [--split tune|holdout|flite] [--snr clean,20,15,10,5]
  *                           [--tune key=value …] [--garbage PHONE,ENTRY|off] [--cond off] [--reject 0.5] [--final-pass off] [--final-pass-skip 0.8,25] [--denoise off]
- *                           [--no-accuracy] [--no-streams] [--per-intent] [--grammar speech|template]
+ *                           [--no-accuracy] [--no-streams] [--grammar speech|template]
  *                           [--streams 4,8,12] [--seconds 15] [--stagger 1000] [--sessions] [--workers 2] [--stream-snr 20]
  *  1. accuracy vs SNR: commands for every intent, several espeak-ng voices, four noise types (babble,
  *     kitchen clatter, pink, fan hum) scaled against the loudest speech frame; scored by intent +
@@ -28,33 +28,58 @@ import { VoiceSession } from '../src/ws/voice-session.js';
 import { hasEspeak, hasFlite, makeNoise, mixAtSnr, synthesize } from '../test/helpers/audio.js';
 import { rng } from '../test/helpers/random.js';
 import type { NoiseKind, VoiceOptions } from '../test/helpers/audio.js';
+import { isOff, numberArg, parseBenchArgs, wholeArg } from './args.js';
 
-const args = process.argv.slice(2);
-const has = (name: string): boolean => args.includes(name);
-const option = (name: string): string | undefined => {
-  const i = args.indexOf(name);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const quick = has('--quick');
-const tuning: Record<string, number | string | boolean> = {};
-args.forEach((a, i) => {
-  if (args[i - 1] !== '--tune') return;
-  const [k, v] = a.split('=');
-  tuning[k] = v === 'true' ? true : v === 'false' ? false : Number.isNaN(Number(v)) ? v : Number(v);
+const argv = process.argv.slice(2);
+// `--real [DIR]` hands the whole command line to bench/real-speech.ts, which reads its own options.
+const REAL = argv.includes('--real');
+const { values } = parseBenchArgs({
+  args: REAL ? [] : argv,
+  options: {
+    quick: { type: 'boolean', default: false },
+    model: { type: 'string', default: '16k' },
+    split: { type: 'string', default: 'tune' },
+    snr: { type: 'string', default: 'clean,20,15,10,5' },
+    tune: { type: 'string', multiple: true, default: [] },
+    garbage: { type: 'string' },
+    cond: { type: 'string' },
+    reject: { type: 'string' },
+    verify: { type: 'string' },
+    'final-pass': { type: 'string' },
+    'final-pass-skip': { type: 'string' },
+    denoise: { type: 'string' },
+    'no-accuracy': { type: 'boolean', default: false },
+    'no-streams': { type: 'boolean', default: false },
+    grammar: { type: 'string', default: 'speech' },
+    streams: { type: 'string' },
+    seconds: { type: 'string' },
+    stagger: { type: 'string' },
+    sessions: { type: 'boolean', default: false },
+    workers: { type: 'string' },
+    'stream-snr': { type: 'string' },
+  },
 });
-const garbageArg = option('--garbage');
+const quick = values.quick;
+const tuning: Record<string, number | string | boolean> = {};
+for (const pair of values.tune) {
+  const [k, v] = pair.split('=');
+  if (!k || v === undefined) throw new Error(`--tune ${pair}: expected key=value`);
+  tuning[k] = v === 'true' ? true : v === 'false' ? false : Number.isNaN(Number(v)) ? v : Number(v);
+}
+const garbageArg = values.garbage;
 const garbage: GarbageOptions | false | undefined =
   garbageArg === undefined ? undefined : garbageArg === 'off' ? false : { phoneWeight: Number(garbageArg.split(',')[0]), entryWeight: Number(garbageArg.split(',')[1]) };
-const rejectArg = option('--reject');
 /** Out-of-grammar verification threshold (default off, as in the service; `-3` = the measured one). */
-const verifyArg = option('--verify');
-const [skipConfidence, skipQuietDb] = (option('--final-pass-skip') ?? '').split(',').map(Number);
-const finalPassSkip = option('--final-pass-skip') ? { confidence: skipConfidence, quietSpreadDb: skipQuietDb } : undefined;
-const model = (option('--model') ?? '16k') as '16k' | '8k';
-const split = option('--split') ?? 'tune';
+const verifyArg = values.verify;
+if (verifyArg !== 'off') numberArg('verify', verifyArg);
+const [skipConfidence, skipQuietDb] = (values['final-pass-skip'] ?? '').split(',').map(Number);
+const finalPassSkip = values['final-pass-skip'] ? { confidence: skipConfidence, quietSpreadDb: skipQuietDb } : undefined;
+if (values.model !== '16k' && values.model !== '8k') throw new Error(`--model ${values.model}: expected 16k or 8k`);
+const model: '16k' | '8k' = values.model;
+const split = values.split;
 const RATE = 16_000;
-const WORKERS = Number(option('--workers') ?? 2);
-const SNRS = (option('--snr') ?? 'clean,20,15,10,5').split(',').map((s) => (s === 'clean' ? Infinity : Number(s)));
+const WORKERS = wholeArg('workers', values.workers, 2);
+const SNRS = values.snr.split(',').map((s) => (s === 'clean' ? Infinity : Number(s)));
 const THRESHOLDS = [0, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
 
 /** Voices for tuning sweeps and a disjoint set kept for the final figure. */
@@ -136,7 +161,7 @@ async function main(): Promise<void> {
   const set = await loadIntentSet();
   const nlu = createIntentEngine(set);
   const t0 = performance.now();
-  const grammarKind = option('--grammar') ?? 'speech';
+  const grammarKind = values.grammar;
   const grammar: RecognitionGrammar = grammarKind === 'template' ? buildGrammar(set, DEMO_LISTS) : buildSpeechGrammar(set, DEMO_LISTS);
   console.log(`# Speech bench — ${grammarKind} grammar: ${set.intents.length} intents, ${grammar.words.length} words, JSGF ${(grammar.jsgf.length / 1024).toFixed(0)} KiB (built in ${(performance.now() - t0).toFixed(0)} ms)`);
 
@@ -166,9 +191,9 @@ async function main(): Promise<void> {
     tuning: tuning as DecoderTuning,
     rejectBelow: 0,
     ...(garbage !== undefined ? { garbage } : {}),
-    ...(has('--cond') && option('--cond') === 'off' ? { conditioning: false as const } : {}),
-    ...(option('--final-pass') === 'off' ? { finalPass: false } : {}),
-    ...(option('--denoise') === 'off' ? { denoise: false } : {}),
+    ...(isOff('cond', values.cond) ? { conditioning: false as const } : {}),
+    ...(isOff('final-pass', values['final-pass']) ? { finalPass: false } : {}),
+    ...(isOff('denoise', values.denoise) ? { denoise: false } : {}),
     ...(finalPassSkip ? { finalPassSkip } : {}),
     ...(verifyArg !== undefined ? { verifyBelow: verifyArg === 'off' ? false as const : Number(verifyArg) } : {}),
   });
@@ -176,13 +201,13 @@ async function main(): Promise<void> {
   await engine.prepare?.(grammar);
   console.log(`${engine.description}\ntuning ${JSON.stringify(tuning)} garbage ${JSON.stringify(garbage ?? 'default')} verify ${verifyArg ?? 'default'}; grammar compiled on ${WORKERS} workers in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
   try {
-    if (!has('--no-accuracy')) await accuracy(engine, grammar, samples, oog, nlu);
+    if (!values['no-accuracy']) await accuracy(engine, grammar, samples, oog, nlu);
     // The paced runs speak clean commands unless --stream-snr mixes in the accuracy run's noises.
-    const streamSnr = option('--stream-snr');
-    const paced = streamSnr === undefined ? samples : samples.map((s, i) => ({ ...s, audio: mixAtSnr(s.audio, makeNoise(NOISES[i % NOISES.length], s.audio.length, RATE, 11 + i), Number(streamSnr), RATE) }));
+    const streamSnr = numberArg('stream-snr', values['stream-snr']);
+    const paced = streamSnr === undefined ? samples : samples.map((s, i) => ({ ...s, audio: mixAtSnr(s.audio, makeNoise(NOISES[i % NOISES.length], s.audio.length, RATE, 11 + i), streamSnr, RATE) }));
     if (streamSnr !== undefined) console.log(`\npaced runs: commands mixed with noise at ${streamSnr} dB SNR`);
-    if (!has('--no-streams')) await concurrency(engine, grammar, paced);
-    if (has('--sessions')) await sessions(engine, grammar, paced);
+    if (!values['no-streams']) await concurrency(engine, grammar, paced);
+    if (values.sessions) await sessions(engine, grammar, paced);
   } finally {
     await engine.close();
   }
@@ -226,7 +251,7 @@ async function accuracy(
   oog: readonly Float32Array[],
   nlu: ReturnType<typeof createIntentEngine>,
 ): Promise<void> {
-  const threshold = rejectArg !== undefined ? Number(rejectArg) : 0.5;
+  const threshold = numberArg('reject', values.reject) ?? 0.5;
   console.log(`\n## accuracy vs SNR — accepted = text not empty and confidence ≥ ${threshold}; right = intent + slots right`);
   console.log('| SNR | intent right | wrong accepted | rejected | exact text | right among accepted | OOG/noise accepted | xRT |');
   console.log('|---|---|---|---|---|---|---|---|');
@@ -280,9 +305,9 @@ const ms = (v: number): string => `${v.toFixed(0)} ms`;
 /** The paced runs' options: stream counts, seconds per count, and how far apart streams start (0: at once). */
 function pacing(): { levels: number[]; seconds: number; stagger: number } {
   return {
-    levels: (option('--streams') ?? (quick ? '8' : '4,8,12')).split(',').map(Number),
-    seconds: Number(option('--seconds') ?? (quick ? 8 : 15)),
-    stagger: Number(option('--stagger') ?? 1000),
+    levels: (values.streams ?? (quick ? '8' : '4,8,12')).split(',').map(Number),
+    seconds: numberArg('seconds', values.seconds) ?? (quick ? 8 : 15),
+    stagger: numberArg('stagger', values.stagger) ?? 1000,
   };
 }
 
@@ -433,5 +458,5 @@ async function sessions(engine: StartedSpeechEngine, grammar: RecognitionGrammar
 }
 
 // `--real [DIR]`: real recordings instead of synthesized voices (bench/real-speech.ts).
-if (has('--real')) await (await import('./real-speech.js')).runRealBench(args);
+if (REAL) await (await import('./real-speech.js')).runRealBench(argv);
 else await main();

@@ -8,10 +8,13 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { parseArgs } from 'node:util';
 import { parseWav } from '../src/speech/wav.js';
 import { VoiceActivityDetector } from '../src/speech/voice-activity.js';
 
-const dir = process.argv[2] ?? '../shared/speech-dev';
+const { positionals } = parseArgs({ options: {}, allowPositionals: true });
+if (positionals.length > 1) throw new Error(`one argument, the recordings folder, not: ${positionals.join(' ')}`);
+const dir = positionals[0] ?? '../shared/speech-dev';
 if (!existsSync(join(dir, 'clean'))) {
   console.log(`no recordings at ${dir} (see its README): nothing to measure`);
   process.exit(0);

@@ -18,7 +18,7 @@ export interface TestApp {
 }
 
 export interface TestAppOptions {
-  /** Start the real speech engine (soundswallower, the 16 kHz model when installed). */
+  /** Start the real speech engine (soundswallower, the 16 kHz model when installed; vosk when `env` has ASR_ENGINE=vosk). */
   readonly speech?: boolean;
   readonly speechWorkers?: number;
   readonly synthesizer?: SpeechSynthesizer | null;
@@ -35,9 +35,14 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
   await seedDemoCatalog(database.db.dataSource, { activity: options.activity ?? false });
   const cache = await openCache(database.config.redisUrl);
   const tokens = createTokenService(TEST_JWT_SECRET, database.config.jwtAccessTtlS);
-  const speech = options.speech
-    ? await createSpeechEngine({ engine: 'soundswallower', cacheDir: database.config.dataDir, workers: options.speechWorkers ?? 1, verifyBelow: database.config.speech.verifyBelow })
-    : null;
+  const workers = options.speechWorkers ?? 1;
+  const { engine, voskModelPath, verifyBelow } = database.config.speech;
+  // Vosk only when `env` chooses it (ASR_ENGINE=vosk, VOSK_MODEL_PATH); otherwise soundswallower.
+  const speech = !options.speech
+    ? null
+    : engine === 'vosk'
+      ? await createSpeechEngine({ engine, voskModelPath, cacheDir: database.config.dataDir, workers })
+      : await createSpeechEngine({ engine: 'soundswallower', cacheDir: database.config.dataDir, workers, verifyBelow });
   const app = await buildApp({
     config: database.config,
     db: database.db,
