@@ -4,6 +4,7 @@ import type { WebSocket } from 'ws';
 import { hashDeviceToken } from '../../src/auth/device-credentials.js';
 import { createSecondInstance } from '../money/helpers.js';
 import { bearer, createAuthTestApp, login, PASSWORD, post, register, type AuthTestApp } from './helpers.js';
+import { POSTGRES_MISSING, REDIS_MISSING, skipWithout } from '../helpers/skip.js';
 
 /**
  * Device credentials for speakers and headsets, on the real PostgreSQL and Redis of
@@ -11,7 +12,7 @@ import { bearer, createAuthTestApp, login, PASSWORD, post, register, type AuthTe
  * every instance, with their last use recorded.
  */
 
-const isShared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
+const notShared = skipWithout(POSTGRES_MISSING || REDIS_MISSING);
 
 interface Frame { type?: string; code?: string; text?: string; intent?: string | null }
 
@@ -189,7 +190,7 @@ describe('device credentials', () => {
   });
 });
 
-describe.skipIf(!isShared)('device credentials across two instances (shared PostgreSQL and Redis)', () => {
+describe.skipIf(notShared)('device credentials across two instances (shared PostgreSQL and Redis)', () => {
   let a: AuthTestApp;
   let b: Awaited<ReturnType<typeof createSecondInstance>>;
   let accessToken: string;

@@ -1,8 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { CHROMIUM_MISSING, hasChromium, launchChromium, openPage, screenshot, startConsoleServer, waitConnected, type ConsoleServer } from './harness.js';
-
-if (!hasChromium) console.warn(CHROMIUM_MISSING);
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { noChromium, openPage, screenshot, useConsoleInChromium, waitConnected } from './harness.js';
 
 const PASSWORD = 'seven quiet lanterns drifting';
 // Password checks hash on purpose slowly (and wrong ones are slowed down further).
@@ -20,23 +18,11 @@ async function signUp(page: Page, username: string): Promise<void> {
   await waitConnected(page);
 }
 
-describe.skipIf(!hasChromium)('console: sign-up and the Account view in Chromium', () => {
-  let server: ConsoleServer;
-  let browser: Browser;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startConsoleServer(), launchChromium()]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' });
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
-  });
+describe.skipIf(noChromium())('console: sign-up and the Account view in Chromium', () => {
+  const chromium = useConsoleInChromium();
 
   it('signs up (a weak password is explained), adds a device whose token works, and revokes it', async () => {
-    const { page, watch } = await openPage(context, server.baseUrl);
+    const { page, watch } = await openPage(chromium.context, chromium.server.baseUrl);
     await page.getByRole('link', { name: 'Create an account' }).click();
     const form = page.locator('#signup-form');
     await form.getByLabel('Username').fill('juniper');
@@ -65,7 +51,7 @@ describe.skipIf(!hasChromium)('console: sign-up and the Account view in Chromium
     await expect.poll(() => page.locator('#device-rows tr').count(), POLL).toBe(1);
     await screenshot(page, 'account-device-added');
 
-    const said = await server.app.inject({ method: 'POST', url: '/v1/commands', headers: { authorization: `Bearer ${token}` }, payload: { text: 'what is my balance' } });
+    const said = await chromium.server.app.inject({ method: 'POST', url: '/v1/commands', headers: { authorization: `Bearer ${token}` }, payload: { text: 'what is my balance' } });
     expect(said.statusCode).toBe(200);
     await page.getByRole('button', { name: 'Done' }).click();
     expect(await page.locator('#device-secret-token').inputValue()).toBe('');
@@ -77,24 +63,24 @@ describe.skipIf(!hasChromium)('console: sign-up and the Account view in Chromium
     await page.getByRole('button', { name: 'Revoke kitchen' }).click();
     await page.getByRole('button', { name: 'Revoke kitchen' }).click();
     await page.locator('#devices-empty').waitFor();
-    const refused = await server.app.inject({ method: 'POST', url: '/v1/commands', headers: { authorization: `Bearer ${token}` }, payload: { text: 'what is my balance' } });
+    const refused = await chromium.server.app.inject({ method: 'POST', url: '/v1/commands', headers: { authorization: `Bearer ${token}` }, payload: { text: 'what is my balance' } });
     expect(refused.statusCode).toBe(401);
     expect(watch.dialogs).toEqual([]);
-    // The weak password's 400 is logged by the browser; nothing else may be.
+    // The weak password's 400 is logged by the chromium.browser; nothing else may be.
     expect(watch.errors.filter((e) => !/status of 400/.test(e))).toEqual([]);
     await page.close();
   });
 
   it('changes the password and signs out the other sessions, keeping this one', async () => {
-    const { page, watch } = await openPage(context, server.baseUrl);
+    const { page, watch } = await openPage(chromium.context, chromium.server.baseUrl);
     await signUp(page, 'rowan');
-    const other = await server.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'rowan', password: PASSWORD } });
+    const other = await chromium.server.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'rowan', password: PASSWORD } });
     const otherRefresh = other.json().refreshToken as string;
 
     await page.getByRole('link', { name: 'Account' }).click();
     await page.getByRole('button', { name: 'Sign out other sessions' }).click();
     await expect.poll(() => page.locator('#sessions-status').textContent(), POLL).toContain('Every other session is signed out');
-    const refreshed = await server.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: otherRefresh } });
+    const refreshed = await chromium.server.app.inject({ method: 'POST', url: '/v1/auth/refresh', payload: { refreshToken: otherRefresh } });
     expect(refreshed.statusCode).toBe(401);
 
     const passwords = page.locator('#password-form');
@@ -109,15 +95,15 @@ describe.skipIf(!hasChromium)('console: sign-up and the Account view in Chromium
     // Still signed in here, with the new session; the old password no longer works.
     await waitConnected(page);
     expect(await page.locator('#who').textContent()).toBe('rowan (client)');
-    const old = await server.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'rowan', password: PASSWORD } });
+    const old = await chromium.server.app.inject({ method: 'POST', url: '/v1/auth/login', payload: { username: 'rowan', password: PASSWORD } });
     expect(old.statusCode).toBe(401);
     expect(watch.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
     await page.close();
   });
 
   it('fits a phone screen', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    const { page, watch } = await openPage(phone, server.baseUrl);
+    const phone = await chromium.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const { page, watch } = await openPage(phone, chromium.server.baseUrl);
     await page.getByRole('link', { name: 'Create an account' }).click();
     await page.locator('#signup-form').waitFor();
     const overflow = () => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>;

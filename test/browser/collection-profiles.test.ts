@@ -1,28 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { CHROMIUM_MISSING, hasChromium, launchChromium, openPage, screenshot, signIn, startConsoleServer, type ConsoleServer } from './harness.js';
-
-if (!hasChromium) console.warn(CHROMIUM_MISSING);
+import { describe, expect, it } from 'vitest';
+import { noChromium, openPage, screenshot, signIn, useConsoleInChromium } from './harness.js';
 
 /** The console's collection, chip and designer profiles (reached from search results) and the dashboard's royalties. */
-describe.skipIf(!hasChromium)('collection, profiles and royalties in Chromium', () => {
-  let server: ConsoleServer;
-  let browser: Browser;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startConsoleServer(), launchChromium()]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' });
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
-  });
+describe.skipIf(noChromium())('collection, profiles and royalties in Chromium', () => {
+  const chromium = useConsoleInChromium();
 
   it('a search result opens the chip profile, then its designer; a chip verifies; an order shows in the collection', async () => {
-    const { page, watch } = await openPage(context, server.baseUrl);
-    await signIn(page, 'alex', server.passwords.get('alex')!);
+    const { page, watch } = await openPage(chromium.context, chromium.server.baseUrl);
+    await signIn(page, 'alex', chromium.server.passwords.get('alex')!);
     await page.getByRole('link', { name: 'Chat' }).click();
     const input = page.getByLabel('Message');
     await input.fill('find cyberpunk chips');
@@ -55,8 +40,8 @@ describe.skipIf(!hasChromium)('collection, profiles and royalties in Chromium', 
   });
 
   it('the dashboard shows royalties, own chips and collaborations apart', async () => {
-    const { page, watch } = await openPage(context, server.baseUrl);
-    await signIn(page, 'aria', server.passwords.get('aria')!);
+    const { page, watch } = await openPage(chromium.context, chromium.server.baseUrl);
+    await signIn(page, 'aria', chromium.server.passwords.get('aria')!);
     await page.getByRole('link', { name: 'Dashboard' }).click();
     // Alex's two Paper Cranes: 14 credits each to Aria after the platform fee (1 of 15).
     await expect.poll(() => page.locator('#earnings-total').textContent()).toBe('28 credits: 28 from your chips, 0 as a collaborator');

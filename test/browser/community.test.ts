@@ -1,27 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
-import { CHROMIUM_MISSING, hasChromium, launchChromium, openPage, screenshot, signIn, startConsoleServer, type ConsoleServer } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { noChromium, openPage, screenshot, signIn, useConsoleInChromium } from './harness.js';
 
-if (!hasChromium) console.warn(CHROMIUM_MISSING);
-
-describe.skipIf(!hasChromium)('community views of the web console in Chromium', () => {
-  let server: ConsoleServer;
-  let browser: Browser;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startConsoleServer(), launchChromium()]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' });
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
-  });
+describe.skipIf(noChromium())('community views of the web console in Chromium', () => {
+  const chromium = useConsoleInChromium();
 
   it('Groups: joins a group and posts; the words are shown as text, never as markup', async () => {
-    const { page, watch } = await openPage(context, server.baseUrl);
-    await signIn(page, 'alex', server.passwords.get('alex')!);
+    const { page, watch } = await openPage(chromium.context, chromium.server.baseUrl);
+    await signIn(page, 'alex', chromium.server.passwords.get('alex')!);
     await page.getByRole('link', { name: 'Groups' }).click();
     await page.locator('#view-groups').waitFor();
     await page.getByRole('button', { name: 'Neon Nights' }).click();
@@ -33,7 +18,7 @@ describe.skipIf(!hasChromium)('community views of the web console in Chromium', 
     await page.getByText('<img src=x onerror="window.pwned=1"> glitch drop soon').waitFor();
     expect(await page.locator('#group-posts img').count()).toBe(0);
     expect(await page.evaluate('window.pwned')).toBeUndefined();
-    const [row] = await server.database.db.dataSource.query(`SELECT text FROM group_posts ORDER BY created_at DESC LIMIT 1`);
+    const [row] = await chromium.server.database.db.dataSource.query(`SELECT text FROM group_posts ORDER BY created_at DESC LIMIT 1`);
     expect(row.text).toBe('<img src=x onerror="window.pwned=1"> glitch drop soon');
     await screenshot(page, 'groups');
     expect(watch.errors).toEqual([]);
@@ -41,8 +26,8 @@ describe.skipIf(!hasChromium)('community views of the web console in Chromium', 
   });
 
   it('Reviews: recommends with a reason, shows a designer\'s reviews and posts one', async () => {
-    const { page, watch } = await openPage(context, server.baseUrl);
-    await signIn(page, 'sam', server.passwords.get('sam')!);
+    const { page, watch } = await openPage(chromium.context, chromium.server.baseUrl);
+    await signIn(page, 'sam', chromium.server.passwords.get('sam')!);
     await page.getByRole('link', { name: 'Reviews' }).click();
     await page.locator('#recommended li').first().waitFor();
     await page.locator('#reviews-designer').fill('nova');

@@ -1,53 +1,36 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, BrowserContext } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
 import { createTotpSecret, currentTotp } from '../../src/auth/totp.js';
 import { User } from '../../src/db/entities/index.js';
 import { balanceOf } from '../../src/marketplace/index.js';
 import { CONSOLE_CSP } from '../../src/http/console-plugin.js';
-import {
-  CHROMIUM_MISSING, createAccount, hasChromium, launchChromium, openPage, screenshot, signIn, startConsoleServer,
-  type ConsoleServer,
-} from './harness.js';
-import { skipWithout } from '../helpers/skip.js';
+import { createAccount, noChromium, openPage, screenshot, signIn, useConsoleInChromium } from './harness.js';
 
-describe.skipIf(skipWithout(!hasChromium && CHROMIUM_MISSING))('web console in Chromium', () => {
-  let server: ConsoleServer;
-  let browser: Browser;
-  let context: BrowserContext;
-
-  beforeAll(async () => {
-    [server, browser] = await Promise.all([startConsoleServer(), launchChromium()]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' });
-  });
-  afterAll(async () => {
-    await context?.close();
-    await browser?.close();
-    await server?.close();
-  });
+describe.skipIf(noChromium())('web console in Chromium', () => {
+  const chromium = useConsoleInChromium();
 
   it('serves the console with its own Content-Security-Policy, the API keeps helmet\'s', async () => {
-    const page = await server.app.inject({ url: '/' });
+    const page = await chromium.server.app.inject({ url: '/' });
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toMatch(/text\/html/);
     expect(page.headers['content-security-policy']).toBe(CONSOLE_CSP);
-    const api = await server.app.inject({ url: '/ready' });
+    const api = await chromium.server.app.inject({ url: '/ready' });
     expect(api.headers['content-security-policy']).not.toBe(CONSOLE_CSP);
-    const missing = await server.app.inject({ url: '/no-such-file.js' });
+    const missing = await chromium.server.app.inject({ url: '/no-such-file.js' });
     expect(missing.statusCode).toBe(404);
     expect(missing.json().error.code).toBe('HM_ERR_REQUEST_NOT_FOUND');
   });
 
   it('signs in with the two-factor step, shows the user, and signs out', async () => {
     const secret = createTotpSecret();
-    const users = server.database.db.dataSource.getRepository(User);
+    const users = chromium.server.database.db.dataSource.getRepository(User);
     const sam = await users.findOneByOrFail({ username: 'sam' });
     sam.totpSecret = secret;
     sam.totpEnabled = true;
     await users.save(sam);
 
-    const { page, watch } = await openPage(context, server.baseUrl);
+    const { page, watch } = await openPage(chromium.context, chromium.server.baseUrl);
     await page.getByLabel('Username').fill('sam');
-    await page.getByLabel('Password').fill(server.passwords.get('sam')!);
+    await page.getByLabel('Password').fill(chromium.server.passwords.get('sam')!);
     await page.getByRole('button', { name: 'Sign in' }).click();
     const code = page.getByLabel('Two-factor code');
     await code.waitFor();
@@ -62,16 +45,16 @@ describe.skipIf(skipWithout(!hasChromium && CHROMIUM_MISSING))('web console in C
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.locator('#view-signin').waitFor();
     expect(await page.evaluate('sessionStorage.getItem("holomesh.session")')).toBeNull();
-    // The first answer (401, a code is needed) is logged by the browser; nothing else may be.
+    // The first answer (401, a code is needed) is logged by the chromium.browser; nothing else may be.
     expect(watch.errors.filter((e) => !/status of 401/.test(e))).toEqual([]);
     await page.close();
   });
 
   it('chat: buying needs a Yes, and the balance goes down in the database', async () => {
-    const { page, watch } = await openPage(context, server.baseUrl);
-    await signIn(page, 'alex', server.passwords.get('alex')!);
-    const alex = await server.userId('alex');
-    const before = await balanceOf(server.database.db.dataSource.manager, alex);
+    const { page, watch } = await openPage(chromium.context, chromium.server.baseUrl);
+    await signIn(page, 'alex', chromium.server.passwords.get('alex')!);
+    const alex = await chromium.server.userId('alex');
+    const before = await balanceOf(chromium.server.database.db.dataSource.manager, alex);
 
     await page.getByRole('link', { name: 'Chat' }).click();
     const input = page.getByLabel('Message');
@@ -87,7 +70,7 @@ describe.skipIf(skipWithout(!hasChromium && CHROMIUM_MISSING))('web console in C
     await screenshot(page, 'chat-confirm');
     await confirm.getByRole('button', { name: 'Yes' }).click();
     await expect.poll(() => confirm.isHidden()).toBe(true);
-    await expect.poll(() => balanceOf(server.database.db.dataSource.manager, alex)).toBe(before - 25);
+    await expect.poll(() => balanceOf(chromium.server.database.db.dataSource.manager, alex)).toBe(before - 25);
     await page.locator('#chat-log li.assistant[data-outcome="ok"]').last().waitFor();
 
     // Not understood, and typed markup that must stay text.
@@ -106,8 +89,8 @@ describe.skipIf(skipWithout(!hasChromium && CHROMIUM_MISSING))('web console in C
   });
 
   it('history: filters by intent and outcome, highlights what was not understood, says it again', async () => {
-    const { page, watch } = await openPage(context, server.baseUrl);
-    await signIn(page, 'alex', server.passwords.get('alex')!);
+    const { page, watch } = await openPage(chromium.context, chromium.server.baseUrl);
+    await signIn(page, 'alex', chromium.server.passwords.get('alex')!);
     await page.getByRole('link', { name: 'History' }).click();
     const rows = page.locator('#history-rows tr');
     await expect.poll(() => rows.count()).toBeGreaterThanOrEqual(5);
@@ -146,8 +129,8 @@ describe.skipIf(skipWithout(!hasChromium && CHROMIUM_MISSING))('web console in C
   });
 
   it('dashboard: a designer gets the chart, top chips and a spoken summary; a client never sees it', async () => {
-    const { page, watch } = await openPage(context, server.baseUrl);
-    await signIn(page, 'nova', server.passwords.get('nova')!);
+    const { page, watch } = await openPage(chromium.context, chromium.server.baseUrl);
+    await signIn(page, 'nova', chromium.server.passwords.get('nova')!);
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.locator('#sales-chart svg[data-testid="sales-chart"]').waitFor();
     expect(await page.locator('#sales-chart rect.bar').count()).toBe(30);
@@ -159,23 +142,23 @@ describe.skipIf(skipWithout(!hasChromium && CHROMIUM_MISSING))('web console in C
     expect(watch.errors).toEqual([]);
     await page.close();
 
-    const client = await openPage(context, server.baseUrl);
-    await signIn(client.page, 'alex', server.passwords.get('alex')!);
+    const client = await openPage(chromium.context, chromium.server.baseUrl);
+    await signIn(client.page, 'alex', chromium.server.passwords.get('alex')!);
     expect(await client.page.locator('#nav-dashboard').isHidden()).toBe(true);
-    await client.page.goto(`${server.baseUrl}/#/dashboard`);
+    await client.page.goto(`${chromium.server.baseUrl}/#/dashboard`);
     await client.page.locator('#view-talk').waitFor();
     expect(await client.page.locator('#view-dashboard').isHidden()).toBe(true);
     expect(await client.page.locator('#sales-chart svg').count()).toBe(0);
     const token = await client.page.evaluate('JSON.parse(sessionStorage.getItem("holomesh.session")).accessToken') as string;
-    const refused = await server.app.inject({ url: '/v1/designer/dashboard', headers: { authorization: `Bearer ${token}` } });
+    const refused = await chromium.server.app.inject({ url: '/v1/designer/dashboard', headers: { authorization: `Bearer ${token}` } });
     expect(refused.statusCode).toBe(403);
     await client.page.close();
   });
 
   it('renders a hostile designer name as inert text', async () => {
     const name = '<script>alert(1)</script>';
-    await createAccount(server, { username: 'hostile', password: 'correct horse battery', role: 'designer', displayName: name });
-    const { page, watch } = await openPage(context, server.baseUrl);
+    await createAccount(chromium.server, { username: 'hostile', password: 'correct horse battery', role: 'designer', displayName: name });
+    const { page, watch } = await openPage(chromium.context, chromium.server.baseUrl);
     await signIn(page, 'hostile', 'correct horse battery');
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await expect.poll(() => page.locator('#dashboard-designer').textContent()).toBe(name);
@@ -188,9 +171,9 @@ describe.skipIf(skipWithout(!hasChromium && CHROMIUM_MISSING))('web console in C
   });
 
   it('fits a phone screen', async () => {
-    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
-    const { page, watch } = await openPage(phone, server.baseUrl);
-    await signIn(page, 'alex', server.passwords.get('alex')!);
+    const phone = await chromium.browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const { page, watch } = await openPage(phone, chromium.server.baseUrl);
+    await signIn(page, 'alex', chromium.server.passwords.get('alex')!);
     const overflow = () => page.evaluate('document.documentElement.scrollWidth - document.documentElement.clientWidth') as Promise<number>;
     expect(await overflow()).toBeLessThanOrEqual(0);
     await screenshot(page, 'phone-talk');

@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { buildApp } from '../../src/app.js';
 import { openCache } from '../../src/cache/index.js';
@@ -14,6 +15,7 @@ import { float32ToPcm16 } from '../../src/speech/pcm.js';
 import { writeWav } from '../../src/speech/wav.js';
 import { createTestDatabase, TEST_JWT_SECRET, type TestDatabase } from '../helpers/database.js';
 import { synthesize } from '../helpers/audio.js';
+import { skipWithout } from '../helpers/skip.js';
 
 /** The Chromium to drive: Debian's package by default (`apt-get install chromium`). */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -152,4 +154,38 @@ export async function waitConnected(page: Page): Promise<void> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** Whether to skip a browser suite: without Chromium on a laptop; under CI, where `.ci/run` installs it, a failure. */
+export const noChromium = (): boolean => skipWithout(!hasChromium && CHROMIUM_MISSING);
+
+export interface ConsoleInChromium {
+  readonly server: ConsoleServer;
+  readonly browser: Browser;
+  /** A desktop-sized context shared by the block's tests. */
+  readonly context: BrowserContext;
+}
+
+/** A console server and Chromium for the tests of one describe block, started before them and closed after. */
+export function useConsoleInChromium(): ConsoleInChromium {
+  let live: { server: ConsoleServer; browser: Browser; context: BrowserContext } | undefined;
+  const opened = (): NonNullable<typeof live> => {
+    if (!live) throw new Error('the console and Chromium are only there inside the tests');
+    return live;
+  };
+  beforeAll(async () => {
+    const [server, browser] = await Promise.all([startConsoleServer(), launchChromium()]);
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, reducedMotion: 'reduce' });
+    live = { server, browser, context };
+  });
+  afterAll(async () => {
+    await live?.context.close();
+    await live?.browser.close();
+    await live?.server.close();
+  });
+  return {
+    get server() { return opened().server; },
+    get browser() { return opened().browser; },
+    get context() { return opened().context; },
+  };
 }

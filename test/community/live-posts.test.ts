@@ -4,10 +4,11 @@ import type { WebSocket } from 'ws';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
 import { createSecondInstance } from '../money/helpers.js';
+import { POSTGRES_MISSING, REDIS_MISSING, skipWithout } from '../helpers/skip.js';
 
-const isShared = Boolean(process.env.DATABASE_URL && process.env.REDIS_URL);
+const notShared = skipWithout(POSTGRES_MISSING || REDIS_MISSING);
 
-describe.skipIf(!isShared)('group posts reach members on every instance (shared PostgreSQL and Redis)', () => {
+describe.skipIf(notShared)('group posts reach members on every instance (shared PostgreSQL and Redis)', () => {
   let a: TestApp;
   let b: Awaited<ReturnType<typeof createSecondInstance>>;
   let redis: Redis;

@@ -4,6 +4,7 @@ import { buyChip, buyEditions, type OrderResult } from '../../src/marketplace/in
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
 import { balances, createClients, expectMoneyInvariants } from './helpers.js';
+import { POSTGRES_MISSING, skipWithout } from '../helpers/skip.js';
 
 /** Orders of several editions: one read-back, all editions in one transaction or none. */
 
@@ -128,7 +129,7 @@ describe('buying several editions by voice', () => {
   });
 });
 
-describe.skipIf(!process.env.DATABASE_URL)('orders racing single purchases (real PostgreSQL)', () => {
+describe.skipIf(skipWithout(POSTGRES_MISSING))('orders racing single purchases (real PostgreSQL)', () => {
   it('never oversells a 20-edition chip, each order gets all its editions or none, and payouts sum exactly', { timeout: 60_000 }, async () => {
     const price = 47;
     const chip = await publish('Prism Heron', price, 20);
