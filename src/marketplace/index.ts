@@ -27,7 +27,9 @@ export {
   type OutboxEventRow, type OutboxOutcome, type OutboxSettings, type ProcessOptions, type ProcessResult,
 } from './outbox.js';
 export { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
-export { salesSummary, bestSellers, type SalesSummary, type SalesFigures } from './sales.js';
+export {
+  salesSummary, bestSellers, designerDashboard, DASHBOARD_TOP_CHIPS, type SalesSummary, type SalesFigures, type Dashboard, type DashboardDay,
+} from './sales.js';
 export { PERIODS, isPeriod, periodRange, previousRange, type Period, type PeriodRange } from './periods.js';
 export { listCommands, encodeCursor, decodeCursor, type CommandRecord, type HistoryPage, type HistoryQuery } from './history.js';
 export { createCatalogLists, chipNameWords, CATALOG_CHANGED_CHANNEL, type CatalogLists, type CatalogSnapshot } from './catalog-lists.js';
