@@ -11,8 +11,8 @@ export {
 } from './purchases.js';
 export { purchaseOutlook, type PurchaseOutlook } from './outlook.js';
 export {
-  publishChip, resolveShares, canonicalJson, generateTokenId,
-  type NewChip, type PublishResult, type PublishedChip, type CollaboratorInput, type SharesResult,
+  publishChip, publishRequestedChip, resolveShares, canonicalJson, generateTokenId,
+  type NewChip, type PublishRequest, type PublishResult, type PublishedChip, type CollaboratorInput, type SharesResult,
 } from './publishing.js';
 export { checkNewName, nameProblem, nameSkeleton, type NameCheck } from './names.js';
 export { listInvitations, answerInvitation, type Invitation, type InvitationAnswer } from './collaborations.js';
@@ -21,7 +21,7 @@ export {
   readNotifications, writeNotifications, pushNotifications, userChannel,
   type NotificationView, type NotificationRef, type NotificationMessage, type NotificationPushDeps,
 } from './notifications.js';
-export { walletOf, type WalletEntry, type WalletView } from './wallet.js';
+export { walletOf, topUpUser, type WalletEntry, type WalletView, type TopUpResult } from './wallet.js';
 export {
   enqueueAutoBuys, handleAutoBuy, processNextEvent, recordFailure, autoBuyKey, OUTBOX_CHANNEL,
   type OutboxEventRow, type OutboxOutcome, type OutboxSettings, type ProcessOptions, type ProcessResult,
