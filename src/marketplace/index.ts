@@ -11,7 +11,7 @@ export {
 } from './purchases.js';
 export { purchaseOutlook, type PurchaseOutlook } from './outlook.js';
 export {
-  publishChip, publishRequestedChip, resolveShares, canonicalJson, generateTokenId,
+  publishChip, publishRequestedChip, resolveShares, canonicalJson, generateTokenId, demoTokenId, demoMetadataHash,
   type NewChip, type PublishRequest, type PublishResult, type PublishedChip, type CollaboratorInput, type SharesResult,
 } from './publishing.js';
 export { checkNewName, nameProblem, nameSkeleton, type NameCheck } from './names.js';

@@ -63,6 +63,17 @@ export function generateTokenId(name: string): string {
   return `hm-${slug}-${randomBytes(6).toString('hex')}`;
 }
 
+/** Token ids of demo chips are derived from their names, which keeps the demo seed idempotent. */
+export function demoTokenId(chipName: string): string {
+  return `hm-demo-${chipName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+}
+
+/** The demo seed's metadata hash (top-level keys sorted), which verification recomputes for demo chips. */
+export function demoMetadataHash(metadata: Record<string, unknown>): string {
+  const canonical = JSON.stringify(metadata, Object.keys(metadata).sort());
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
 /**
  * Publishes a chip inside the caller's transaction: the chip and its collaborators, a `new_chip`
  * notification for each subscriber of the designer, and one outbox event per subscriber whose
