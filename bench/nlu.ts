@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEMO_LISTS } from '../src/db/demo-catalog.js';
+import { DEMO_LISTS } from '../src/demo/catalog.js';
 import { loadIntentSet } from '../src/load-intents.js';
 import { createIntentEngine } from '../src/nlu/index.js';
 

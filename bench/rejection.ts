@@ -17,7 +17,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Slots } from '../src/contracts.js';
-import { DEMO_LISTS } from '../src/db/demo-catalog.js';
+import { DEMO_LISTS } from '../src/demo/catalog.js';
 import { loadIntentSet } from '../src/load-intents.js';
 import { buildGrammar, createIntentEngine, sampleSentences } from '../src/nlu/index.js';
 import type { IntentSet } from '../src/nlu/index.js';

@@ -18,7 +18,7 @@
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Slots } from '../src/contracts.js';
-import { DEMO_LISTS } from '../src/db/demo-catalog.js';
+import { DEMO_LISTS } from '../src/demo/catalog.js';
 import { loadIntentSet } from '../src/load-intents.js';
 import { buildGrammar, createIntentEngine, sampleSentences } from '../src/nlu/index.js';
 import { buildSpeechGrammar, createSpeechEngine } from '../src/speech/index.js';

@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { preloadEmbeddedPostgres, startEmbeddedPostgres } from './db/embedded-postgres.js';
 import { ConfigError } from './errors.js';
-import { demoAccountsFile, readDemoAccounts, saveDemoAccounts, type DemoAccount } from './demo-accounts.js';
+import { demoAccountsFile, readDemoAccounts, saveDemoAccounts, type DemoAccount } from './demo/accounts.js';
 import { startBanner } from './start-banner.js';
 
 /**

@@ -3,7 +3,7 @@ import type { Config } from './config.js';
 import { resolveSecrets } from './secrets.js';
 import { startDatabase, type Database } from './db/index.js';
 import type { EmbeddedPostgres } from './db/embedded-postgres.js';
-import { seedIfWanted } from './db/seed.js';
+import { seedIfWanted } from './demo/seed.js';
 import { openCache } from './cache/index.js';
 import { createTokenService } from './auth/tokens.js';
 import { buildApp, type AppDeps } from './app.js';

@@ -1,6 +1,6 @@
 import { relative, isAbsolute } from 'node:path';
 import { styleText } from 'node:util';
-import type { DemoAccount } from './demo-accounts.js';
+import type { DemoAccount } from './demo/accounts.js';
 
 export interface BannerFacts {
   /** Where the service listens, e.g. `http://127.0.0.1:8080`. */

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_GRAMMARS_DIR, renderGrammarFiles } from '../src/cli/grammars.js';
 import { loadIntentSet } from '../src/load-intents.js';
-import { DEMO_LISTS } from '../src/db/demo-catalog.js';
+import { DEMO_LISTS } from '../src/demo/catalog.js';
 
 describe('committed grammars', () => {
   it('are exactly what `npm run grammars` generates from intents/ (not stale)', async () => {

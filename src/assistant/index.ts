@@ -3,4 +3,4 @@ export { assistantPlugin, type AssistantPluginOptions } from './plugin.js';
 export { findLoggedCommand, insertCommandLog, type CommandLogEntry, type LoggedCommand } from './command-log.js';
 export { toResultFields } from './result-fields.js';
 export { createCommandLogWriter, type CommandLogWriter, type CommandLogWriterOptions } from './log-writer.js';
-export { isReadOnlyTurn, READ_ONLY_INTENTS } from './read-only.js';
+export { isReadOnlyTurn } from './read-only.js';

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { runMigrationsLocked } from '../db/migration-lock.js';
-import { seedDemoCatalog } from '../db/seed.js';
+import { seedDemoCatalog } from '../demo/seed.js';
 import { withDatabase } from './context.js';
-import { saveDemoAccounts } from '../demo-accounts.js';
+import { saveDemoAccounts } from '../demo/accounts.js';
 
 export function registerDatabaseCommands(program: Command): void {
   program

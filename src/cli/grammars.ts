@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { loadIntentSet } from '../load-intents.js';
 import { buildGrammar, type IntentSet } from '../nlu/index.js';
 import type { LiveLists } from '../contracts.js';
-import { DEMO_LISTS } from '../db/demo-catalog.js';
+import { DEMO_LISTS } from '../demo/catalog.js';
 import { PROJECT_ROOT } from '../project-root.js';
 import { withDatabase } from './context.js';
 import { loadLiveLists } from './live-lists.js';

@@ -1,5 +1,5 @@
 import type { LiveLists } from '../contracts.js';
-import { seedIfWanted } from '../db/seed.js';
+import { seedIfWanted } from '../demo/seed.js';
 import type { CliContext } from './context.js';
 
 /**

@@ -57,6 +57,12 @@ export interface IntentSpec {
    * stays open ("…You have 40 credits. Still want Neon Dragon for 25 credits?").
    */
   readonly aside?: boolean;
+  /**
+   * With nothing pending, its turn writes nothing (WhatsNew and ReadNotifications are asides that
+   * move marks; Confirm, Deny and Cancel have nothing to act on): the turn needs no transaction
+   * of its own. test/assistant/read-only.test.ts proves it against PostgreSQL for each of them.
+   */
+  readonly readOnly?: boolean;
   /** Slots a follow-up ("and from Aria Chen?", "what about last month?") may change, keeping the rest. */
   readonly followUp?: readonly string[];
   /**
@@ -82,7 +88,7 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
     required: ['designer'], ask: { designer: Responses.askDesignerToUnsubscribe },
     example: (s, n) => `unsubscribe from ${designerOf(s, n)}`, helpFor: [],
   },
-  ListSubscriptions: { required: [], aside: true, example: () => 'who am I subscribed to', helpFor: ['client'] },
+  ListSubscriptions: { required: [], readOnly: true, aside: true, example: () => 'who am I subscribed to', helpFor: ['client'] },
   SetFavoriteDesigner: {
     required: ['designer'], ask: { designer: Responses.askFavorite },
     example: (s, n) => `make ${str(s.designer, n.designer)} my favorite designer`, helpFor: [],
@@ -95,46 +101,46 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
     helpFor: ['client'],
   },
   SearchChips: {
-    required: [], aside: true, followUp: ['designer', 'tag', 'maxPrice', 'name'],
+    required: [], readOnly: true, aside: true, followUp: ['designer', 'tag', 'maxPrice', 'name'],
     example: (s, n) => `find ${str(s.tag, str(s.name, n.tag))} chips${typeof s.designer === 'string' ? ` by ${designerOf(s, n)}` : ''} under ${typeof s.maxPrice === 'number' ? s.maxPrice : 50} credits`,
   },
   WhatsNew: { required: [], aside: true, followUp: ['designer'], example: (s, n) => (typeof s.designer === 'string' ? `what's new from ${designerOf(s, n)}` : "what's new") },
   BuyChip: { required: ['chip'], ask: { chip: Responses.askChipToBuy }, confirm: () => true, example: (s, n) => `buy ${str(s.chip, n.chip)}` },
-  CheckBalance: { required: [], aside: true, example: () => "what's my balance" },
+  CheckBalance: { required: [], readOnly: true, aside: true, example: () => "what's my balance" },
   SalesSummary: {
-    required: [], roles: ['designer'], aside: true, followUp: ['period'], refusal: Responses.salesDesignersOnly,
+    required: [], readOnly: true, roles: ['designer'], aside: true, followUp: ['period'], refusal: Responses.salesDesignersOnly,
     example: () => 'how were my sales this week',
   },
   RateDesigner: {
     required: ['designer', 'rating'], ask: { designer: Responses.askDesignerToRate, rating: (s) => Responses.askRating(str(s.designer, 'them')) },
     example: (s, n) => `rate ${designerOf(s, n)} ${typeof s.rating === 'number' ? s.rating : 5} stars`, helpFor: ['client'],
   },
-  CommandHistory: { required: [], aside: true, example: () => 'what were my last 3 commands', helpFor: [] },
+  CommandHistory: { required: [], readOnly: true, aside: true, example: () => 'what were my last 3 commands', helpFor: [] },
   ReadNotifications: { required: [], aside: true, example: () => 'read my notifications' },
-  Confirm: { required: [] },
-  Deny: { required: [] },
-  Cancel: { required: [] },
-  Help: { required: [], aside: true },
+  Confirm: { required: [], readOnly: true },
+  Deny: { required: [], readOnly: true },
+  Cancel: { required: [], readOnly: true },
+  Help: { required: [], readOnly: true, aside: true },
   // A follow-up names only what changes; the dialog runs it as the command it follows.
   FollowUp: { required: [] },
   MySubscribers: {
-    required: [], roles: ['designer'], aside: true, refusal: Responses.subscribersDesignersOnly,
+    required: [], readOnly: true, roles: ['designer'], aside: true, refusal: Responses.subscribersDesignersOnly,
     example: () => 'who subscribed to me',
   },
   BestSellers: {
-    required: [], roles: ['designer'], aside: true, refusal: Responses.bestSellersDesignersOnly,
+    required: [], readOnly: true, roles: ['designer'], aside: true, refusal: Responses.bestSellersDesignersOnly,
     example: () => 'which of my chips sells best',
   },
   // collections, profiles, verification, earnings: all only read, so each is also an aside
   MyCollection: {
-    required: [], aside: true, followUp: ['designer'],
+    required: [], readOnly: true, aside: true, followUp: ['designer'],
     example: (s, n) => (typeof s.designer === 'string' ? `what chips by ${designerOf(s, n)} do I own` : 'what chips do I own'), helpFor: ['client'],
   },
-  ChipInfo: { required: ['chip'], aside: true, example: (s, n) => `how much is ${str(s.chip, n.chip)}` },
-  DesignerInfo: { required: ['designer'], aside: true, example: (s, n) => `tell me about ${designerOf(s, n)}`, helpFor: [] },
-  VerifyChip: { required: ['chip'], aside: true, example: (s, n) => `is ${str(s.chip, n.chip)} authentic`, helpFor: [] },
+  ChipInfo: { required: ['chip'], readOnly: true, aside: true, example: (s, n) => `how much is ${str(s.chip, n.chip)}` },
+  DesignerInfo: { required: ['designer'], readOnly: true, aside: true, example: (s, n) => `tell me about ${designerOf(s, n)}`, helpFor: [] },
+  VerifyChip: { required: ['chip'], readOnly: true, aside: true, example: (s, n) => `is ${str(s.chip, n.chip)} authentic`, helpFor: [] },
   Earnings: {
-    required: [], roles: ['designer'], aside: true, followUp: ['period'], refusal: Responses.earningsDesignersOnly,
+    required: [], readOnly: true, roles: ['designer'], aside: true, followUp: ['period'], refusal: Responses.earningsDesignersOnly,
     example: () => 'how much have I earned in royalties this month',
   },
   // reviews, preferences and groups
@@ -143,14 +149,14 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
     example: (s, n) => `leave a review for ${designerOf(s, n)} saying great work`, helpFor: ['client'], community: true,
   },
   ReadReviews: {
-    required: ['designer'], aside: true, ask: { designer: Responses.askDesignerReviews },
+    required: ['designer'], readOnly: true, aside: true, ask: { designer: Responses.askDesignerReviews },
     example: (s, n) => `what do people say about ${designerOf(s, n)}`, community: true,
   },
   SetPreference: {
     required: ['tag'], ask: { tag: Responses.askTag },
     example: (s, n) => `I like ${str(s.tag, n.tag)} chips`, helpFor: ['client'], community: true,
   },
-  Recommend: { required: [], aside: true, example: () => 'recommend me something', helpFor: ['client'], community: true },
+  Recommend: { required: [], readOnly: true, aside: true, example: () => 'recommend me something', helpFor: ['client'], community: true },
   JoinGroup: {
     required: ['group'], ask: { group: Responses.askGroupToJoin },
     example: (s, n) => `join ${str(s.group, n.group)}`, community: true,
@@ -159,13 +165,16 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
     required: ['group'], ask: { group: Responses.askGroupToLeave },
     example: (s, n) => `leave ${str(s.group, n.group)}`, helpFor: [],
   },
-  GroupNews: { required: [], aside: true, example: (s, n) => (typeof s.group === 'string' ? `what's new in ${str(s.group, n.group)}` : 'group news'), community: true },
+  GroupNews: { required: [], readOnly: true, aside: true, example: (s, n) => (typeof s.group === 'string' ? `what's new in ${str(s.group, n.group)}` : 'group news'), community: true },
   PostToGroup: {
     required: ['group', 'message'], confirm: () => true,
     ask: { group: Responses.askGroupToPost, message: (s) => Responses.askMessage(str(s.group, 'the group')) },
     example: (s, n) => `post to ${str(s.group, n.group)} saying hello everyone`, helpFor: ['designer'], community: true,
   },
 };
+
+/** The intents whose turns write nothing when no question is open (see `IntentSpec.readOnly`). */
+export const READ_ONLY_INTENTS: ReadonlySet<string> = new Set(INTENT_NAMES.filter((name) => INTENTS[name].readOnly === true));
 
 export function isIntentName(name: unknown): name is IntentName {
   return typeof name === 'string' && Object.hasOwn(INTENTS, name);

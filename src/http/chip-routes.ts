@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Errors } from '../errors.js';
-import { answerInvitation, checkNewName, listInvitations, publishChip, pushNotifications, resolveShares, type PublishResult } from '../marketplace/index.js';
+import { answerInvitation, listInvitations, publishRequestedChip } from '../marketplace/index.js';
+import { afterCommit } from './after-commit.js';
 import { principalOf } from './auth-plugin.js';
 
 export const PublishChipBody = Type.Object({
@@ -62,28 +63,13 @@ export async function chipRoutes(app: FastifyInstance): Promise<void> {
     bodyLimit: BODY_LIMIT,
     schema: { body: PublishChipBody, response: { 201: ChipResponse } },
   }, async (request, reply) => {
-    const principal = principalOf(request);
     const body = request.body;
-    const result: PublishResult = await app.db.dataSource.transaction(async (manager) => {
-      const shares = await resolveShares(manager, principal.userId, body.collaborators ?? []);
-      if (shares.kind === 'invalid') throw Errors.ChipInvalid(shares.reason);
-      const hasProfile = await manager.query('SELECT 1 FROM designer_profiles WHERE user_id = $1', [principal.userId]) as unknown[];
-      if (hasProfile.length === 0) throw Errors.ChipInvalid('the publisher has no designer profile');
-      // A buyer says a name and confirms a read-back: no chip may pass for another.
-      const name = await checkNewName(manager, 'chip', body.name);
-      if (name.kind === 'invalid') throw Errors.NameInvalid('chip', name.reason);
-      if (name.kind === 'confusable') throw Errors.NameConfusable('chip', name.existing);
-      return publishChip(manager, {
-        designerId: principal.userId, name: name.name, priceCredits: body.priceCredits, editionSize: body.editionSize,
-        tags: body.tags, mediaUrl: body.mediaUrl ?? null, shares: shares.shares,
-      });
-    });
-    // After commit: lists everywhere learn the name, subscribers hear about it, auto-buys start.
-    await Promise.all([
-      app.catalogLists.invalidate().catch((err: unknown) => request.log.warn({ err }, 'catalog lists not invalidated')),
-      pushNotifications({ db: app.db.dataSource, pubsub: app.pubsub, log: request.log }, result.notifications),
-      app.outbox.nudge(),
-    ]);
+    const result = await app.db.dataSource.transaction((manager) => publishRequestedChip(manager, {
+      designerId: principalOf(request).userId, name: body.name, priceCredits: body.priceCredits, editionSize: body.editionSize,
+      tags: body.tags, mediaUrl: body.mediaUrl ?? null, collaborators: body.collaborators ?? [],
+    }));
+    // Lists everywhere learn the name, subscribers hear about it, auto-buys start.
+    await afterCommit(app, request.log, { catalogChanged: true, notifications: result.notifications, outboxQueued: true });
     const chip = result.chip;
     return reply.status(201).send({
       id: chip.id, tokenId: chip.tokenId, name: chip.name, designer: { id: chip.designerId, name: chip.designerName },
@@ -114,11 +100,8 @@ export async function chipRoutes(app: FastifyInstance): Promise<void> {
     const answer = await app.db.dataSource.transaction((manager) => answerInvitation(manager, principalOf(request).userId, chipId, request.body.accept));
     if (answer.kind === 'not_invited') throw Errors.NotFound('collaboration invitation');
     if (answer.kind === 'already_accepted') throw Errors.Conflict('this collaboration was accepted: it cannot be declined');
-    await Promise.all([
-      // The chip now shows (or no longer may show) under this designer's name.
-      app.catalogLists.invalidate().catch((err: unknown) => request.log.warn({ err }, 'catalog lists not invalidated')),
-      pushNotifications({ db: app.db.dataSource, pubsub: app.pubsub, log: request.log }, answer.notifications),
-    ]);
+    // The chip now shows (or no longer may show) under this designer's name.
+    await afterCommit(app, request.log, { catalogChanged: true, notifications: answer.notifications });
     return { chipId, chipName: answer.chipName, accepted: answer.kind === 'accepted' };
   });
 }

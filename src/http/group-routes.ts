@@ -2,8 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Errors } from '../errors.js';
 import {
-  createGroup, findGroupById, joinGroup, leaveGroup, listGroups, listPosts, postToGroup, pushNotifications, POST_MAX_CHARS,
+  createGroup, findGroupById, joinGroup, leaveGroup, listGroups, listPosts, postToGroup, POST_MAX_CHARS,
 } from '../marketplace/index.js';
+import { afterCommit } from './after-commit.js';
 
 const GroupParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
@@ -54,7 +55,7 @@ export async function groupRoutes(app: FastifyInstance): Promise<void> {
     const result = await app.db.dataSource.transaction((manager) => createGroup(manager, request.principal!.userId, name, description));
     if (result.kind === 'name_taken') throw Errors.Conflict(`a group called ${name} exists`);
     // The group's name can be said from now on (JoinGroup, PostToGroup) on every instance.
-    await app.catalogLists.invalidate().catch((err: unknown) => request.log.warn({ err }, 'catalog lists not invalidated'));
+    await afterCommit(app, request.log, { catalogChanged: true });
     return reply.status(201).send(result.group);
   });
 
@@ -105,7 +106,7 @@ export async function groupRoutes(app: FastifyInstance): Promise<void> {
           throw Errors.RateLimited(posted.retryAfterS);
       }
     });
-    await pushNotifications({ db: app.db.dataSource, pubsub: app.pubsub, log: request.log }, result.notifications);
+    await afterCommit(app, request.log, { notifications: result.notifications });
     return reply.status(201).send(result.post);
   });
 }

@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Errors } from '../errors.js';
-import { findDesigner, pushNotifications, readReviews, REVIEW_MAX_CHARS, writeReview } from '../marketplace/index.js';
+import { findDesigner, readReviews, REVIEW_MAX_CHARS, writeReview } from '../marketplace/index.js';
+import { afterCommit } from './after-commit.js';
 
 const DesignerParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 80 }) });
 
@@ -66,7 +67,7 @@ export async function reviewRoutes(app: FastifyInstance): Promise<void> {
       if (result.kind === 'invalid_rating') throw Errors.ReviewInvalid('ratings go from 1 to 5 stars');
       return { designer, result };
     });
-    await pushNotifications({ db: app.db.dataSource, pubsub: app.pubsub, log: request.log }, done.result.notifications);
+    await afterCommit(app, request.log, { notifications: done.result.notifications });
     const { result } = done;
     return { designer: { ...done.designer }, rating: result.rating, replaced: result.replaced, average: result.average, ratingCount: result.count };
   });

@@ -1,8 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
-import { User } from '../db/entities/index.js';
-import { Errors } from '../errors.js';
-import { balanceOf, pushNotifications, topUp, walletOf, writeNotifications } from '../marketplace/index.js';
+import { topUpUser, walletOf } from '../marketplace/index.js';
+import { afterCommit } from './after-commit.js';
 import { principalOf } from './auth-plugin.js';
 
 export const WalletQuerystring = Type.Object({
@@ -50,16 +49,8 @@ export async function walletRoutes(app: FastifyInstance): Promise<void> {
     schema: { body: TopUpBody, response: { 200: TopUpResponse } },
   }, async (request) => {
     const { username, credits } = request.body;
-    const done = await app.db.dataSource.transaction(async (manager) => {
-      const user = await manager.findOneBy(User, { username });
-      if (!user) throw Errors.NotFound(`user ${username}`);
-      const transferId = await topUp(manager, user.id, credits);
-      const notifications = await writeNotifications(manager, [{
-        userId: user.id, kind: 'top_up', text: `${credits} credits were added to your wallet`, data: { credits, transferId },
-      }]);
-      return { transferId, balance: await balanceOf(manager, user.id), notifications };
-    });
-    await pushNotifications({ db: app.db.dataSource, pubsub: app.pubsub, log: request.log }, done.notifications);
+    const done = await app.db.dataSource.transaction((manager) => topUpUser(manager, username, credits));
+    await afterCommit(app, request.log, { notifications: done.notifications });
     return { username, credits, balance: done.balance, transferId: done.transferId };
   });
 }

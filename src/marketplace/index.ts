@@ -11,8 +11,8 @@ export {
 } from './purchases.js';
 export { purchaseOutlook, type PurchaseOutlook } from './outlook.js';
 export {
-  publishChip, resolveShares, canonicalJson, generateTokenId,
-  type NewChip, type PublishResult, type PublishedChip, type CollaboratorInput, type SharesResult,
+  publishChip, publishRequestedChip, resolveShares, canonicalJson, generateTokenId, demoTokenId, demoMetadataHash,
+  type NewChip, type PublishRequest, type PublishResult, type PublishedChip, type CollaboratorInput, type SharesResult,
 } from './publishing.js';
 export { checkNewName, nameProblem, nameSkeleton, type NameCheck } from './names.js';
 export { listInvitations, answerInvitation, type Invitation, type InvitationAnswer } from './collaborations.js';
@@ -21,13 +21,15 @@ export {
   readNotifications, writeNotifications, pushNotifications, userChannel,
   type NotificationView, type NotificationRef, type NotificationMessage, type NotificationPushDeps,
 } from './notifications.js';
-export { walletOf, type WalletEntry, type WalletView } from './wallet.js';
+export { walletOf, topUpUser, type WalletEntry, type WalletView, type TopUpResult } from './wallet.js';
 export {
   enqueueAutoBuys, handleAutoBuy, processNextEvent, recordFailure, autoBuyKey, OUTBOX_CHANNEL,
   type OutboxEventRow, type OutboxOutcome, type OutboxSettings, type ProcessOptions, type ProcessResult,
 } from './outbox.js';
 export { createOutboxWorker, type OutboxWorker, type OutboxWorkerOptions } from './outbox-worker.js';
-export { salesSummary, bestSellers, type SalesSummary, type SalesFigures } from './sales.js';
+export {
+  salesSummary, bestSellers, designerDashboard, DASHBOARD_TOP_CHIPS, type SalesSummary, type SalesFigures, type Dashboard, type DashboardDay,
+} from './sales.js';
 export { PERIODS, isPeriod, periodRange, previousRange, type Period, type PeriodRange } from './periods.js';
 export { listCommands, encodeCursor, decodeCursor, type CommandRecord, type HistoryPage, type HistoryQuery } from './history.js';
 export { createCatalogLists, chipNameWords, CATALOG_CHANGED_CHANNEL, type CatalogLists, type CatalogSnapshot } from './catalog-lists.js';

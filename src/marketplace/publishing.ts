@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { Chip, ChipCollaborator, DesignerProfile } from '../db/entities/index.js';
+import { Errors } from '../errors.js';
+import { checkNewName } from './names.js';
 import { writeNotifications, type NotificationRef } from './notifications.js';
 import { enqueueAutoBuys } from './outbox.js';
 import type { RoyaltyShare } from './royalties.js';
@@ -59,6 +61,17 @@ export function canonicalJson(value: unknown): string {
 export function generateTokenId(name: string): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48) || 'chip';
   return `hm-${slug}-${randomBytes(6).toString('hex')}`;
+}
+
+/** Token ids of demo chips are derived from their names, which keeps the demo seed idempotent. */
+export function demoTokenId(chipName: string): string {
+  return `hm-demo-${chipName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+}
+
+/** The demo seed's metadata hash (top-level keys sorted), which verification recomputes for demo chips. */
+export function demoMetadataHash(metadata: Record<string, unknown>): string {
+  const canonical = JSON.stringify(metadata, Object.keys(metadata).sort());
+  return createHash('sha256').update(canonical).digest('hex');
 }
 
 /**
@@ -148,4 +161,35 @@ export async function resolveShares(manager: EntityManager, publisherId: string,
   const others = shares.reduce((sum, s) => sum + s.shareBps, 0);
   if (others >= 10_000) return { kind: 'invalid', reason: `collaborator shares sum to ${others} bps: with the publisher's share they must sum to 10000` };
   return { kind: 'ok', shares: [{ designerId: publisherId, shareBps: 10_000 - others }, ...shares] };
+}
+
+/** A chip as a designer asks to publish it: the name as typed, collaborators by name. */
+export interface PublishRequest {
+  readonly designerId: string;
+  readonly name: string;
+  readonly priceCredits: number;
+  readonly editionSize: number | null;
+  readonly tags: readonly string[];
+  readonly mediaUrl: string | null;
+  readonly collaborators: readonly CollaboratorInput[];
+}
+
+/**
+ * Checks a designer's request and publishes the chip inside the caller's transaction (see
+ * `publishChip` for what to do after commit). Throws the catalog error when the shares, the
+ * publisher or the name cannot be used.
+ */
+export async function publishRequestedChip(manager: EntityManager, request: PublishRequest): Promise<PublishResult> {
+  const shares = await resolveShares(manager, request.designerId, request.collaborators);
+  if (shares.kind === 'invalid') throw Errors.ChipInvalid(shares.reason);
+  const hasProfile = await manager.query('SELECT 1 FROM designer_profiles WHERE user_id = $1', [request.designerId]) as unknown[];
+  if (hasProfile.length === 0) throw Errors.ChipInvalid('the publisher has no designer profile');
+  // A buyer says a name and confirms a read-back: no chip may pass for another.
+  const name = await checkNewName(manager, 'chip', request.name);
+  if (name.kind === 'invalid') throw Errors.NameInvalid('chip', name.reason);
+  if (name.kind === 'confusable') throw Errors.NameConfusable('chip', name.existing);
+  return publishChip(manager, {
+    designerId: request.designerId, name: name.name, priceCredits: request.priceCredits, editionSize: request.editionSize,
+    tags: request.tags, mediaUrl: request.mediaUrl, shares: shares.shares,
+  });
 }

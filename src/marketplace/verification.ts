@@ -2,8 +2,7 @@ import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
 import type { EntityManager } from 'typeorm';
 import type { Role } from '../db/entities/index.js';
-import { demoTokenId, metadataHash as seedMetadataHash } from '../db/seed.js';
-import { canonicalJson } from './publishing.js';
+import { canonicalJson, demoMetadataHash, demoTokenId } from './publishing.js';
 
 /** Who asks: owners are named only to themselves and to admins. */
 export interface Viewer {
@@ -91,8 +90,8 @@ async function rebuild(manager: EntityManager, chip: ChipRow): Promise<MetadataC
       WHERE cc.chip_id = $1 ORDER BY cc.designer_id`, [chip.id]) as { designer_id: string; display_name: string; share_bps: number }[];
   const isDemo = chip.token_id === demoTokenId(chip.name);
   const recomputedHash = isDemo
-    // The demo seed's own scheme (src/db/seed.ts).
-    ? seedMetadataHash({ name: chip.name, tokenId: chip.token_id, tags: chip.tags, editionSize: chip.edition_size, shares: Object.fromEntries(shares.map((s) => [s.display_name, s.share_bps])) })
+    // The demo seed's own scheme (src/demo/seed.ts).
+    ? demoMetadataHash({ name: chip.name, tokenId: chip.token_id, tags: chip.tags, editionSize: chip.edition_size, shares: Object.fromEntries(shares.map((s) => [s.display_name, s.share_bps])) })
     : sha256(canonicalJson({
       name: chip.name, tokenId: chip.token_id, designerId: chip.designer_id, editionSize: chip.edition_size, tags: chip.tags, mediaUrl: chip.media_url,
       shares: shares.map((s) => ({ designerId: s.designer_id, shareBps: s.share_bps })),

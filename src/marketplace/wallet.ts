@@ -1,5 +1,8 @@
 import type { EntityManager } from 'typeorm';
-import { balanceOf } from './ledger.js';
+import { User } from '../db/entities/index.js';
+import { Errors } from '../errors.js';
+import { balanceOf, topUp } from './ledger.js';
+import { writeNotifications, type NotificationRef } from './notifications.js';
 
 /** One line of a wallet statement. */
 export interface WalletEntry {
@@ -39,4 +42,23 @@ export async function walletOf(manager: EntityManager, userId: string, limit = 2
       transactionId: r.transaction_id, chipName: r.chip_name, createdAt: new Date(r.created_at).toISOString(),
     })),
   };
+}
+
+export interface TopUpResult {
+  readonly transferId: string;
+  /** The user's balance after the top-up. */
+  readonly balance: number;
+  /** The user's `top_up` notification, to push after commit. */
+  readonly notifications: readonly NotificationRef[];
+}
+
+/** Mints credits into a user's wallet (by username) and tells them, inside the caller's transaction. */
+export async function topUpUser(manager: EntityManager, username: string, credits: number): Promise<TopUpResult> {
+  const user = await manager.findOneBy(User, { username });
+  if (!user) throw Errors.NotFound(`user ${username}`);
+  const transferId = await topUp(manager, user.id, credits);
+  const notifications = await writeNotifications(manager, [{
+    userId: user.id, kind: 'top_up', text: `${credits} credits were added to your wallet`, data: { credits, transferId },
+  }]);
+  return { transferId, balance: await balanceOf(manager, user.id), notifications };
 }

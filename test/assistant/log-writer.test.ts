@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
 import { createCommandLogWriter, type CommandLogEntry } from '../../src/assistant/index.js';
 import { User } from '../../src/db/entities/index.js';
-import { seedDemoCatalog } from '../../src/db/seed.js';
+import { seedDemoCatalog } from '../../src/demo/seed.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { refuseLogRowsOfSession } from './helpers.js';
 

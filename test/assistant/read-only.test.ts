@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { isReadOnlyTurn, READ_ONLY_INTENTS } from '../../src/assistant/index.js';
+import { isReadOnlyTurn } from '../../src/assistant/index.js';
 import { User } from '../../src/db/entities/index.js';
-import { EMPTY_STATE, runTurn } from '../../src/dialog/index.js';
+import { EMPTY_STATE, READ_ONLY_INTENTS, runTurn } from '../../src/dialog/index.js';
 import type { Principal } from '../../src/auth/tokens.js';
 import type { Slots } from '../../src/contracts.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';

@@ -4,7 +4,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { buildApp } from '../../src/app.js';
 import { openCache } from '../../src/cache/index.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
-import { seedDemoCatalog } from '../../src/db/seed.js';
+import { seedDemoCatalog } from '../../src/demo/seed.js';
 import type { SpeechEngine } from '../../src/speech/engine.js';
 import { createTestDatabase, TEST_JWT_SECRET, type TestDatabase } from '../helpers/database.js';
 

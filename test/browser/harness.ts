@@ -8,7 +8,7 @@ import { buildApp } from '../../src/app.js';
 import { openCache } from '../../src/cache/index.js';
 import { createTokenService } from '../../src/auth/tokens.js';
 import { hashPassword } from '../../src/auth/passwords.js';
-import { seedDemoCatalog } from '../../src/db/seed.js';
+import { seedDemoCatalog } from '../../src/demo/seed.js';
 import { User } from '../../src/db/entities/index.js';
 import { createSpeechEngine } from '../../src/speech/index.js';
 import { float32ToPcm16 } from '../../src/speech/pcm.js';

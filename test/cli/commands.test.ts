@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CLIENTS, DEMO_COLLECTORS, DEMO_DESIGNERS } from '../../src/demo/catalog.js';
 
 const run = promisify(execFile);
 /** The command as installed: bin/holomesh.js runs the compiled JavaScript in dist/. */
@@ -63,10 +64,12 @@ describe('holomesh command line (compiled)', () => {
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const printed = new Map([...out.stdout.matchAll(/^ {2}(\w+) \((\w+)\) password: (\S+)$/gm)].map((m) => [m[1], m[3]]));
     const kept = new Map((await readFile(file, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/)).map(([u, , p]) => [u, p]));
-    expect(kept.size).toBe(9);
+    // Every demo account: designers, clients, the other collectors and the admin.
+    const accounts = DEMO_DESIGNERS.length + DEMO_CLIENTS.length + DEMO_COLLECTORS.length + 1;
+    expect(kept.size).toBe(accounts);
     expect(kept).toEqual(printed);
     // A second run creates nothing and leaves the file as it was.
     expect((await holomesh(['seed'], { DATA_DIR: dataDir })).stdout).toContain('created 0 accounts');
-    expect((await readFile(file, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#'))).toHaveLength(9);
+    expect((await readFile(file, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#'))).toHaveLength(accounts);
   }, 180_000);
 });

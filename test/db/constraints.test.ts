@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from 'typeorm';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { seedDemoCatalog } from '../../src/db/seed.js';
+import { seedDemoCatalog } from '../../src/demo/seed.js';
 import { postTransfer, topUp } from '../../src/marketplace/index.js';
 
 /** The database itself rejects bad rows, whatever the code above it does. */

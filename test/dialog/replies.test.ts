@@ -3,7 +3,7 @@ import { say, toReply } from '../../src/dialog/ssml.js';
 import { Responses } from '../../src/dialog/responses.js';
 import { candidatesFor, cleanAnswer, matchListValue, matchPosition, matchRating } from '../../src/dialog/slot-match.js';
 import { chipReference } from '../../src/dialog/intents.js';
-import { DEMO_LISTS } from '../../src/db/demo-catalog.js';
+import { DEMO_LISTS } from '../../src/demo/catalog.js';
 
 describe('replies', () => {
   it('marks numbers as cardinals and escapes XML in SSML', () => {

@@ -8,7 +8,7 @@ import { openCache } from '../../src/cache/index.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase } from '../../src/db/index.js';
-import { seedDemoCatalog } from '../../src/db/seed.js';
+import { seedDemoCatalog } from '../../src/demo/seed.js';
 import { TEST_FIELD_KEYS, TEST_JWT_SECRET } from '../helpers/database.js';
 
 /** Settings every fault-test instance uses (in process or as a child `holomesh serve`). */

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/app.js';
 import { openCache } from '../../src/cache/index.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
-import { seedDemoCatalog } from '../../src/db/seed.js';
+import { seedDemoCatalog } from '../../src/demo/seed.js';
 import { User } from '../../src/db/entities/index.js';
 import { createTestDatabase, TEST_JWT_SECRET, type TestDatabase } from './database.js';
 import { createSpeechEngine } from '../../src/speech/index.js';

@@ -1,4 +1,4 @@
-import { DEMO_LISTS } from '../../src/db/demo-catalog.js';
+import { DEMO_LISTS } from '../../src/demo/catalog.js';
 import { loadIntentSet } from '../../src/load-intents.js';
 import { createIntentEngine, type IntentEngine, type IntentSet } from '../../src/nlu/index.js';
 

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { openDatabase, type Database } from '../../src/db/index.js';
-import { seedDemoCatalog } from '../../src/db/seed.js';
+import { seedDemoCatalog } from '../../src/demo/seed.js';
 import { TEST_FIELD_KEYS, TEST_JWT_SECRET } from '../helpers/database.js';
 import { createEmptyDatabase } from './cluster.js';
 import { waitFor } from '../helpers/wait-for.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEMO_LISTS } from '../../src/db/demo-catalog.js';
+import { DEMO_LISTS } from '../../src/demo/catalog.js';
 import { loadIntentSet } from '../../src/load-intents.js';
 import { createIntentEngine } from '../../src/nlu/index.js';
 import type { IntentEngine } from '../../src/nlu/index.js';

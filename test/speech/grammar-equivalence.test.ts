@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { LiveLists } from '../../src/contracts.js';
-import { DEMO_LISTS } from '../../src/db/demo-catalog.js';
+import { DEMO_LISTS } from '../../src/demo/catalog.js';
 import { loadIntentSet } from '../../src/load-intents.js';
 import { createIntentEngine, randomSentences, sampleSentences } from '../../src/nlu/index.js';
 import { spokenWords } from '../../src/nlu/sample.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { seedDemoCatalog } from '../../src/db/seed.js';
-import { DEMO_CHIPS, DEMO_DESIGNERS, DEMO_SALES } from '../../src/db/demo-catalog.js';
+import { seedDemoCatalog } from '../../src/demo/seed.js';
+import { DEMO_CHIPS, DEMO_DESIGNERS, DEMO_SALES } from '../../src/demo/catalog.js';
 import { balanceOf } from '../../src/marketplace/ledger.js';
 import { recommend } from '../../src/marketplace/recommendations.js';
 import { User } from '../../src/db/entities/index.js';

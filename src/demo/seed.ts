@@ -1,15 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { Config } from '../config.js';
-import { Chip, ChipCollaborator, ClientProfile, DesignerProfile, Subscription, User } from './entities/index.js';
-import { DEMO_ADMIN, DEMO_CHIPS, DEMO_CLIENTS, DEMO_DESIGNERS } from './demo-catalog.js';
-import { DEMO_COLLECTORS, DEMO_GROUPS, DEMO_PREFERENCES, DEMO_REVIEWS, DEMO_SALES } from './demo-catalog.js';
-import { Group, GroupMember, Review } from './entities/index.js';
-import { buyChip } from '../marketplace/purchases.js';
-import { setPreference } from '../marketplace/preferences.js';
-import { writeReview } from '../marketplace/reviews.js';
+import { Chip, ChipCollaborator, ClientProfile, DesignerProfile, Group, GroupMember, Review, Subscription, User } from '../db/entities/index.js';
+import { buyChip, demoMetadataHash, demoTokenId, setPreference, topUp, writeReview } from '../marketplace/index.js';
 import { generatePassword, hashPassword } from '../auth/passwords.js';
-import { topUp } from '../marketplace/ledger.js';
+import { DEMO_ADMIN, DEMO_CHIPS, DEMO_CLIENTS, DEMO_COLLECTORS, DEMO_DESIGNERS, DEMO_GROUPS, DEMO_PREFERENCES, DEMO_REVIEWS, DEMO_SALES } from './catalog.js';
 
 export interface SeedResult {
   /** Accounts created by this run with their generated passwords (empty when all existed). */
@@ -31,16 +25,6 @@ export interface SeedOptions {
 
 /** Key of the transaction advisory lock that serialises concurrent seeds. */
 const SEED_LOCK_KEY = 0x484d_5344; // "HMSD"
-
-/** Token ids of demo chips are derived from their names, which keeps the seed idempotent. */
-export function demoTokenId(chipName: string): string {
-  return `hm-demo-${chipName.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
-}
-
-export function metadataHash(metadata: Record<string, unknown>): string {
-  const canonical = JSON.stringify(metadata, Object.keys(metadata).sort());
-  return createHash('sha256').update(canonical).digest('hex');
-}
 
 /**
  * Seeds the demo catalog in one transaction. Idempotent: existing accounts and chips (matched by
@@ -83,7 +67,7 @@ export async function seedDemoCatalog(dataSource: DataSource, options: SeedOptio
         priceCredits: c.priceCredits,
         editionSize: c.editionSize,
         tags: [...c.tags],
-        metadataHash: metadataHash({ name: c.name, tokenId, tags: c.tags, editionSize: c.editionSize, shares: c.shares }),
+        metadataHash: demoMetadataHash({ name: c.name, tokenId, tags: c.tags, editionSize: c.editionSize, shares: c.shares }),
       }));
       await manager.insert(ChipCollaborator, Object.entries(c.shares).map(([designer, shareBps]) => ({
         chipId: chip.id, designerId: designerIds.get(designer)!, shareBps, acceptedAt: new Date(), // the demo's collaborations are agreed
