@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/wait-for.js';
 import { freePort } from '../helpers/server-process.js';
 import { startBanner } from '../../src/start-banner.js';
+import { DEMO_ADMIN, DEMO_CLIENTS, DEMO_COLLECTORS, DEMO_DESIGNERS } from '../../src/demo/catalog.js';
 
 const BIN = fileURLToPath(new URL('../../bin/holomesh.js', import.meta.url));
 /** util-linux's `script` gives the service a pseudo-terminal, as a person's shell would. */
@@ -67,7 +68,7 @@ describe.skipIf(!hasScript && !process.env.CI)('npm start tells a person what to
     const file = join(dataDir, 'demo-accounts.txt');
     expect((await stat(file)).mode & 0o777).toBe(0o600);
     const kept = (await readFile(file, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(/\s+/));
-    expect(kept.map(([name]) => name).sort()).toEqual(['admin', 'alex', 'aria', 'kenji', 'lumen', 'mira', 'nova', 'sam', 'vega']);
+    expect(kept.map(([name]) => name).sort()).toEqual([DEMO_ADMIN, ...DEMO_DESIGNERS, ...DEMO_CLIENTS, ...DEMO_COLLECTORS].map((a) => a.username).sort());
     expect(kept.find(([name]) => name === 'alex')).toEqual(['alex', 'client', expect.stringMatching(/^\S{12,}$/)]);
 
     expect(out).toContain('HoloMesh Voice is running');
