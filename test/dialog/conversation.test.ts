@@ -6,6 +6,7 @@ import { openCache } from '../../src/cache/index.js';
 import { balanceOf } from '../../src/marketplace/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
+import { userIdOf } from '../helpers/lookups.js';
 
 /**
  * Multi-turn conversations end to end over HTTP (and the voice WebSocket's text frames), against
@@ -17,7 +18,7 @@ let t: TestApp;
 let ds: DataSource;
 let tokens: Record<string, string>;
 
-const userId = async (username: string): Promise<string> => (await ds.query('SELECT id FROM users WHERE username = $1', [username]))[0].id;
+const userId = (username: string): Promise<string> => userIdOf(ds, username);
 const purchases = async (username: string): Promise<number> =>
   (await ds.query('SELECT COUNT(*)::int AS n FROM editions e JOIN users u ON u.id = e.owner_id WHERE u.username = $1', [username]))[0].n;
 const say = (username: string, sessionId?: string) => conversation(t.app, tokens[username]!, sessionId).say;

@@ -1,22 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { buyEditions } from '../../src/marketplace/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
+import { buyAs } from '../helpers/lookups.js';
 
 /** "What do I own": a client's editions grouped by chip, by voice and over HTTP, never someone else's. */
 
 let t: TestApp;
 let ds: DataSource;
 
-const userId = async (username: string): Promise<string> => (await ds.query('SELECT id FROM users WHERE username = $1', [username]))[0].id;
-const chipId = async (name: string): Promise<string> => (await ds.query('SELECT id FROM chips WHERE name = $1', [name]))[0].id;
 
-async function buy(username: string, chip: string, quantity: number, key: string): Promise<void> {
-  const buyerId = await userId(username);
-  const result = await ds.transaction(async (m) => buyEditions(m, { buyerId, chipId: await chipId(chip), idempotencyKey: key, platformFeeBps: 1_000, quantity }));
-  expect(result.kind).toBe('bought');
-}
+const buy = (username: string, chip: string, quantity: number, key: string): Promise<void> => buyAs(ds, username, chip, quantity, key);
 
 async function get(username: string, url: string) {
   return t.app.inject({ method: 'GET', url, headers: { authorization: `Bearer ${await t.tokenFor(username)}` } });

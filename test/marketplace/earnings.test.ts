@@ -1,23 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataSource } from 'typeorm';
-import { buyEditions, topUp } from '../../src/marketplace/index.js';
+import { topUp } from '../../src/marketplace/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
 import { expectMoneyInvariants } from '../money/helpers.js';
+import { buyAs, userIdOf } from '../helpers/lookups.js';
 
 /** A designer's royalties by period: own chips and collaborations apart, the same figures as the ledger. */
 
 let t: TestApp;
 let ds: DataSource;
 
-const userId = async (username: string): Promise<string> => (await ds.query('SELECT id FROM users WHERE username = $1', [username]))[0].id;
-const chipId = async (name: string): Promise<string> => (await ds.query('SELECT id FROM chips WHERE name = $1', [name]))[0].id;
+const userId = (username: string): Promise<string> => userIdOf(ds, username);
 
-async function buy(username: string, chip: string, quantity: number, key: string): Promise<void> {
-  const buyerId = await userId(username);
-  const result = await ds.transaction(async (m) => buyEditions(m, { buyerId, chipId: await chipId(chip), idempotencyKey: key, platformFeeBps: 1_000, quantity }));
-  expect(result.kind).toBe('bought');
-}
+const buy = (username: string, chip: string, quantity: number, key: string): Promise<void> => buyAs(ds, username, chip, quantity, key);
 
 interface EarningsBody { total: number; ownChips: { credits: number; sales: number; chips: { name: string; credits: number }[] }; collaborations: { credits: number; sales: number; chips: { name: string; credits: number }[] } }
 

@@ -3,14 +3,15 @@ import type { DataSource } from 'typeorm';
 import { buyChip } from '../../src/marketplace/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
+import { chipIdOf, userIdOf } from '../helpers/lookups.js';
 
 /** Chip and designer profiles: public over HTTP, and spoken for "how much is …", "who is …". */
 
 let t: TestApp;
 let ds: DataSource;
 
-const chipId = async (name: string): Promise<string> => (await ds.query('SELECT id FROM chips WHERE name = $1', [name]))[0].id;
-const userId = async (username: string): Promise<string> => (await ds.query('SELECT id FROM users WHERE username = $1', [username]))[0].id;
+const chipId = (name: string): Promise<string> => chipIdOf(ds, name);
+const userId = (username: string): Promise<string> => userIdOf(ds, username);
 
 async function publish(body: Record<string, unknown>): Promise<string> {
   const res = await t.app.inject({ method: 'POST', url: '/v1/chips', headers: { authorization: `Bearer ${await t.tokenFor('nova')}` }, payload: body });

@@ -3,14 +3,15 @@ import type { DataSource } from 'typeorm';
 import { buyEditions } from '../../src/marketplace/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
+import { chipIdOf, userIdOf } from '../helpers/lookups.js';
 
 /** Chip verification: hashes recomputed from stored metadata, provenance from the ledger, owners kept private. */
 
 let t: TestApp;
 let ds: DataSource;
 
-const userId = async (username: string): Promise<string> => (await ds.query('SELECT id FROM users WHERE username = $1', [username]))[0].id;
-const chipId = async (name: string): Promise<string> => (await ds.query('SELECT id FROM chips WHERE name = $1', [name]))[0].id;
+const userId = (username: string): Promise<string> => userIdOf(ds, username);
+const chipId = (name: string): Promise<string> => chipIdOf(ds, name);
 const today = new Date().toLocaleDateString('en-US', { month: 'long', day: 'numeric', timeZone: 'UTC' });
 
 async function verify(username: string, chip: string, edition?: number) {

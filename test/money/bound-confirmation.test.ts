@@ -4,13 +4,14 @@ import { balanceOf } from '../../src/marketplace/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
 import { expectMoneyInvariants } from './helpers.js';
+import { userIdOf } from '../helpers/lookups.js';
 
 /** A yes buys exactly the chip, price and quantity that were read back — nothing looked up again by name. */
 
 let t: TestApp;
 let ds: DataSource;
 
-const userId = async (username: string): Promise<string> => (await ds.query('SELECT id FROM users WHERE username = $1', [username]))[0].id;
+const userId = (username: string): Promise<string> => userIdOf(ds, username);
 const designerId = async (name: string): Promise<string> => (await ds.query('SELECT user_id FROM designer_profiles WHERE display_name = $1', [name]))[0].user_id;
 const chipIds = async (name: string): Promise<string[]> => (await ds.query('SELECT id FROM chips WHERE name = $1 ORDER BY published_at', [name])).map((r: { id: string }) => r.id);
 const purchases = async (username: string) => ds.query(

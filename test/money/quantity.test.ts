@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
 import { balances, createClients, expectMoneyInvariants } from './helpers.js';
 import { POSTGRES_MISSING, skipWithout } from '../helpers/skip.js';
+import { chipIdOf, userIdOf } from '../helpers/lookups.js';
 
 /** Orders of several editions: one read-back, all editions in one transaction or none. */
 
@@ -18,8 +19,8 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-const userId = async (username: string): Promise<string> => (await ds.query('SELECT id FROM users WHERE username = $1', [username]))[0].id;
-const chipId = async (name: string): Promise<string> => (await ds.query('SELECT id FROM chips WHERE name = $1', [name]))[0].id;
+const userId = (username: string): Promise<string> => userIdOf(ds, username);
+const chipId = (name: string): Promise<string> => chipIdOf(ds, name);
 const tokenOf = (u: { id: string; username: string }) => t.tokens.issueAccessToken({ userId: u.id, username: u.username, role: 'client' });
 
 /** A fresh chip of Nova's with Kenji as an accepted collaborator, published through the API. */
