@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
 import { hashDeviceToken } from '../../src/auth/device-credentials.js';
-import { createSecondInstance } from '../money/helpers.js';
+import { createSecondInstance } from '../helpers/app.js';
 import { bearer, createAuthTestApp, login, PASSWORD, post, register, type AuthTestApp } from './helpers.js';
 import { POSTGRES_MISSING, REDIS_MISSING, skipWithout } from '../helpers/skip.js';
 

@@ -3,7 +3,7 @@ import { Redis } from 'ioredis';
 import type { WebSocket } from 'ws';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
-import { createSecondInstance } from '../money/helpers.js';
+import { createSecondInstance } from '../helpers/app.js';
 import { POSTGRES_MISSING, REDIS_MISSING, skipWithout } from '../helpers/skip.js';
 
 const notShared = skipWithout(POSTGRES_MISSING || REDIS_MISSING);

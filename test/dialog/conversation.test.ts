@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
-import { buildApp } from '../../src/app.js';
-import { openCache } from '../../src/cache/index.js';
 import { balanceOf } from '../../src/marketplace/index.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createSecondInstance, createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
 import { userIdOf } from '../helpers/lookups.js';
 
@@ -156,20 +153,15 @@ describe('context', () => {
   });
 
   it('keeps the context in the session store: another instance continues it', async () => {
-    const cache = await openCache(t.database.config.redisUrl);
-    let second: FastifyInstance | undefined;
+    const second = await createSecondInstance(t);
     try {
-      second = await buildApp({ config: t.database.config, db: t.database.db, sessionStore: cache.store, pubsub: cache.pubsub, tokens: t.tokens, logger: false });
-      await second.ready();
       await conversation(t.app, tokens.alex!, 'context-moves-1').say('search for koi chips');
-      const there = await conversation(second, tokens.alex!, 'context-moves-1').say('buy the second one');
+      const there = await conversation(second.app, tokens.alex!, 'context-moves-1').say('buy the second one');
       expect(there.reply.text).toBe('Buy Quantum Koi by Kenji Sato for 60 credits? Say yes to confirm.');
       // Another session of the same user has its own context.
-      expect((await conversation(second, tokens.alex!, 'context-moves-2').say('buy the second one')).reply.text).toBe('Which chip would you like to buy?');
+      expect((await conversation(second.app, tokens.alex!, 'context-moves-2').say('buy the second one')).reply.text).toBe('Which chip would you like to buy?');
     } finally {
-      await second?.close();
-      await cache.pubsub.close();
-      await cache.store.close();
+      await second.close();
     }
   });
 });

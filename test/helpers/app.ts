@@ -4,7 +4,8 @@ import { openCache } from '../../src/cache/index.js';
 import { createTokenService, type TokenService } from '../../src/auth/tokens.js';
 import { seedDemoCatalog } from '../../src/demo/seed.js';
 import { User } from '../../src/db/entities/index.js';
-import { createTestDatabase, TEST_JWT_SECRET, type TestDatabase } from './database.js';
+import { openDatabase } from '../../src/db/index.js';
+import { createTestDatabase, TEST_FIELD_KEYS, TEST_JWT_SECRET, type TestDatabase } from './database.js';
 import { createSpeechEngine } from '../../src/speech/index.js';
 import type { SpeechSynthesizer } from '../../src/tts/index.js';
 
@@ -69,6 +70,27 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
       await cache.pubsub.close();
       await cache.store.close();
       await database.close();
+    },
+  };
+}
+
+/**
+ * A second instance of the app on the SAME database and Redis as `first` (as behind a load
+ * balancer): its own pool, its own PubSub connections, its own outbox worker. Close it before `first`.
+ */
+export async function createSecondInstance(first: TestApp): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
+  const config = first.database.config;
+  const db = await openDatabase(config, TEST_FIELD_KEYS);
+  const cache = await openCache(config.redisUrl);
+  const app = await buildApp({ config, db, sessionStore: cache.store, pubsub: cache.pubsub, tokens: first.tokens, speech: null, logger: false });
+  await app.ready();
+  return {
+    app,
+    async close() {
+      await app.close();
+      await cache.pubsub.close();
+      await cache.store.close();
+      await db.close();
     },
   };
 }

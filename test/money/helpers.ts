@@ -1,12 +1,6 @@
-import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
 import { expect } from 'vitest';
-import { buildApp } from '../../src/app.js';
-import { openCache } from '../../src/cache/index.js';
-import { openDatabase } from '../../src/db/index.js';
 import { postTransfer } from '../../src/marketplace/index.js';
-import { TEST_FIELD_KEYS } from '../helpers/database.js';
-import type { TestApp } from '../helpers/app.js';
 
 /** Creates `count` client accounts `<prefix><i>` with `credits(i)` each, in ONE transaction (one balanced mint). */
 export async function createClients(ds: DataSource, prefix: string, count: number, credits: (i: number) => number): Promise<{ id: string; username: string }[]> {
@@ -57,23 +51,3 @@ export async function expectMoneyInvariants(ds: DataSource): Promise<void> {
          OR c.editions_sold <> (SELECT COUNT(*) FROM transactions t WHERE t.chip_id = c.id)`)).toEqual([]);
 }
 
-/**
- * A second instance of the app on the SAME database and Redis as `first` (as behind a load
- * balancer): its own pool, its own PubSub connections, its own outbox worker. Close it before `first`.
- */
-export async function createSecondInstance(first: TestApp): Promise<{ app: FastifyInstance; close(): Promise<void> }> {
-  const config = first.database.config;
-  const db = await openDatabase(config, TEST_FIELD_KEYS);
-  const cache = await openCache(config.redisUrl);
-  const app = await buildApp({ config, db, sessionStore: cache.store, pubsub: cache.pubsub, tokens: first.tokens, speech: null, logger: false });
-  await app.ready();
-  return {
-    app,
-    async close() {
-      await app.close();
-      await cache.pubsub.close();
-      await cache.store.close();
-      await db.close();
-    },
-  };
-}

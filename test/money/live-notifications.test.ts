@@ -5,7 +5,8 @@ import type { DataSource } from 'typeorm';
 import { enableAutoBuy, findDesigner } from '../../src/marketplace/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
-import { createClients, createSecondInstance, expectMoneyInvariants } from './helpers.js';
+import { createClients, expectMoneyInvariants } from './helpers.js';
+import { createSecondInstance } from '../helpers/app.js';
 import { POSTGRES_MISSING, REDIS_MISSING, skipWithout } from '../helpers/skip.js';
 
 interface Frame { type?: string; kind?: string; text?: string; id?: string; data?: Record<string, unknown> }
