@@ -151,7 +151,8 @@ type VoskRequest =
   | { seq: number; type: 'open'; stream: number; phrases: string[] }
   | { seq: number; type: 'accept'; stream: number; pcm: Int16Array }
   | { seq: number; type: 'finish'; stream: number }
-  | { seq: number; type: 'close'; stream: number };
+  | { seq: number; type: 'close'; stream: number }
+  | { seq: number; type: 'shutdown' };
 
 interface RecognizerSlot {
   recognizer: VoskRecognizer;
@@ -179,12 +180,17 @@ function runWorker(init: VoskWorkerInit): void {
     return;
   }
   const streams = new Map<number, RecognizerSlot>();
+  let shutDown = false;
   const get = (id: number): RecognizerSlot => {
     const s = streams.get(id);
     if (!s) throw new SpeechError('HM_ERR_SPEECH_STREAM_CLOSED', 'The recognition stream is closed');
     return s;
   };
   const handle = (req: VoskRequest): unknown => {
+    if (shutDown) {
+      if (req.type === 'shutdown') return null;
+      throw new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The speech engine is closed');
+    }
     switch (req.type) {
       case 'open': {
         const recognizer = new VoskRecognizer(model, { sampleRate: init.sampleRate, phrases: req.phrases, words: true, maxAlternatives: init.maxAlternatives });
@@ -219,6 +225,14 @@ function runWorker(init: VoskWorkerInit): void {
         streams.delete(req.stream);
         return null;
       }
+      case 'shutdown': {
+        // The recognisers first: each was made from the model.
+        for (const s of streams.values()) s.recognizer.free();
+        streams.clear();
+        model.free();
+        shutDown = true;
+        return null;
+      }
     }
   };
   port.on('message', (req: VoskRequest) => {
@@ -250,6 +264,7 @@ class VoskEngine implements StartedVoskEngine {
   readonly sampleRate = VOSK_SAMPLE_RATE;
   readonly description: string;
   readonly #pool: WorkerPool<Request>;
+  #closing: Promise<void> | null = null;
 
   private constructor(name: string, modelPath: string, pool: WorkerPool<Request>) {
     this.name = name;
@@ -274,11 +289,21 @@ class VoskEngine implements StartedVoskEngine {
   }
 
   openStream(grammar: RecognitionGrammar): Promise<RecognizerStream> {
+    if (this.#closing) return Promise.reject(new SpeechError('HM_ERR_SPEECH_ENGINE_UNAVAILABLE', 'The speech engine is closed'));
     const phrases = [...grammar.phrases];
     return this.#pool.openStream((stream) => ({ type: 'open', stream, phrases }));
   }
 
+  /** Frees every worker's recognisers and model, then stops the workers; later calls wait for the first. */
   close(): Promise<void> {
-    return this.#pool.close();
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    // libvosk's memory belongs to the process, not the worker thread: terminating does not free it.
+    // A worker that died meanwhile has nothing left to free, so its error does not stop the close.
+    await this.#pool.broadcast({ type: 'shutdown' }).catch(() => undefined);
+    await this.#pool.close();
   }
 }

@@ -48,6 +48,7 @@ interface Fake {
   count(name: string): number;
   lastGrammar(): string;
   lastMaxAlternatives(): number;
+  modelsFreedInUse(): number;
 }
 
 let fake: Fake;
@@ -66,6 +67,7 @@ beforeAll(() => {
     count,
     lastGrammar: lib.func('fake_vosk_last_grammar', 'str', []) as () => string,
     lastMaxAlternatives: lib.func('fake_vosk_last_max_alternatives', 'int', []) as () => number,
+    modelsFreedInUse: lib.func('fake_vosk_models_freed_in_use', 'int', []) as () => number,
   };
 });
 
@@ -154,6 +156,24 @@ describe.skipIf(skip)('the vosk engine on a fake libvosk', () => {
     await streams[0]!.close();
     expect(fake.count('vosk_recognizer_free')).toBe(freed + 2);
     await expect(streams[0]!.accept(voiced())).rejects.toMatchObject({ code: 'HM_ERR_SPEECH_STREAM_CLOSED' });
+  });
+
+  it('on close frees the recognisers of streams still open, then each worker\'s model, once; then refuses work', async () => {
+    const closing = await startVoskEngine({ engine: 'vosk', voskModelPath: modelPath, workers: 2 });
+    const models = fake.count('vosk_model_free');
+    const recognizers = fake.count('vosk_recognizer_free');
+    const open = await closing.openStream(grammar(['show chips']));
+    await open.accept(voiced());
+    await Promise.all([closing.close(), closing.close()]);
+    await closing.close();
+    expect(fake.count('vosk_model_free')).toBe(models + 2);
+    expect(fake.count('vosk_recognizer_free')).toBe(recognizers + 1);
+    expect(fake.modelsFreedInUse()).toBe(0);
+    const closed = { code: 'HM_ERR_SPEECH_ENGINE_UNAVAILABLE', message: 'The speech engine is closed' };
+    await expect(open.accept(voiced())).rejects.toMatchObject(closed);
+    await expect(closing.openStream(grammar(['show']))).rejects.toMatchObject(closed);
+    await open.close();
+    expect(fake.count('vosk_recognizer_free')).toBe(recognizers + 1);
   });
 
   it('gives the configured number of N-best alternatives, best first, scores normalised to 0..1', async () => {
