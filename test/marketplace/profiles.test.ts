@@ -4,6 +4,7 @@ import { buyChip } from '../../src/marketplace/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
 import { chipIdOf, userIdOf } from '../helpers/lookups.js';
+import { answerCollaboration, publishChip } from '../helpers/chips.js';
 
 /** Chip and designer profiles: public over HTTP, and spoken for "how much is …", "who is …". */
 
@@ -12,12 +13,6 @@ let ds: DataSource;
 
 const chipId = (name: string): Promise<string> => chipIdOf(ds, name);
 const userId = (username: string): Promise<string> => userIdOf(ds, username);
-
-async function publish(body: Record<string, unknown>): Promise<string> {
-  const res = await t.app.inject({ method: 'POST', url: '/v1/chips', headers: { authorization: `Bearer ${await t.tokenFor('nova')}` }, payload: body });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json<{ id: string }>().id;
-}
 
 beforeAll(async () => {
   t = await createTestApp();
@@ -40,11 +35,10 @@ describe('chip profiles', () => {
   });
 
   it('shows an invited collaborator only once they accept (until then the publisher is paid their share)', async () => {
-    const id = await publish({ name: 'Echo Moth', priceCredits: 12, editionSize: 5, tags: ['moth'], collaborators: [{ designer: 'Vega Flux', shareBps: 4_000 }] });
+    const { id } = await publishChip(t, 'nova', { name: 'Echo Moth', priceCredits: 12, editionSize: 5, tags: ['moth'], collaborators: [{ designer: 'Vega Flux', shareBps: 4_000 }] });
     const shares = async () => (await t.app.inject({ method: 'GET', url: `/v1/chips/${id}` })).json<{ shares: { name: string; shareBps: number }[] }>().shares.map((s) => [s.name, s.shareBps]);
     expect(await shares()).toEqual([['Nova', 10_000]]);
-    const accept = await t.app.inject({ method: 'POST', url: `/v1/chips/${id}/collaboration`, headers: { authorization: `Bearer ${await t.tokenFor('vega')}` }, payload: { accept: true } });
-    expect(accept.statusCode).toBe(200);
+    await answerCollaboration(t, 'vega', id, true);
     expect(await shares()).toEqual([['Nova', 6_000], ['Vega Flux', 4_000]]);
   });
 
@@ -66,7 +60,7 @@ describe('chip profiles', () => {
       .toBe('Starlight Koi is by Nova and Kenji Sato, sharing its royalties 70 and 30 percent. It costs 40 credits, and 50 of 50 editions are left. Tagged neon, fish and calm.');
     expect((await c.say('how much is Aurora Veil')).reply.text)
       .toBe("Aurora Veil is by Lumen Labs. It costs 20 credits, and it's an open edition, so it never sells out. Tagged light and nature.");
-    const rare = await publish({ name: 'Lone Comet', priceCredits: 5, editionSize: 1, tags: [] });
+    const rare = (await publishChip(t, 'nova', { name: 'Lone Comet', priceCredits: 5, editionSize: 1, tags: [] })).id;
     expect((await ds.transaction(async (m) => buyChip(m, { buyerId: await userId('alex'), chipId: rare, idempotencyKey: 'lone', platformFeeBps: 1_000 }))).kind).toBe('bought');
     const soldOut = await c.say('is Lone Comet sold out');
     expect(soldOut.reply.text).toBe("Lone Comet is by Nova. It's sold out: its one edition is taken.");

@@ -4,6 +4,7 @@ import { buyEditions } from '../../src/marketplace/index.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
 import { chipIdOf, userIdOf } from '../helpers/lookups.js';
+import { answerCollaboration, publishChip } from '../helpers/chips.js';
 
 /** Chip verification: hashes recomputed from stored metadata, provenance from the ledger, owners kept private. */
 
@@ -23,12 +24,6 @@ async function verify(username: string, chip: string, edition?: number) {
   return res;
 }
 
-async function publish(body: Record<string, unknown>): Promise<string> {
-  const res = await t.app.inject({ method: 'POST', url: '/v1/chips', headers: { authorization: `Bearer ${await t.tokenFor('nova')}` }, payload: body });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json<{ id: string }>().id;
-}
-
 beforeAll(async () => {
   t = await createTestApp();
   ds = t.database.db.dataSource;
@@ -44,16 +39,15 @@ describe('verifying a chip', () => {
     expect(demo).toMatchObject({ isAuthentic: true, metadataSource: 'rebuilt', tokenIdMatches: true });
 
     // Declining a collaboration changes the shares after publication: the metadata as published still checks out.
-    const id = await publish({ name: 'Signal Fern', priceCredits: 9, editionSize: 3, tags: ['fern'], collaborators: [{ designer: 'Mira Okafor', shareBps: 2_000 }] });
-    const decline = await t.app.inject({ method: 'POST', url: `/v1/chips/${id}/collaboration`, headers: { authorization: `Bearer ${await t.tokenFor('mira')}` }, payload: { accept: false } });
-    expect(decline.statusCode).toBe(200);
+    const { id } = await publishChip(t, 'nova', { name: 'Signal Fern', priceCredits: 9, editionSize: 3, tags: ['fern'], collaborators: [{ designer: 'Mira Okafor', shareBps: 2_000 }] });
+    await answerCollaboration(t, 'mira', id, false);
     const published = (await verify('sam', id)).json<{ isAuthentic: boolean; metadataSource: string; recomputedHash: string; chip: { metadataHash: string } }>();
     expect(published).toMatchObject({ isAuthentic: true, metadataSource: 'stored' });
     expect(published.recomputedHash).toBe(published.chip.metadataHash);
   });
 
   it('finds a chip whose columns were changed behind its hash, and says so', async () => {
-    const id = await publish({ name: 'Mirror Fern', priceCredits: 9, editionSize: 3, tags: ['fern'] });
+    const { id } = await publishChip(t, 'nova', { name: 'Mirror Fern', priceCredits: 9, editionSize: 3, tags: ['fern'] });
     await ds.query(`UPDATE chips SET edition_size = 300 WHERE id = $1`, [id]);
     expect((await verify('sam', id)).json<{ isAuthentic: boolean }>().isAuthentic).toBe(false);
     await t.app.catalogLists.invalidate();

@@ -8,6 +8,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { TEST_FIELD_KEYS } from '../helpers/database.js';
 import { balances, createClients, expectMoneyInvariants } from './helpers.js';
 import { POSTGRES_MISSING, skipWithout } from '../helpers/skip.js';
+import { publishChip } from '../helpers/chips.js';
 
 let t: TestApp;
 let ds: DataSource;
@@ -29,12 +30,7 @@ const worker = (extra: Partial<OutboxWorkerOptions> = {}) =>
 let serial = 0;
 async function publish(priceCredits: number, editionSize: number | null = null): Promise<{ id: string; name: string; autoBuysQueued: number }> {
   serial += 1;
-  const res = await t.app.inject({
-    method: 'POST', url: '/v1/chips', headers: { authorization: `Bearer ${await t.tokenFor('vega')}` },
-    payload: { name: `Comet ${['Alpha', 'Beta', 'Gamma', 'Delta', 'Epsilon', 'Zeta'][serial]}`, priceCredits, editionSize, tags: ['space'] },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json();
+  return publishChip(t, 'vega', { name: `Comet ${['Alpha', 'Beta', 'Gamma', 'Delta', 'Epsilon', 'Zeta'][serial]}`, priceCredits, editionSize, tags: ['space'] });
 }
 
 const purchasesOf = async (chipId: string) => ds.query(

@@ -5,6 +5,7 @@ import { createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
 import { balances, createClients, expectMoneyInvariants } from './helpers.js';
 import { POSTGRES_MISSING, skipWithout } from '../helpers/skip.js';
+import { answerCollaboration, publishChip } from '../helpers/chips.js';
 
 let t: TestApp;
 let ds: DataSource;
@@ -17,21 +18,6 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-async function publish(username: string, body: Record<string, unknown>): Promise<{ id: string; name: string }> {
-  const res = await t.app.inject({
-    method: 'POST', url: '/v1/chips', headers: { authorization: `Bearer ${await t.tokenFor(username)}` }, payload: body,
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json<{ id: string; name: string }>();
-}
-
-/** The listed collaborator accepts (until then their share is paid to the publisher). */
-async function accept(username: string, chipId: string): Promise<void> {
-  const res = await t.app.inject({
-    method: 'POST', url: `/v1/chips/${chipId}/collaboration`, headers: { authorization: `Bearer ${await t.tokenFor(username)}` }, payload: { accept: true },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-}
 
 const tokenOf = (u: { id: string; username: string }) => t.tokens.issueAccessToken({ userId: u.id, username: u.username, role: 'client' });
 
@@ -41,10 +27,11 @@ const noPostgres = skipWithout(POSTGRES_MISSING);
 describe.skipIf(noPostgres)('money under concurrency (real PostgreSQL)', () => {
   it('sells a 10-edition chip to exactly 10 of 200 concurrent buyers (half by voice commands over HTTP), and every credit adds up', { timeout: 60_000 }, async () => {
     const price = 47;
-    const chip = await publish('nova', {
+    const chip = await publishChip(t, 'nova', {
       name: 'Prism Falcon', priceCredits: price, editionSize: 10, tags: ['bird'], collaborators: [{ designer: 'Kenji Sato', shareBps: 3_333 }],
     });
-    await accept('kenji', chip.id);
+    // The listed collaborator accepts (until then their share is paid to the publisher).
+    await answerCollaboration(t, 'kenji', chip.id, true);
     const buyers = await createClients(ds, 'buyer', 200, (i) => (i % 9 === 0 ? 20 : 100 + i));
     const ids = buyers.map((b) => b.id);
     const before = await balances(ds, [...ids, ...(await designerIds())]);
@@ -115,8 +102,8 @@ describe.skipIf(noPostgres)('money under concurrency (real PostgreSQL)', () => {
   });
 
   it('never deadlocks when designers collect their own collaborations while clients buy them', { timeout: 60_000 }, async () => {
-    const chip = await publish('nova', { name: 'Mirror Koi', priceCredits: 20, editionSize: null, tags: ['fish'], collaborators: [{ designer: 'kenji', shareBps: 5_000 }] });
-    await accept('kenji', chip.id);
+    const chip = await publishChip(t, 'nova', { name: 'Mirror Koi', priceCredits: 20, editionSize: null, tags: ['fish'], collaborators: [{ designer: 'kenji', shareBps: 5_000 }] });
+    await answerCollaboration(t, 'kenji', chip.id, true);
     const clients = await createClients(ds, 'collector', 40, () => 1_000);
     const [nova, kenji] = await designerIds();
     await ds.transaction((m) => postTransfer(m, [{ systemAccount: 'mint', amount: -2_000 }, { userId: nova!, amount: 1_000 }, { userId: kenji!, amount: 1_000 }], 'top_up'));

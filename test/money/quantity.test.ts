@@ -6,6 +6,7 @@ import { conversation } from '../http/commands-helpers.js';
 import { balances, createClients, expectMoneyInvariants } from './helpers.js';
 import { POSTGRES_MISSING, skipWithout } from '../helpers/skip.js';
 import { chipIdOf, userIdOf } from '../helpers/lookups.js';
+import { answerCollaboration, publishChip } from '../helpers/chips.js';
 
 /** Orders of several editions: one read-back, all editions in one transaction or none. */
 
@@ -25,16 +26,8 @@ const tokenOf = (u: { id: string; username: string }) => t.tokens.issueAccessTok
 
 /** A fresh chip of Nova's with Kenji as an accepted collaborator, published through the API. */
 async function publish(name: string, priceCredits: number, editionSize: number | null): Promise<string> {
-  const res = await t.app.inject({
-    method: 'POST', url: '/v1/chips', headers: { authorization: `Bearer ${await t.tokenFor('nova')}` },
-    payload: { name, priceCredits, editionSize, tags: ['test'], collaborators: [{ designer: 'Kenji Sato', shareBps: 3_333 }] },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  const id = res.json<{ id: string }>().id;
-  const accepted = await t.app.inject({
-    method: 'POST', url: `/v1/chips/${id}/collaboration`, headers: { authorization: `Bearer ${await t.tokenFor('kenji')}` }, payload: { accept: true },
-  });
-  expect(accepted.statusCode, accepted.body).toBe(200);
+  const { id } = await publishChip(t, 'nova', { name, priceCredits, editionSize, tags: ['test'], collaborators: [{ designer: 'Kenji Sato', shareBps: 3_333 }] });
+  await answerCollaboration(t, 'kenji', id, true);
   return id;
 }
 
