@@ -26,6 +26,22 @@ export function concatSamples(...parts: readonly Float32Array[]): Float32Array {
   return out;
 }
 
+/**
+ * Interleaved little-endian 16-bit frames → mono samples, each the mean of its frame's channels;
+ * at most `maxFrames`, and a partial last frame is dropped.
+ */
+export function mixToMono(bytes: Uint8Array, channels: number, maxFrames = Infinity): Int16Array {
+  const frames = Math.min(Math.floor(bytes.byteLength / (2 * channels)), maxFrames);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Int16Array(frames);
+  for (let f = 0; f < frames; f++) {
+    let sum = 0;
+    for (let c = 0; c < channels; c++) sum += view.getInt16((f * channels + c) * 2, true);
+    out[f] = Math.round(sum / channels);
+  }
+  return out;
+}
+
 /** Little-endian 16-bit PCM bytes (as sent on the WebSocket) → samples; a trailing odd byte is dropped. */
 export function bytesToPcm16(bytes: Uint8Array): Int16Array {
   const n = bytes.byteLength >> 1;

@@ -1,4 +1,5 @@
 import { SpeechError } from './errors.js';
+import { mixToMono } from './pcm.js';
 
 /** A decoded WAV file, mixed down to mono. */
 export interface WavAudio {
@@ -52,23 +53,11 @@ export function parseWav(bytes: Uint8Array): WavAudio {
       if (format.sampleRate < 1000 || format.sampleRate > 384_000) throw invalid(`implausible sample rate ${format.sampleRate}`);
       // Streamed WAVs may carry a placeholder size: take what is there.
       const available = Math.min(size, bytes.byteLength - body);
-      return { sampleRate: format.sampleRate, channels: format.channels, samples: mixDown(view, body, available, format.channels) };
+      return { sampleRate: format.sampleRate, channels: format.channels, samples: mixToMono(bytes.subarray(body, body + available), format.channels) };
     }
     offset = body + size + (size & 1);
   }
   throw invalid(format ? 'no data chunk' : 'no fmt chunk');
-}
-
-function mixDown(view: DataView, start: number, byteLength: number, channels: number): Int16Array {
-  const frames = Math.floor(byteLength / (2 * channels));
-  const out = new Int16Array(frames);
-  for (let f = 0; f < frames; f++) {
-    let sum = 0;
-    const base = start + f * 2 * channels;
-    for (let c = 0; c < channels; c++) sum += view.getInt16(base + 2 * c, true);
-    out[f] = Math.round(sum / channels);
-  }
-  return out;
 }
 
 /** Writes mono 16-bit PCM as a canonical 44-byte-header WAV file. */

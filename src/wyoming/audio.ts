@@ -1,5 +1,5 @@
 import { Errors } from '../errors.js';
-import { float32ToPcm16 } from '../speech/pcm.js';
+import { float32ToPcm16, mixToMono, pcm16ToFloat32 } from '../speech/pcm.js';
 import { Resampler } from '../speech/resample.js';
 import type { EventData } from './events.js';
 
@@ -64,14 +64,8 @@ export class AudioIntake {
     const frames = Math.min(payload.length / frameBytes, this.#maxFrames - this.#frames);
     if (frames <= 0) return new Int16Array(0);
     this.#frames += frames;
-    const { channels } = this.format;
-    const mono = new Float32Array(frames);
-    for (let i = 0; i < frames; i++) {
-      let sum = 0;
-      for (let c = 0; c < channels; c++) sum += payload.readInt16LE((i * channels + c) * 2);
-      mono[i] = sum / channels / 32768;
-    }
-    return float32ToPcm16(this.#resampler ? this.#resampler.process(mono) : mono);
+    const mono = mixToMono(payload, this.format.channels, frames);
+    return this.#resampler ? float32ToPcm16(this.#resampler.process(pcm16ToFloat32(mono))) : mono;
   }
 
   /** The resampler's tail at the end of the utterance. */
