@@ -18,7 +18,7 @@ const api = (who: string | null, method: 'GET' | 'POST' | 'DELETE', url: string,
 beforeAll(async () => {
   t = await createTestApp();
   ds = t.database.db.dataSource;
-  tokens = Object.fromEntries(await Promise.all(['alex', 'sam', 'nova', 'aria', 'kenji'].map(async (u) => [u, await t.tokenFor(u)] as const)));
+  tokens = await t.tokensFor(['alex', 'sam', 'nova', 'aria', 'kenji']);
 });
 afterAll(() => t?.close());
 

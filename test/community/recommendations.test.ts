@@ -20,7 +20,7 @@ const names = (found: { chips: readonly { name: string }[] }) => found.chips.map
 beforeAll(async () => {
   t = await createTestApp();
   ds = t.database.db.dataSource;
-  tokens = Object.fromEntries(await Promise.all(['alex', 'sam', 'admin'].map(async (u) => [u, await t.tokenFor(u)] as const)));
+  tokens = await t.tokensFor(['alex', 'sam', 'admin']);
 });
 afterAll(() => t?.close());
 

@@ -19,7 +19,7 @@ const put = (who: string, designer: string, payload: unknown) => t.app.inject({
 beforeAll(async () => {
   t = await createTestApp();
   ds = t.database.db.dataSource;
-  tokens = Object.fromEntries(await Promise.all(['alex', 'sam', 'nova', 'kenji', 'admin'].map(async (u) => [u, await t.tokenFor(u)] as const)));
+  tokens = await t.tokensFor(['alex', 'sam', 'nova', 'kenji', 'admin']);
 });
 afterAll(() => t?.close());
 

@@ -50,7 +50,7 @@ async function voiceSocket(username: string, sessionId: string) {
 beforeAll(async () => {
   t = await createTestApp();
   ds = t.database.db.dataSource;
-  tokens = Object.fromEntries(await Promise.all(['alex', 'sam', 'nova', 'kenji'].map(async (u) => [u, await t.tokenFor(u)] as const)));
+  tokens = await t.tokensFor(['alex', 'sam', 'nova', 'kenji']);
 });
 afterAll(() => t?.close());
 

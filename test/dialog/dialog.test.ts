@@ -1,14 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { FastifyInstance } from 'fastify';
 import type { DataSource } from 'typeorm';
-import { buildApp } from '../../src/app.js';
-import { openCache } from '../../src/cache/index.js';
 import { ClientProfile, User } from '../../src/db/entities/index.js';
 import { createAssistant } from '../../src/assistant/index.js';
 import { balanceOf } from '../../src/marketplace/index.js';
 import type { Principal } from '../../src/auth/tokens.js';
 import type { Understanding } from '../../src/contracts.js';
-import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createSecondInstance, createTestApp, type TestApp } from '../helpers/app.js';
 import { conversation } from '../http/commands-helpers.js';
 import { REDIS_MISSING, skipWithout } from '../helpers/skip.js';
 
@@ -48,7 +45,7 @@ async function assistantWith(partial: Record<string, Omit<Understanding, 'text'>
 beforeAll(async () => {
   t = await createTestApp();
   ds = t.database.db.dataSource;
-  tokens = Object.fromEntries(await Promise.all(['alex', 'sam', 'nova', 'kenji'].map(async (u) => [u, await t.tokenFor(u)] as const)));
+  tokens = await t.tokensFor(['alex', 'sam', 'nova', 'kenji']);
 });
 afterAll(() => t?.close());
 
@@ -203,11 +200,9 @@ describe('sessions', () => {
   });
 
   it.skipIf(skipWithout(REDIS_MISSING))('continues a dialog on another instance sharing Redis; catalog changes reach it', async () => {
-    const cache = await openCache(t.database.config.redisUrl);
-    let second: FastifyInstance | undefined;
+    const instance = await createSecondInstance(t);
+    const second = instance.app;
     try {
-      second = await buildApp({ config: t.database.config, db: t.database.db, sessionStore: cache.store, pubsub: cache.pubsub, tokens: t.tokens, logger: false });
-      await second.ready();
       const first = conversation(t.app, tokens.alex, 'reconnect-session-1');
       expect((await first.say('buy glitch garden')).reply.expectsReply).toBe(true);
       const again = conversation(second, tokens.alex, 'reconnect-session-1');
@@ -233,9 +228,7 @@ describe('sessions', () => {
       expect(lists.tag).toContain('fox');
       expect((await second.catalogLists.get()).version).not.toBe(before.version);
     } finally {
-      await second?.close();
-      await cache.pubsub.close();
-      await cache.store.close();
+      await instance.close();
     }
   });
 });

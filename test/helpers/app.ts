@@ -15,6 +15,8 @@ export interface TestApp {
   readonly tokens: TokenService;
   /** An access token for a seeded user (alex, sam, nova, admin …). */
   tokenFor(username: string): Promise<string>;
+  /** Access tokens for several seeded users, by username. */
+  tokensFor(usernames: readonly string[]): Promise<Record<string, string>>;
   close(): Promise<void>;
 }
 
@@ -55,13 +57,17 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     logger: false,
   });
   await app.ready();
+  const tokenFor = async (username: string): Promise<string> => {
+    const user = await database.db.dataSource.getRepository(User).findOneByOrFail({ username });
+    return tokens.issueAccessToken({ userId: user.id, username: user.username, role: user.role });
+  };
   return {
     app,
     database,
     tokens,
-    async tokenFor(username) {
-      const user = await database.db.dataSource.getRepository(User).findOneByOrFail({ username });
-      return tokens.issueAccessToken({ userId: user.id, username: user.username, role: user.role });
+    tokenFor,
+    async tokensFor(usernames) {
+      return Object.fromEntries(await Promise.all(usernames.map(async (u) => [u, await tokenFor(u)] as const)));
     },
     async close() {
       await app.close();

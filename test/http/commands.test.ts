@@ -20,7 +20,7 @@ const logCount = async (username?: string): Promise<number> => {
 beforeAll(async () => {
   t = await createTestApp();
   ds = t.database.db.dataSource;
-  tokens = Object.fromEntries(await Promise.all(['alex', 'sam', 'nova', 'kenji', 'admin'].map(async (u) => [u, await t.tokenFor(u)] as const)));
+  tokens = await t.tokensFor(['alex', 'sam', 'nova', 'kenji', 'admin']);
 });
 afterAll(() => t?.close());
 
