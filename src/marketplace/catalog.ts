@@ -1,15 +1,9 @@
 import type { EntityManager, SelectQueryBuilder } from 'typeorm';
-import { Chip, ClientProfile, DesignerProfile } from '../db/entities/index.js';
+import { ClientProfile, type Chip } from '../db/entities/index.js';
+import { chipRefQuery, toChipRef, type ChipRef } from './directory.js';
 
 /** A chip as shown in search results and "what's new". */
-export interface ChipSummary {
-  readonly id: string;
-  readonly name: string;
-  readonly designerId: string;
-  readonly designerName: string;
-  readonly priceCredits: number;
-  readonly editionSize: number | null;
-  readonly editionsSold: number;
+export interface ChipSummary extends ChipRef {
   readonly tags: readonly string[];
   readonly publishedAt: string;
   readonly isSoldOut: boolean;
@@ -30,27 +24,16 @@ export interface SearchCriteria {
 export const SPOKEN_RESULTS = 5;
 
 function baseQuery(manager: EntityManager): SelectQueryBuilder<Chip> {
-  return manager.createQueryBuilder(Chip, 'c')
-    .innerJoin(DesignerProfile, 'd', 'd.user_id = c.designer_id')
-    .select(['c.id AS id', 'c.name AS name', 'c.designer_id AS designer_id', 'd.display_name AS designer_name',
-      'c.price_credits AS price_credits', 'c.edition_size AS edition_size', 'c.editions_sold AS editions_sold',
-      'c.tags AS tags', 'c.published_at AS published_at']);
+  return chipRefQuery(manager).addSelect(['c.tags AS tags', 'c.published_at AS published_at']);
 }
 
 function toSummary(r: Record<string, unknown>): ChipSummary {
-  const editionSize = r.edition_size === null ? null : Number(r.edition_size);
-  const editionsSold = Number(r.editions_sold);
+  const chip = toChipRef(r);
   return {
-    id: String(r.id),
-    name: String(r.name),
-    designerId: String(r.designer_id),
-    designerName: String(r.designer_name),
-    priceCredits: Number(r.price_credits),
-    editionSize,
-    editionsSold,
+    ...chip,
     tags: (r.tags as string[]) ?? [],
     publishedAt: new Date(r.published_at as string | Date).toISOString(),
-    isSoldOut: editionSize !== null && editionsSold >= editionSize,
+    isSoldOut: chip.editionSize !== null && chip.editionsSold >= chip.editionSize,
   };
 }
 

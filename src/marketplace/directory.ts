@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import type { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { Chip, ClientProfile, DesignerProfile } from '../db/entities/index.js';
 
 /** A designer as the assistant names them. */
@@ -36,10 +36,7 @@ export async function findDesignerById(manager: EntityManager, id: string): Prom
  * collaborated on. Chip names are not unique: the newest wins.
  */
 export async function findChip(manager: EntityManager, name: string, designerId?: string): Promise<ChipRef | null> {
-  const query = manager.createQueryBuilder(Chip, 'c')
-    .innerJoin(DesignerProfile, 'd', 'd.user_id = c.designer_id')
-    .select(['c.id AS id', 'c.name AS name', 'c.designer_id AS designer_id', 'd.display_name AS designer_name',
-      'c.price_credits AS price_credits', 'c.edition_size AS edition_size', 'c.editions_sold AS editions_sold'])
+  const query = chipRefQuery(manager)
     .where('lower(c.name) = lower(:name)', { name: name.trim() })
     .orderBy('c.published_at', 'DESC')
     .limit(1);
@@ -52,15 +49,21 @@ export async function findChip(manager: EntityManager, name: string, designerId?
 
 /** A chip by id (what the dialog remembers of a chip it listed or named). */
 export async function findChipById(manager: EntityManager, id: string): Promise<ChipRef | null> {
-  const row = await manager.createQueryBuilder(Chip, 'c')
-    .innerJoin(DesignerProfile, 'd', 'd.user_id = c.designer_id')
-    .select(['c.id AS id', 'c.name AS name', 'c.designer_id AS designer_id', 'd.display_name AS designer_name',
-      'c.price_credits AS price_credits', 'c.edition_size AS edition_size', 'c.editions_sold AS editions_sold'])
+  const row = await chipRefQuery(manager)
     .where('c.id = :id', { id })
     .getRawOne<Record<string, unknown>>();
   return row ? toChipRef(row) : null;
 }
 
+/** Chips with their designer, selecting the columns `toChipRef` reads (add where, order, more columns). */
+export function chipRefQuery(manager: EntityManager): SelectQueryBuilder<Chip> {
+  return manager.createQueryBuilder(Chip, 'c')
+    .innerJoin(DesignerProfile, 'd', 'd.user_id = c.designer_id')
+    .select(['c.id AS id', 'c.name AS name', 'c.designer_id AS designer_id', 'd.display_name AS designer_name',
+      'c.price_credits AS price_credits', 'c.edition_size AS edition_size', 'c.editions_sold AS editions_sold']);
+}
+
+/** A raw row of `chipRefQuery` → ChipRef. */
 export function toChipRef(row: Record<string, unknown>): ChipRef {
   return {
     id: String(row.id),
