@@ -5,9 +5,8 @@ import type { RecognitionGrammar, SpeechEngine } from './engine.js';
 import { SpeechError } from './errors.js';
 import { describeSpeechModel, resolveSpeechModel, speechModelAdvice } from './model.js';
 import { loadPronunciationFile } from './pronunciation.js';
-import type { ConditioningSettings, DecoderTuning, FinalPassSkip } from './recognizer-settings.js';
+import type { RecognizerSettings } from './recognizer-settings.js';
 import { DEFAULT_WARM_DECODERS } from './recognizer-settings.js';
-import type { GarbageOptions } from './grammar-tools.js';
 import { PooledSpeechEngine } from './soundswallower-engine.js';
 import { compileWordGraph } from './word-graph.js';
 import type { SpeechLogger } from './worker-pool.js';
@@ -37,7 +36,13 @@ export type { SpeechLogger } from './worker-pool.js';
 /** The rate every engine here decodes at; transports resample client audio to it. */
 export const ENGINE_SAMPLE_RATE = 16_000;
 
-export interface SpeechEngineConfig {
+/** The recogniser settings a deployment chooses, each documented on RecognizerSettings. */
+type DeploymentSettings = Pick<
+  RecognizerSettings,
+  'tuning' | 'rejectBelow' | 'conditioning' | 'garbage' | 'warmDecoders' | 'finalPass' | 'finalPassSkip' | 'denoise' | 'verifyBelow'
+>;
+
+export interface SpeechEngineConfig extends DeploymentSettings {
   /** `auto` = soundswallower (vosk only when chosen explicitly). */
   readonly engine: 'auto' | 'soundswallower' | 'vosk';
   /** SPEECH_MODEL_PATH: a PocketSphinx or SoundSwallower model folder. */
@@ -52,27 +57,6 @@ export interface SpeechEngineConfig {
   readonly model?: 'auto' | '16k' | '8k';
   /** Per-deployment pronunciations; default `./pronunciations.dict` when it exists. */
   readonly pronunciationsPath?: string;
-  readonly tuning?: DecoderTuning;
-  /** Final results under this confidence come back with empty text (re-prompt). 0 disables. */
-  readonly rejectBelow?: number;
-  /** Level normalisation + noise floor before decoding; `false` disables. */
-  readonly conditioning?: ConditioningSettings | false;
-  /** Garbage phone loop beside the commands; `false` disables. */
-  readonly garbage?: GarbageOptions | false;
-  /** Stream decoders each worker creates at start (streams it serves without building one). Default 4. */
-  readonly warmDecoders?: number;
-  /** Decode each utterance again, whole, when it ends (see RecognizerSettings). Default true. */
-  readonly finalPass?: boolean;
-  /** When the final pass may be skipped (see RecognizerSettings). */
-  readonly finalPassSkip?: FinalPassSkip;
-  /** Noise suppression before the final pass of a noisy utterance (see RecognizerSettings). Default true. */
-  readonly denoise?: boolean;
-  /**
-   * Out-of-grammar rejection threshold (see RecognizerSettings.verifyBelow); `false` (the default)
-   * disables. Only the 16 kHz model is verified: the threshold was measured with it, and the
-   * bundled 8 kHz-band one scores otherwise.
-   */
-  readonly verifyBelow?: number | false;
 }
 
 /** A running engine plus the model it uses (for the start-up log). */
@@ -99,6 +83,7 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
   const pronunciations = [...loadPronunciationFile(pronunciationsPath).entries()];
   const name = `soundswallower/${model.id}`;
   const advice = speechModelAdvice(model);
+  const { tuning, rejectBelow, conditioning, garbage, warmDecoders, finalPass, finalPassSkip, denoise, verifyBelow } = config;
   const engine = await PooledSpeechEngine.start({
     name,
     description: describeSpeechModel(model),
@@ -109,17 +94,18 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       modelPath: model.path,
       engineName: name,
       sampleRate: ENGINE_SAMPLE_RATE,
-      ...(config.tuning ? { tuning: config.tuning } : {}),
       pronunciations,
-      ...((config.rejectBelow ?? 0) > 0 ? { rejectBelow: config.rejectBelow } : {}),
-      ...(config.conditioning !== undefined ? { conditioning: config.conditioning } : {}),
-      ...(config.garbage !== undefined ? { garbage: config.garbage } : {}),
-      warmDecoders: config.warmDecoders ?? DEFAULT_WARM_DECODERS,
-      ...(config.finalPass !== undefined ? { finalPass: config.finalPass } : {}),
-      ...(config.finalPassSkip !== undefined ? { finalPassSkip: config.finalPassSkip } : {}),
-      ...(config.denoise !== undefined ? { denoise: config.denoise } : {}),
+      tuning,
+      rejectBelow,
+      conditioning,
+      garbage,
+      warmDecoders: warmDecoders ?? DEFAULT_WARM_DECODERS,
+      finalPass,
+      finalPassSkip,
+      denoise,
       // Off by default: on people in kitchen noise at 21–24 dB it rejected one right command in ten.
-      verifyBelow: model.id === 'en-us-16k' ? config.verifyBelow ?? false : false,
+      // Only the 16 kHz model is verified: the threshold was measured with it; the 8 kHz-band one scores otherwise.
+      verifyBelow: model.id === 'en-us-16k' ? verifyBelow ?? false : false,
     },
   });
   config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');
