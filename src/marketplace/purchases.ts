@@ -34,13 +34,16 @@ export interface Sale {
   readonly isReplay: boolean;
 }
 
-export type BuyResult =
-  | { readonly kind: 'bought'; readonly sale: Sale }
+/** Why a purchase or an order bought nothing (its transaction rolled back). */
+export type PurchaseRefusal =
+  /** `priceCredits` is what the whole purchase or order would have cost. */
   | { readonly kind: 'insufficient_credits'; readonly chipName: string; readonly priceCredits: number; readonly balance: number }
   | { readonly kind: 'sold_out'; readonly chipName: string }
   | { readonly kind: 'over_cap'; readonly chipName: string; readonly priceCredits: number; readonly maxPrice: number }
   | { readonly kind: 'price_changed'; readonly chipName: string; readonly priceCredits: number; readonly agreedPrice: number }
   | { readonly kind: 'not_found' };
+
+export type BuyResult = { readonly kind: 'bought'; readonly sale: Sale } | PurchaseRefusal;
 
 /** The most editions one order may buy (one read-back, one transaction). */
 export const MAX_ORDER_QUANTITY = 10;
@@ -68,15 +71,10 @@ export interface Order {
 
 export type OrderResult =
   | { readonly kind: 'bought'; readonly order: Order }
-  /** `priceCredits` is the whole order's price. */
-  | { readonly kind: 'insufficient_credits'; readonly chipName: string; readonly priceCredits: number; readonly balance: number }
-  | { readonly kind: 'sold_out'; readonly chipName: string }
+  | PurchaseRefusal
   /** Fewer editions left than asked for (but some). */
   | { readonly kind: 'not_enough_left'; readonly chipName: string; readonly left: number }
-  | { readonly kind: 'over_cap'; readonly chipName: string; readonly priceCredits: number; readonly maxPrice: number }
-  | { readonly kind: 'price_changed'; readonly chipName: string; readonly priceCredits: number; readonly agreedPrice: number }
-  | { readonly kind: 'invalid_quantity'; readonly max: number }
-  | { readonly kind: 'not_found' };
+  | { readonly kind: 'invalid_quantity'; readonly max: number };
 
 /**
  * Buys the next edition of a chip inside the caller's transaction: locks the buyer and the chip,
