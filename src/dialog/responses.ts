@@ -285,9 +285,8 @@ export const Responses = {
         ? say`It has only ${v.chip.editionSize} editions, so there is no number ${e.number}.`
         : say`Number ${e.number} hasn't been sold yet.`]);
     }
-    const p = e.provenance!;
+    const { provenance: p, owner } = e;
     const when = say`on ${spokenDate(p.at)} for ${credits(p.priceCredits)}`;
-    const owner = e.owner!;
     const sale = owner.kind === 'you' ? say`Number ${e.number} is yours: you bought it ${when}.`
       : owner.kind === 'user' ? say`Number ${e.number} is owned by ${owner.username}, who bought it ${when}.`
         : say`Number ${e.number} is owned by a collector, who bought it ${when}.`;
