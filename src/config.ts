@@ -193,14 +193,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     return { id, key };
   });
   if (isProduction) {
-    const missing = [!env.JWT_SECRET && 'JWT_SECRET', !fieldEncryptionKeys && 'FIELD_ENCRYPTION_KEYS'].filter(Boolean);
-    if (missing.length > 0) {
+    if (!env.JWT_SECRET || !fieldEncryptionKeys) {
+      const missing = [!env.JWT_SECRET && 'JWT_SECRET', !fieldEncryptionKeys && 'FIELD_ENCRYPTION_KEYS'].filter(Boolean);
       throw new ConfigError(`NODE_ENV=production needs real secrets: set ${missing.join(' and ')} (see README, "Configuration")`);
     }
-    if (estimatedBits(Buffer.from(env.JWT_SECRET!, 'utf8')) < MIN_SECRET_BITS) {
+    if (estimatedBits(Buffer.from(env.JWT_SECRET, 'utf8')) < MIN_SECRET_BITS) {
       throw new ConfigError('JWT_SECRET looks guessable (too few different characters): use a random one, e.g. `openssl rand -base64 48`');
     }
-    const weakKey = fieldEncryptionKeys!.find(({ key }) => estimatedBits(key) < MIN_SECRET_BITS);
+    const weakKey = fieldEncryptionKeys.find(({ key }) => estimatedBits(key) < MIN_SECRET_BITS);
     if (weakKey) throw new ConfigError(`FIELD_ENCRYPTION_KEYS: key "${weakKey.id}" is not random (e.g. all zeros): use \`openssl rand -base64 32\``);
   }
   return Object.freeze({

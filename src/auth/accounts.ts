@@ -56,11 +56,13 @@ export function normaliseUsername(username: string): string {
 }
 
 // Which unique index a duplicate hit, for a 409 that names the field.
-const UNIQUE_FIELDS: Record<string, string> = {
+const UNIQUE_FIELDS = {
   users_username_key: 'the username',
   users_email_key: 'the email address',
   designer_profiles_display_name_lower_key: 'the display name',
-};
+} as const;
+
+const uniqueField = (index: string | undefined): string | undefined => Object.entries(UNIQUE_FIELDS).find(([name]) => name === index)?.[1];
 
 /**
  * Creates an account of any role, with its profile (a designer's needs a display name; an admin
@@ -79,21 +81,21 @@ export async function createAccount(dataSource: DataSource, input: Omit<Register
   try {
     return await dataSource.transaction(async (manager) => {
       // Friendly answers for the common case; the unique indexes still decide under races.
-      if (await manager.existsBy(User, { username })) throw Errors.AccountExists(UNIQUE_FIELDS.users_username_key!);
+      if (await manager.existsBy(User, { username })) throw Errors.AccountExists(UNIQUE_FIELDS.users_username_key);
       const [{ taken }] = await manager.query('SELECT EXISTS (SELECT 1 FROM users WHERE lower(email) = $1) AS taken', [email]) as [{ taken: boolean }];
-      if (taken) throw Errors.AccountExists(UNIQUE_FIELDS.users_email_key!);
-      let profileName = displayName!;
-      if (role === 'designer') {
+      if (taken) throw Errors.AccountExists(UNIQUE_FIELDS.users_email_key);
+      let profileName: string | null = null;
+      if (role === 'designer' && displayName) {
         const [{ nameTaken }] = await manager.query('SELECT EXISTS (SELECT 1 FROM designer_profiles WHERE lower(display_name) = lower($1)) AS "nameTaken"', [displayName]) as [{ nameTaken: boolean }];
-        if (nameTaken) throw Errors.AccountExists(UNIQUE_FIELDS.designer_profiles_display_name_lower_key!);
+        if (nameTaken) throw Errors.AccountExists(UNIQUE_FIELDS.designer_profiles_display_name_lower_key);
         // No designer may pass for another (look-alike letters, invisible characters, spacing).
-        const name = await checkNewName(manager, 'designer', displayName!);
+        const name = await checkNewName(manager, 'designer', displayName);
         if (name.kind === 'invalid') throw Errors.NameInvalid('designer', name.reason);
         if (name.kind === 'confusable') throw Errors.NameConfusable('designer', name.existing);
         profileName = name.name;
       }
       const user = await manager.save(manager.create(User, { username, email, passwordHash, role, totpSecret: null, totpEnabled: false }));
-      if (role === 'designer') {
+      if (profileName !== null) {
         await manager.insert(DesignerProfile, { userId: user.id, displayName: profileName, bio: '', portfolioUrls: [] });
       } else if (role === 'client') {
         await manager.insert(ClientProfile, { userId: user.id, favoriteDesignerId: null, preferences: {} });
@@ -102,9 +104,8 @@ export async function createAccount(dataSource: DataSource, input: Omit<Register
     });
   } catch (err) {
     const constraint = err instanceof QueryFailedError ? (err.driverError as { code?: string; constraint?: string }) : undefined;
-    if (constraint?.code === '23505' && constraint.constraint && UNIQUE_FIELDS[constraint.constraint]) {
-      throw Errors.AccountExists(UNIQUE_FIELDS[constraint.constraint]!);
-    }
+    const field = constraint?.code === '23505' ? uniqueField(constraint.constraint) : undefined;
+    if (field) throw Errors.AccountExists(field);
     throw err;
   }
 }

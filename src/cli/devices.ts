@@ -74,7 +74,8 @@ export function registerDevices(program: Command): void {
       await withDatabase(async ({ config, db }) => {
         const user = await findUserByName(db.dataSource.manager, opts.user);
         const store = new DeviceCredentialStore(db.dataSource);
-        const device = (await store.list(user.id)).find((d) => (opts.id ? d.id === opts.id : d.name.toLowerCase() === opts.name!.trim().toLowerCase()));
+        const name = opts.name?.trim().toLowerCase();
+        const device = (await store.list(user.id)).find((d) => (opts.id ? d.id === opts.id : d.name.toLowerCase() === name));
         if (!device || !(await store.revoke(user.id, device.id))) throw new Error(`${user.username} has no device ${opts.id ?? `named "${opts.name}"`}`);
         await announceRevokedDevices(config, [device.id]);
         console.log(`revoked device "${device.name}" of ${user.username}`);

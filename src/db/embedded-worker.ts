@@ -28,7 +28,8 @@ interface Opened {
   readonly socketPath: string;
 }
 
-const port = parentPort!;
+if (!parentPort) throw new Error('the embedded database worker runs only in a worker thread');
+const port = parentPort;
 const post = (message: EmbeddedWorkerMessage) => port.postMessage(message);
 
 async function open(pgDir: string, socketPath: string): Promise<Opened> {

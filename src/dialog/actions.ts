@@ -10,7 +10,7 @@ import {
 import {
   listPosts, myGroups, joinGroup, leaveGroup, postToGroup, readReviews, recommend, setPreference, writeReview, SPOKEN_POSTS, type GroupRef,
 } from '../marketplace/index.js';
-import type { IntentName } from './intents.js';
+import type { IntentName, RequiredSlot } from './intents.js';
 import { Responses } from './responses.js';
 import type { Spoken } from './ssml.js';
 
@@ -41,6 +41,12 @@ export interface ResolvedSlots {
   readonly message?: string;
 }
 
+/** The slots of intent `I` once the dialog has checked them: those the intent table requires are there. */
+export type SlotsOf<I extends IntentName, S extends ResolvedSlots = ResolvedSlots> = S & { readonly [K in RequiredSlot<I>]-?: NonNullable<S[K]> };
+
+/** A command ready to run: switching on `intent` gives each case its own slots. */
+export type Command<S extends ResolvedSlots = ResolvedSlots> = { readonly [I in IntentName]: { readonly intent: I; readonly slots: SlotsOf<I, S> } }[IntentName];
+
 export interface ActionContext {
   readonly manager: EntityManager;
   readonly principal: Principal;
@@ -62,33 +68,34 @@ const ok = (spoken: Spoken, data?: unknown): ActionResult => ({ spoken, outcome:
 const rejected = (spoken: Spoken, data?: unknown): ActionResult => ({ spoken, outcome: 'rejected', ...(data === undefined ? {} : { data }) });
 
 /** Runs one understood, complete and (when needed) confirmed command. */
-export async function runAction(ctx: ActionContext, intent: IntentName, slots: ResolvedSlots): Promise<ActionResult> {
+export async function runAction(ctx: ActionContext, command: Command): Promise<ActionResult> {
   const { manager, principal } = ctx;
+  const { intent, slots } = command;
   const me = principal.userId;
   switch (intent) {
     case 'SubscribeDesigner': {
-      const { created } = await subscribe(manager, me, slots.designer!);
-      return ok(created ? Responses.subscribed(slots.designer!.name) : Responses.alreadySubscribed(slots.designer!.name), { designer: slots.designer });
+      const { created } = await subscribe(manager, me, slots.designer);
+      return ok(created ? Responses.subscribed(slots.designer.name) : Responses.alreadySubscribed(slots.designer.name), { designer: slots.designer });
     }
     case 'UnsubscribeDesigner': {
-      const { removed } = await unsubscribe(manager, me, slots.designer!);
-      return ok(removed ? Responses.unsubscribed(slots.designer!.name) : Responses.notSubscribed(slots.designer!.name), { designer: slots.designer });
+      const { removed } = await unsubscribe(manager, me, slots.designer);
+      return ok(removed ? Responses.unsubscribed(slots.designer.name) : Responses.notSubscribed(slots.designer.name), { designer: slots.designer });
     }
     case 'ListSubscriptions': {
       const subscriptions = await listSubscriptions(manager, me);
       return ok(subscriptions.length === 0 ? Responses.noSubscriptions() : Responses.subscriptions(subscriptions), { subscriptions });
     }
     case 'SetFavoriteDesigner':
-      await setFavoriteDesigner(manager, me, slots.designer!.id);
-      return ok(Responses.favoriteSet(slots.designer!.name), { favoriteDesigner: slots.designer });
+      await setFavoriteDesigner(manager, me, slots.designer.id);
+      return ok(Responses.favoriteSet(slots.designer.name), { favoriteDesigner: slots.designer });
     case 'SetAutoBuy': {
       if (slots.enabled === false) {
-        const { changed } = await disableAutoBuy(manager, me, slots.designer!);
-        return ok(changed ? Responses.autoBuyOff(slots.designer!.name) : Responses.autoBuyWasOff(slots.designer!.name), { designer: slots.designer, autoBuy: false });
+        const { changed } = await disableAutoBuy(manager, me, slots.designer);
+        return ok(changed ? Responses.autoBuyOff(slots.designer.name) : Responses.autoBuyWasOff(slots.designer.name), { designer: slots.designer, autoBuy: false });
       }
       const maxPrice = slots.maxPrice ?? null;
-      const { subscribed } = await enableAutoBuy(manager, me, slots.designer!, maxPrice);
-      return ok(Responses.autoBuyOn(slots.designer!.name, maxPrice, subscribed), { designer: slots.designer, autoBuy: true, maxPrice });
+      const { subscribed } = await enableAutoBuy(manager, me, slots.designer, maxPrice);
+      return ok(Responses.autoBuyOn(slots.designer.name, maxPrice, subscribed), { designer: slots.designer, autoBuy: true, maxPrice });
     }
     case 'SearchChips': {
       const found = await searchChips(manager, { designerId: slots.designer?.id, tag: slots.tag, maxPrice: slots.maxPrice, nameWord: slots.name });
@@ -102,13 +109,13 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
     case 'BuyChip': {
       const quantity = slots.quantity ?? 1;
       const result = await buyEditions(manager, {
-        buyerId: me, chipId: slots.chip!.id, agreedPrice: slots.chip!.priceCredits, idempotencyKey: ctx.idempotencyKey, platformFeeBps: ctx.platformFeeBps, quantity,
+        buyerId: me, chipId: slots.chip.id, agreedPrice: slots.chip.priceCredits, idempotencyKey: ctx.idempotencyKey, platformFeeBps: ctx.platformFeeBps, quantity,
       });
       switch (result.kind) {
         case 'bought': {
           const { order } = result;
-          const sale = order.sales[0]!;
           if (order.quantity === 1) {
+            const [sale] = order.sales;
             const data = { purchaseId: sale.purchaseId, chip: { id: sale.chipId, name: sale.chipName }, editionNumber: sale.editionNumber, priceCredits: sale.priceCredits, balance: order.balanceAfter };
             return { spoken: Responses.bought({ ...sale, balanceAfter: order.balanceAfter }), outcome: 'ok', data, notifications: order.notifications };
           }
@@ -130,7 +137,7 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
           return rejected(Responses.priceChanged(result.chipName, result.agreedPrice, result.priceCredits), { reason: 'price_changed', priceCredits: result.priceCredits, agreedPrice: result.agreedPrice });
         case 'over_cap':
         case 'not_found':
-          return rejected(Responses.noLongerForSale(slots.chip!.name), { reason: result.kind });
+          return rejected(Responses.noLongerForSale(slots.chip.name), { reason: result.kind });
       }
       break;
     }
@@ -144,10 +151,10 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
       return ok(Responses.salesSummary(summary), summary);
     }
     case 'RateDesigner': {
-      const result = await rateDesigner(manager, me, slots.designer!, slots.rating!);
+      const result = await rateDesigner(manager, me, slots.designer, slots.rating);
       if (result.kind === 'own_profile') return rejected(Responses.cannotRateSelf());
       if (result.kind === 'invalid_rating') return rejected(Responses.invalidRating());
-      return ok(Responses.rated(slots.designer!.name, result.rating, result.previous), { designer: slots.designer, rating: result.rating, average: result.average, count: result.count });
+      return ok(Responses.rated(slots.designer.name, result.rating, result.previous), { designer: slots.designer, rating: result.rating, average: result.average, count: result.count });
     }
     case 'CommandHistory': {
       const range = isPeriod(slots.period) ? periodRange(slots.period, ctx.now) : null;
@@ -173,16 +180,16 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
       return ok(Responses.collection(collection, slots.designer?.name), { ...collection, ...(slots.designer ? { designer: slots.designer } : {}) });
     }
     case 'ChipInfo': {
-      const profile = await chipProfile(manager, slots.chip!.id);
-      return profile ? ok(Responses.chipInfo(profile), { chip: profile }) : rejected(Responses.unknownChip(slots.chip!.name));
+      const profile = await chipProfile(manager, slots.chip.id);
+      return profile ? ok(Responses.chipInfo(profile), { chip: profile }) : rejected(Responses.unknownChip(slots.chip.name));
     }
     case 'DesignerInfo': {
-      const profile = await designerProfile(manager, slots.designer!.name);
-      return profile ? ok(Responses.designerInfo(profile), { designer: profile }) : rejected(Responses.unknownDesigner(slots.designer!.name));
+      const profile = await designerProfile(manager, slots.designer.name);
+      return profile ? ok(Responses.designerInfo(profile), { designer: profile }) : rejected(Responses.unknownDesigner(slots.designer.name));
     }
     case 'VerifyChip': {
-      const verification = await verifyChip(manager, { userId: me, role: principal.role }, slots.chip!.id, slots.edition);
-      return verification ? ok(Responses.verification(verification), { verification }) : rejected(Responses.unknownChip(slots.chip!.name));
+      const verification = await verifyChip(manager, { userId: me, role: principal.role }, slots.chip.id, slots.edition);
+      return verification ? ok(Responses.verification(verification), { verification }) : rejected(Responses.unknownChip(slots.chip.name));
     }
     case 'Earnings': {
       const earnings = await earningsOf(manager, me, isPeriod(slots.period) ? slots.period : 'all_time', ctx.now);
@@ -191,11 +198,11 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
 
     // --- reviews, preferences and groups ---
     case 'WriteReview': {
-      const result = await writeReview(manager, { clientId: me, designer: slots.designer!, text: slots.review ?? '', ...(slots.rating === undefined ? {} : { rating: slots.rating }) });
+      const result = await writeReview(manager, { clientId: me, designer: slots.designer, text: slots.review, ...(slots.rating === undefined ? {} : { rating: slots.rating }) });
       switch (result.kind) {
         case 'written': {
           const data = { designer: slots.designer, rating: result.rating, average: result.average, count: result.count, replaced: result.replaced };
-          return { spoken: Responses.reviewWritten(slots.designer!.name, result.rating, result.replaced), outcome: 'ok', data, notifications: result.notifications };
+          return { spoken: Responses.reviewWritten(slots.designer.name, result.rating, result.replaced), outcome: 'ok', data, notifications: result.notifications };
         }
         case 'own_profile': return rejected(Responses.cannotReviewSelf());
         case 'invalid_rating': return rejected(Responses.invalidRating());
@@ -205,25 +212,25 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
       break;
     }
     case 'ReadReviews': {
-      const summary = await readReviews(manager, slots.designer!);
+      const summary = await readReviews(manager, slots.designer);
       return ok(Responses.reviews(summary), summary);
     }
     case 'SetPreference': {
       const liked = slots.liked !== false;
-      const { changed } = await setPreference(manager, me, slots.tag!, liked, ctx.now);
-      return ok(Responses.preferenceSet(slots.tag!, liked, changed), { tag: slots.tag, liked });
+      const { changed } = await setPreference(manager, me, slots.tag, liked, ctx.now);
+      return ok(Responses.preferenceSet(slots.tag, liked, changed), { tag: slots.tag, liked });
     }
     case 'Recommend': {
       const found = await recommend(manager, me, { tag: slots.tag, maxPrice: slots.maxPrice, designerId: slots.designer?.id }, ctx.now);
       return ok(found.chips.length === 0 ? Responses.noRecommendations() : Responses.recommendations(found.chips), found);
     }
     case 'JoinGroup': {
-      const { joined } = await joinGroup(manager, me, slots.group!);
-      return ok(Responses.joinedGroup(slots.group!.name, joined), { group: slots.group, member: true });
+      const { joined } = await joinGroup(manager, me, slots.group);
+      return ok(Responses.joinedGroup(slots.group.name, joined), { group: slots.group, member: true });
     }
     case 'LeaveGroup': {
-      const { left } = await leaveGroup(manager, me, slots.group!);
-      return ok(Responses.leftGroup(slots.group!.name, left), { group: slots.group, member: false });
+      const { left } = await leaveGroup(manager, me, slots.group);
+      return ok(Responses.leftGroup(slots.group.name, left), { group: slots.group, member: false });
     }
     case 'GroupNews': {
       const groups = slots.group ? [slots.group] : await myGroups(manager, me);
@@ -232,10 +239,10 @@ export async function runAction(ctx: ActionContext, intent: IntentName, slots: R
       return ok(posts.length === 0 ? Responses.noPosts(slots.group?.name) : Responses.groupNews(posts, slots.group?.name), { posts });
     }
     case 'PostToGroup': {
-      const result = await postToGroup(manager, { authorId: me, group: slots.group!, text: slots.message ?? '', now: ctx.now });
+      const result = await postToGroup(manager, { authorId: me, group: slots.group, text: slots.message, now: ctx.now });
       switch (result.kind) {
-        case 'posted': return { spoken: Responses.posted(slots.group!.name), outcome: 'ok', data: { post: result.post }, notifications: result.notifications };
-        case 'not_member': return rejected(Responses.notMember(slots.group!.name));
+        case 'posted': return { spoken: Responses.posted(slots.group.name), outcome: 'ok', data: { post: result.post }, notifications: result.notifications };
+        case 'not_member': return rejected(Responses.notMember(slots.group.name));
         case 'empty': return rejected(Responses.postEmpty());
         case 'too_long': return rejected(Responses.postTooLong(result.max));
         case 'rate_limited': return rejected(Responses.postRateLimited(result.retryAfterS), { reason: 'rate_limited', retryAfterS: result.retryAfterS });

@@ -79,7 +79,8 @@ export interface IntentSpec {
 const str = (value: unknown, fallback: string): string => (typeof value === 'string' && value !== '' && !value.startsWith('#') ? value : fallback);
 const designerOf = (s: Slots, n: ExampleNames): string => (s.designer === FAVORITE ? 'my favorite designer' : str(s.designer, n.designer));
 
-export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
+// Kept literal (`as const`) so that each intent's `required` slots are known to the types: see RequiredSlot.
+const SPECS = {
   SubscribeDesigner: {
     required: ['designer'], ask: { designer: Responses.askDesignerToSubscribe },
     example: (s, n) => `subscribe to ${designerOf(s, n)}`,
@@ -171,7 +172,12 @@ export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = {
     ask: { group: Responses.askGroupToPost, message: (s) => Responses.askMessage(str(s.group, 'the group')) },
     example: (s, n) => `post to ${str(s.group, n.group)} saying hello everyone`, helpFor: ['designer'], community: true,
   },
-};
+} as const satisfies Record<IntentName, IntentSpec>;
+
+export const INTENTS: Readonly<Record<IntentName, IntentSpec>> = SPECS;
+
+/** The slots an intent cannot run without (its `required`), as a type. */
+export type RequiredSlot<I extends IntentName> = (typeof SPECS)[I]['required'][number];
 
 /** The intents whose turns write nothing when no question is open (see `IntentSpec.readOnly`). */
 export const READ_ONLY_INTENTS: ReadonlySet<string> = new Set(INTENT_NAMES.filter((name) => INTENTS[name].readOnly === true));

@@ -4,7 +4,7 @@ import type { Principal } from '../auth/tokens.js';
 import {
   findChip, findChipById, findDesigner, findGroup, getFavoriteDesigner, isGroupMember, MAX_ORDER_QUANTITY, purchaseOutlook, setFavoriteDesigner, type ChipRef, type DesignerRef,
 } from '../marketplace/index.js';
-import { runAction, type ActionResult, type ResolvedSlots } from './actions.js';
+import { runAction, type ActionResult, type Command, type ResolvedSlots } from './actions.js';
 import { DEFAULT_CONFIRM_MIN_ASR_CONFIDENCE, isClearNo, isClearYes, type Heard } from './clear-answer.js';
 import {
   CONTROL_INTENTS, FAVORITE, FREE_TEXT_SLOTS, INTENTS, INTENT_NAMES, chipReference, isIntentName,
@@ -129,7 +129,7 @@ async function decide(input: TurnInput): Promise<Step> {
           return perform(input, pending.intent, slots, { offerFavorite, reask: pending });
         }
         if (intent === pending.intent) return perform(input, intent, { ...pending.slots, ...u.slots }, { offerFavorite: pending.offerFavorite });
-        if (isClearCommand && INTENTS[intent!].aside) return aside(input, u, intent!, pending, pending.question);
+        if (isClearCommand && INTENTS[intent].aside) return aside(input, u, intent, pending, pending.question);
         // A new command abandons the question.
         if (isAction) break;
         return failedAnswer(pending, u);
@@ -185,10 +185,10 @@ async function answerConfirm(input: TurnInput, u: Understanding, pending: Confir
   const bound = (pending as { bound?: Bound }).bound;
   if (bound === undefined) return { spoken: Responses.expired(), outcome: 'rejected', pending: null, intent: pending.intent, slots: pending.slots };
   if (isClearCommand && intent === 'Help') return { spoken: Responses.helpConfirm(pending.question), outcome: 'ok', pending, intent, slots: {} };
-  if (isClearCommand && INTENTS[intent!].aside) {
+  if (isClearCommand && intent !== null && INTENTS[intent].aside) {
     const reminder = bound.kind === 'buy' ? Responses.stillWantBuy(bound.chipName, bound.priceCredits, bound.quantity)
       : bound.kind === 'post' ? Responses.stillWantPost(bound.groupName) : Responses.stillWantAutoBuy(bound.designerName);
-    return aside(input, u, intent!, pending, reminder);
+    return aside(input, u, intent, pending, reminder);
   }
   // A clear other command replaces the question (its own purchase would be read back again).
   if (isClearCommand) return null;
@@ -207,11 +207,12 @@ async function aside(input: TurnInput, u: Understanding, intent: IntentName, pen
 /** A confirmed read-back, acted on with the ids, price and quantity it bound (no lookup by name). */
 async function performConfirmed(input: TurnInput, pending: ConfirmPending): Promise<Step> {
   const { bound } = pending;
-  const resolved: ResolvedSlots = bound.kind === 'buy'
-    ? { chip: { id: bound.chipId, name: bound.chipName, priceCredits: bound.priceCredits }, quantity: bound.quantity, ...(pending.designer ? { designer: pending.designer } : {}) }
-    : bound.kind === 'post' ? { group: { id: bound.groupId, name: bound.groupName }, message: bound.message }
-    : { designer: { id: bound.designerId, name: bound.designerName }, enabled: true, ...(bound.maxPrice === null ? {} : { maxPrice: bound.maxPrice }) };
-  return act(input, pending.intent, pending.slots, resolved, pending.key, pending.offerFavorite);
+  // The kind of read-back says which command it was (BuyChip, PostToGroup or SetAutoBuy).
+  const command: Command = bound.kind === 'buy'
+    ? { intent: 'BuyChip', slots: { chip: { id: bound.chipId, name: bound.chipName, priceCredits: bound.priceCredits }, quantity: bound.quantity, ...(pending.designer ? { designer: pending.designer } : {}) } }
+    : bound.kind === 'post' ? { intent: 'PostToGroup', slots: { group: { id: bound.groupId, name: bound.groupName }, message: bound.message } }
+    : { intent: 'SetAutoBuy', slots: { designer: { id: bound.designerId, name: bound.designerName }, enabled: true, ...(bound.maxPrice === null ? {} : { maxPrice: bound.maxPrice }) } };
+  return act(input, command, pending.slots, pending.key, pending.offerFavorite);
 }
 
 /** Two different commands fit equally well ("Nova" alone): better to ask again than to guess. */
@@ -346,8 +347,8 @@ function helpExamples(input: TurnInput): { examples: string[]; community: string
   const listed = INTENT_NAMES.filter((intent) => INTENTS[intent].example && (INTENTS[intent].helpFor ?? INTENTS[intent].roles ?? [role]).includes(role));
   const own = listed.filter((intent) => !INTENTS[intent].community && (INTENTS[intent].roles?.includes(role) || INTENTS[intent].helpFor?.includes(role)));
   const ordered = [...own, ...listed.filter((intent) => !own.includes(intent) && !INTENTS[intent].community)];
-  const say = (intent: IntentName) => INTENTS[intent].example!({}, names);
-  return { examples: ordered.slice(0, 8).map(say), community: listed.filter((intent) => INTENTS[intent].community).slice(0, 5).map(say) };
+  const say = (intent: IntentName) => INTENTS[intent].example?.({}, names) ?? [];
+  return { examples: ordered.slice(0, 8).flatMap(say), community: listed.filter((intent) => INTENTS[intent].community).slice(0, 5).flatMap(say) };
 }
 
 /** The question for a missing slot when the intent table declares none. */
@@ -362,6 +363,9 @@ function defaultQuestion(missing: AskableSlot, slots: Slots): Spoken {
     case 'rating': return Responses.askRating(String(slots.designer ?? ''));
   }
 }
+
+/** Slots as they are looked up: the chip whole (its editions and designer are read back before a purchase). */
+type Resolving = { -readonly [K in keyof ResolvedSlots]: K extends 'chip' ? ChipRef : ResolvedSlots[K] };
 
 interface PerformOptions {
   /** The designer named as the favorite: offer to remember it once the action is done. */
@@ -399,7 +403,7 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
 
   if (!mayUse(intent, principal)) return { spoken: (spec.refusal ?? Responses.designersOnly)(), outcome: 'rejected', pending: null, intent, slots };
 
-  const resolved: { -readonly [K in keyof ResolvedSlots]: ResolvedSlots[K] } = {};
+  const resolved: Resolving = {};
   if (slots.designer !== undefined) {
     let designer: DesignerRef | null;
     if (slots.designer === FAVORITE) {
@@ -411,7 +415,8 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
         // Part of a name: the one designer it can be, or a choice.
         const candidates = candidatesFor(String(slots.designer), input.lists.designer ?? []);
         if (candidates.length > 1) return choose('designer', candidates);
-        designer = candidates.length === 1 ? await findDesigner(manager, candidates[0]!) : null;
+        const only = onlyOne(candidates);
+        designer = only === null ? null : await findDesigner(manager, only);
         if (!designer) return refuse(Responses.unknownDesigner(String(slots.designer)));
       }
     }
@@ -435,7 +440,6 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
       delete slots.chip;
       if (!mention) {
         if (reference === 'it' && listed.length > 1) return choose('chip', listed.map((c) => c.name));
-        if (spec.required.includes('chip')) return askFor('chip');
       } else {
         chip = await findChipById(manager, mention.id) ?? undefined;
         if (!chip) return refuse(Responses.noLongerForSale(mention.name));
@@ -445,7 +449,8 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
       if (!chip) {
         const candidates = candidatesFor(String(slots.chip), input.lists.chip ?? []);
         if (candidates.length > 1) return choose('chip', candidates);
-        chip = candidates.length === 1 ? await findChip(manager, candidates[0]!, resolved.designer?.id) ?? undefined : undefined;
+        const only = onlyOne(candidates);
+        chip = only === null ? undefined : await findChip(manager, only, resolved.designer?.id) ?? undefined;
         if (!chip) return refuse(Responses.unknownChip(String(slots.chip)));
       }
     }
@@ -453,9 +458,6 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
       resolved.chip = chip;
       slots.chip = chip.name;
     }
-  }
-  for (const missing of spec.required) {
-    if (slots[missing] === undefined) return askFor(missing);
   }
   if (typeof slots.tag === 'string') resolved.tag = slots.tag.toLowerCase();
   if (typeof slots.name === 'string') resolved.name = slots.name.toLowerCase();
@@ -467,13 +469,17 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
   if (typeof slots.enabled === 'boolean') resolved.enabled = slots.enabled;
   if (typeof slots.liked === 'boolean') resolved.liked = slots.liked;
   for (const key of ['review', 'message'] as const) {
-    if (slots[key] === undefined) continue;
-    slots[key] = verbatimTail(input.understanding.text, String(slots[key]));
-    resolved[key] = slots[key];
+    if (slots[key] !== undefined) resolved[key] = verbatimTail(input.understanding.text, String(slots[key]));
   }
+  const command = complete(intent, resolved);
+  if ('missing' in command) return askFor(command.missing);
+  // A review or a post is read back and logged as written (a question asked above keeps it as heard).
+  if (resolved.review !== undefined) slots.review = resolved.review;
+  if (resolved.message !== undefined) slots.message = resolved.message;
+
   // Asking to publish makes sense only where the post is allowed.
-  if (intent === 'PostToGroup' && !(await isGroupMember(manager, principal.userId, resolved.group!.id))) {
-    return { spoken: Responses.notMember(resolved.group!.name), outcome: 'rejected', pending: null, intent, slots };
+  if (command.intent === 'PostToGroup' && !(await isGroupMember(manager, principal.userId, command.slots.group.id))) {
+    return { spoken: Responses.notMember(command.slots.group.name), outcome: 'rejected', pending: null, intent, slots };
   }
 
   // An order is one to MAX_ORDER_QUANTITY editions: refused before anything is read back.
@@ -483,38 +489,50 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
 
   if (spec.confirm?.(slots)) {
     // What is read back is what a yes buys: the ids and the price, never the name looked up again.
-    const bound: Bound = intent === 'BuyChip'
-      ? { kind: 'buy', chipId: chip!.id, chipName: chip!.name, designerName: chip!.designerName, priceCredits: chip!.priceCredits, quantity: resolved.quantity ?? 1 }
-      : intent === 'PostToGroup' ? { kind: 'post', groupId: resolved.group!.id, groupName: resolved.group!.name, message: resolved.message! }
-      : { kind: 'auto_buy', designerId: resolved.designer!.id, designerName: resolved.designer!.name, maxPrice: resolved.maxPrice ?? null };
+    let bound: Bound;
     let question: Spoken;
-    if (bound.kind === 'buy') {
-      // Asked only when the whole order can succeed now (the purchase itself checks again).
-      const chipContext = { ...context, chip: { id: chip!.id, name: chip!.name } };
-      const left = chip!.editionSize === null ? null : chip!.editionSize - chip!.editionsSold;
-      if (left !== null && left <= 0) {
-        return { spoken: Responses.soldOutTryOthers(chip!.name, chip!.designerName), outcome: 'rejected', pending: null, intent, slots, context: chipContext };
+    switch (command.intent) {
+      case 'BuyChip': {
+        const { chip: buying } = command.slots;
+        bound = { kind: 'buy', chipId: buying.id, chipName: buying.name, designerName: buying.designerName, priceCredits: buying.priceCredits, quantity: resolved.quantity ?? 1 };
+        // Asked only when the whole order can succeed now (the purchase itself checks again).
+        const chipContext = { ...context, chip: { id: buying.id, name: buying.name } };
+        const left = buying.editionSize === null ? null : buying.editionSize - buying.editionsSold;
+        if (left !== null && left <= 0) {
+          return { spoken: Responses.soldOutTryOthers(buying.name, buying.designerName), outcome: 'rejected', pending: null, intent, slots, context: chipContext };
+        }
+        if (left !== null && left < bound.quantity) {
+          return { spoken: Responses.notEnoughLeft(buying.name, left), outcome: 'rejected', pending: null, intent, slots, context: chipContext, data: { reason: 'not_enough_left', left } };
+        }
+        const total = bound.priceCredits * bound.quantity;
+        const outlook = await purchaseOutlook(manager, principal.userId, buying.id);
+        if (outlook.balance < total) {
+          return {
+            spoken: Responses.cannotAfford(buying.name, bound.priceCredits, outlook.balance, bound.quantity), outcome: 'rejected', pending: null, intent, slots, context: chipContext,
+            data: { reason: 'insufficient_credits', priceCredits: bound.priceCredits, ...(bound.quantity > 1 ? { quantity: bound.quantity, totalCredits: total } : {}), balance: outlook.balance },
+          };
+        }
+        question = outlook.ownedEditions.length > 0
+          ? Responses.confirmBuyOwned(bound.chipName, bound.priceCredits, outlook.ownedEditions, bound.quantity)
+          : bound.quantity > 1
+            ? Responses.confirmBuyMany(bound.chipName, bound.designerName, bound.priceCredits, bound.quantity)
+            : Responses.confirmBuy(bound.chipName, bound.designerName, bound.priceCredits);
+        break;
       }
-      if (left !== null && left < bound.quantity) {
-        return { spoken: Responses.notEnoughLeft(chip!.name, left), outcome: 'rejected', pending: null, intent, slots, context: chipContext, data: { reason: 'not_enough_left', left } };
+      case 'PostToGroup': {
+        const { group, message } = command.slots;
+        bound = { kind: 'post', groupId: group.id, groupName: group.name, message };
+        question = Responses.confirmPost(bound.groupName, bound.message);
+        break;
       }
-      const total = bound.priceCredits * bound.quantity;
-      const outlook = await purchaseOutlook(manager, principal.userId, chip!.id);
-      if (outlook.balance < total) {
-        return {
-          spoken: Responses.cannotAfford(chip!.name, bound.priceCredits, outlook.balance, bound.quantity), outcome: 'rejected', pending: null, intent, slots, context: chipContext,
-          data: { reason: 'insufficient_credits', priceCredits: bound.priceCredits, ...(bound.quantity > 1 ? { quantity: bound.quantity, totalCredits: total } : {}), balance: outlook.balance },
-        };
+      case 'SetAutoBuy': {
+        const { designer } = command.slots;
+        bound = { kind: 'auto_buy', designerId: designer.id, designerName: designer.name, maxPrice: resolved.maxPrice ?? null };
+        question = Responses.confirmAutoBuy(bound.designerName, bound.maxPrice);
+        break;
       }
-      question = outlook.ownedEditions.length > 0
-        ? Responses.confirmBuyOwned(bound.chipName, bound.priceCredits, outlook.ownedEditions, bound.quantity)
-        : bound.quantity > 1
-          ? Responses.confirmBuyMany(bound.chipName, bound.designerName, bound.priceCredits, bound.quantity)
-          : Responses.confirmBuy(bound.chipName, bound.designerName, bound.priceCredits);
-    } else if (bound.kind === 'post') {
-      question = Responses.confirmPost(bound.groupName, bound.message);
-    } else {
-      question = Responses.confirmAutoBuy(bound.designerName, bound.maxPrice);
+      default:
+        throw new Error(`${intent} asks for a confirmation but has nothing to read back`);
     }
     return {
       spoken: question, outcome: 'ok', intent, slots,
@@ -526,14 +544,24 @@ async function perform(input: TurnInput, intent: IntentName, raw: Slots, options
       ...(chip ? { context: { ...context, chip: { id: chip.id, name: chip.name } } } : {}),
     };
   }
-  return act(input, intent, slots, resolved, input.commandId, options.offerFavorite);
+  return act(input, command, slots, input.commandId, options.offerFavorite);
+}
+
+/**
+ * The command once every slot the intent table requires is resolved, or the first one missing:
+ * the one place `required` is checked, so each action gets those slots typed as present.
+ */
+function complete<S extends ResolvedSlots>(intent: IntentName, slots: S): Command<S> | { readonly missing: AskableSlot } {
+  const missing = INTENTS[intent].required.find((slot) => slots[slot] === undefined);
+  return missing === undefined ? ({ intent, slots } as Command<S>) : { missing };
 }
 
 /** Runs a complete (and, when needed, confirmed) command; offers to remember a named favorite. */
-async function act(input: TurnInput, intent: IntentName, slots: Slots, resolved: ResolvedSlots, idempotencyKey: string, offerFavorite: string | undefined): Promise<Step> {
+async function act(input: TurnInput, command: Command, slots: Slots, idempotencyKey: string, offerFavorite: string | undefined): Promise<Step> {
+  const { intent, slots: resolved } = command;
   const result = await runAction({
     manager: input.manager, principal: input.principal, platformFeeBps: input.platformFeeBps, idempotencyKey, now: new Date(input.now),
-  }, intent, resolved);
+  }, command);
   const context = contextAfter(input.state.context, intent, slots, resolved, result);
   const favorite = offerFavorite !== undefined && result.outcome === 'ok' && intent !== 'SetFavoriteDesigner' ? resolved.designer : undefined;
   if (favorite) {

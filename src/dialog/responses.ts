@@ -246,13 +246,14 @@ export const Responses = {
     const by = p.shares.length > 1
       ? say`${p.name} is by ${names}, sharing its royalties ${list(p.shares.map((s) => percent(s.shareBps)))} percent.`
       : say`${p.name} is by ${p.designer.name}.`;
-    const stock = p.editionsLeft === null
+    // Both are null together (an open edition).
+    const stock = p.editionsLeft === null || p.editionSize === null
       ? say`It costs ${credits(p.priceCredits)}, and it's an open edition, so it never sells out.`
       : p.isSoldOut
-        ? p.editionSize === 1 ? say`It's sold out: its one edition is taken.` : say`It's sold out: all ${p.editionSize!} editions are taken.`
+        ? p.editionSize === 1 ? say`It's sold out: its one edition is taken.` : say`It's sold out: all ${p.editionSize} editions are taken.`
         : p.editionsLeft === 1
-          ? say`It costs ${credits(p.priceCredits)}, and only one of ${p.editionSize!} editions is left.`
-          : say`It costs ${credits(p.priceCredits)}, and ${p.editionsLeft} of ${p.editionSize!} editions are left.`;
+          ? say`It costs ${credits(p.priceCredits)}, and only one of ${p.editionSize} editions is left.`
+          : say`It costs ${credits(p.priceCredits)}, and ${p.editionsLeft} of ${p.editionSize} editions are left.`;
     return join([by, stock, ...(p.tags.length > 0 ? [say`Tagged ${list(p.tags.map((t) => say`${t}`))}.`] : [])]);
   },
   designerInfo: (p: DesignerProfileView) => {
@@ -285,9 +286,8 @@ export const Responses = {
         ? say`It has only ${v.chip.editionSize} editions, so there is no number ${e.number}.`
         : say`Number ${e.number} hasn't been sold yet.`]);
     }
-    const p = e.provenance!;
+    const { provenance: p, owner } = e;
     const when = say`on ${spokenDate(p.at)} for ${credits(p.priceCredits)}`;
-    const owner = e.owner!;
     const sale = owner.kind === 'you' ? say`Number ${e.number} is yours: you bought it ${when}.`
       : owner.kind === 'user' ? say`Number ${e.number} is owned by ${owner.username}, who bought it ${when}.`
         : say`Number ${e.number} is owned by a collector, who bought it ${when}.`;

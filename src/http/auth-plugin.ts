@@ -58,7 +58,7 @@ export function extractToken(request: Pick<FastifyRequest, 'headers' | 'query'>)
  * The caller, on a route guarded by requireAuth, requireRole or requirePermission.
  * @throws HM_ERR_AUTH_REQUIRED when there is none: a route that lost its guard fails closed.
  */
-export function principalOf(request: FastifyRequest): VerifiedPrincipal {
+export function principalOf(request: Pick<FastifyRequest, 'principal'>): VerifiedPrincipal {
   if (!request.principal) throw Errors.Unauthenticated();
   return request.principal;
 }

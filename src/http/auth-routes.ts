@@ -49,7 +49,7 @@ export const authRoutes = fp(async (app: FastifyInstance) => {
     if (request.principal) return { id: `ip:${request.ip}`, trusted: true };
     const { deviceToken } = request.body as { deviceToken?: string };
     const device = deviceToken ? app.tokens.verifyDeviceToken(deviceToken) : null;
-    if (device && device.username === account) return { id: `device:${hashRefreshToken(deviceToken!)}`, trusted: true };
+    if (deviceToken && device && device.username === account) return { id: `device:${hashRefreshToken(deviceToken)}`, trusted: true };
     return { id: `ip:${request.ip}`, trusted: false };
   }
 

@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Errors } from '../errors.js';
 import { collectionOf, findDesigner } from '../marketplace/index.js';
+import { principalOf } from './auth-plugin.js';
 
 export const CollectionQuerystring = Type.Object({
   /** Only chips this designer (display name) made or collaborates on. */
@@ -32,7 +33,7 @@ export async function collectionRoutes(app: FastifyInstance): Promise<void> {
       if (!designer) throw Errors.NotFound(`designer ${request.query.designer}`);
       designerId = designer.id;
     }
-    const view = await collectionOf(manager, request.principal!.userId, { designerId });
+    const view = await collectionOf(manager, principalOf(request).userId, { designerId });
     return { editions: view.editions, chips: view.chips.map((c) => ({ ...c, editionNumbers: [...c.editionNumbers] })) };
   });
 }

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { earningsOf, PERIODS } from '../marketplace/index.js';
+import { principalOf } from './auth-plugin.js';
 
 export const EarningsQuerystring = Type.Object({
   period: Type.Union(PERIODS.map((p) => Type.Literal(p)), { default: 'all_time' }),
@@ -27,7 +28,7 @@ export async function earningsRoutes(app: FastifyInstance): Promise<void> {
     preHandler: app.requireRole('designer'),
     schema: { querystring: EarningsQuerystring, response: { 200: EarningsResponse } },
   }, async (request) => {
-    const earnings = await earningsOf(app.db.dataSource.manager, request.principal!.userId, request.query.period);
+    const earnings = await earningsOf(app.db.dataSource.manager, principalOf(request).userId, request.query.period);
     const part = (p: typeof earnings.ownChips) => ({ credits: p.credits, sales: p.sales, chips: [...p.chips] });
     return { ...earnings, ownChips: part(earnings.ownChips), collaborations: part(earnings.collaborations) };
   });

@@ -1,10 +1,11 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Errors } from '../errors.js';
 import {
   createGroup, findGroupById, joinGroup, leaveGroup, listGroups, listPosts, postToGroup, POST_MAX_CHARS,
 } from '../marketplace/index.js';
 import { afterCommit } from './after-commit.js';
+import { principalOf } from './auth-plugin.js';
 
 const GroupParams = Type.Object({ id: Type.String({ format: 'uuid' }) });
 
@@ -44,7 +45,7 @@ export async function groupRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Reply: Static<typeof GroupsResponse> }>('/v1/groups', {
     preHandler: app.requireAuth,
     schema: { response: { 200: GroupsResponse } },
-  }, async (request) => ({ groups: await listGroups(app.db.dataSource.manager, request.principal!.userId) }));
+  }, async (request) => ({ groups: await listGroups(app.db.dataSource.manager, principalOf(request).userId) }));
 
   app.post<{ Body: Static<typeof CreateGroupBody>; Reply: Static<typeof Group> }>('/v1/groups', {
     preHandler: app.requirePermission('group:create'),
@@ -52,18 +53,18 @@ export async function groupRoutes(app: FastifyInstance): Promise<void> {
     schema: { body: CreateGroupBody, response: { 201: Group } },
   }, async (request, reply) => {
     const { name, description } = request.body;
-    const result = await app.db.dataSource.transaction((manager) => createGroup(manager, request.principal!.userId, name, description));
+    const result = await app.db.dataSource.transaction((manager) => createGroup(manager, principalOf(request).userId, name, description));
     if (result.kind === 'name_taken') throw Errors.Conflict(`a group called ${name} exists`);
     // The group's name can be said from now on (JoinGroup, PostToGroup) on every instance.
     await afterCommit(app, request.log, { catalogChanged: true });
     return reply.status(201).send(result.group);
   });
 
-  const membership = (join: boolean) => async (request: { params: Static<typeof GroupParams>; principal?: { userId: string } | null }) => {
+  const membership = (join: boolean) => async (request: Pick<FastifyRequest<{ Params: Static<typeof GroupParams> }>, 'params' | 'principal'>) => {
     const manager = app.db.dataSource.manager;
     const group = await findGroupById(manager, request.params.id);
     if (!group) throw Errors.NotFound('group');
-    const changed = join ? (await joinGroup(manager, request.principal!.userId, group)).joined : (await leaveGroup(manager, request.principal!.userId, group)).left;
+    const changed = join ? (await joinGroup(manager, principalOf(request).userId, group)).joined : (await leaveGroup(manager, principalOf(request).userId, group)).left;
     return { groupId: group.id, member: join, changed };
   };
   app.post<{ Params: Static<typeof GroupParams>; Reply: Static<typeof MembershipResponse> }>('/v1/groups/:id/members', {
@@ -94,7 +95,7 @@ export async function groupRoutes(app: FastifyInstance): Promise<void> {
     const result = await app.db.dataSource.transaction(async (manager) => {
       const group = await findGroupById(manager, request.params.id);
       if (!group) throw Errors.NotFound('group');
-      const posted = await postToGroup(manager, { authorId: request.principal!.userId, group, text: request.body.text, parentId: request.body.parentId ?? null });
+      const posted = await postToGroup(manager, { authorId: principalOf(request).userId, group, text: request.body.text, parentId: request.body.parentId ?? null });
       switch (posted.kind) {
         case 'posted': return posted;
         case 'not_member': throw Errors.NotGroupMember(group.name);

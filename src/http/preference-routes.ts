@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Errors } from '../errors.js';
 import { clearPreference, findDesigner, getPreferences, recommend, setPreference } from '../marketplace/index.js';
+import { principalOf } from './auth-plugin.js';
 
 const Tag = Type.String({ minLength: 1, maxLength: 40, pattern: '^[^\\s].*$' });
 
@@ -39,24 +40,24 @@ export async function preferenceRoutes(app: FastifyInstance): Promise<void> {
   app.get<{ Reply: Static<typeof PreferencesResponse> }>('/v1/me/preferences', {
     preHandler: app.requirePermission('preferences:own'),
     schema: { response: { 200: PreferencesResponse } },
-  }, async (request) => list(request.principal!.userId));
+  }, async (request) => list(principalOf(request).userId));
 
   app.put<{ Body: Static<typeof PreferenceBody>; Reply: Static<typeof PreferencesResponse> }>('/v1/me/preferences', {
     preHandler: app.requirePermission('preferences:own'),
     bodyLimit: 1024,
     schema: { body: PreferenceBody, response: { 200: PreferencesResponse } },
   }, async (request) => {
-    await app.db.dataSource.transaction((manager) => setPreference(manager, request.principal!.userId, request.body.tag, request.body.liked));
-    return list(request.principal!.userId);
+    await app.db.dataSource.transaction((manager) => setPreference(manager, principalOf(request).userId, request.body.tag, request.body.liked));
+    return list(principalOf(request).userId);
   });
 
   app.delete<{ Params: Static<typeof TagParams>; Reply: Static<typeof PreferencesResponse> }>('/v1/me/preferences/:tag', {
     preHandler: app.requirePermission('preferences:own'),
     schema: { params: TagParams, response: { 200: PreferencesResponse } },
   }, async (request) => {
-    const { removed } = await app.db.dataSource.transaction((manager) => clearPreference(manager, request.principal!.userId, request.params.tag));
+    const { removed } = await app.db.dataSource.transaction((manager) => clearPreference(manager, principalOf(request).userId, request.params.tag));
     if (!removed) throw Errors.NotFound(`preference ${request.params.tag}`);
-    return list(request.principal!.userId);
+    return list(principalOf(request).userId);
   });
 
   app.get<{ Querystring: Static<typeof RecommendQuery>; Reply: Static<typeof RecommendationsResponse> }>('/v1/recommendations', {
@@ -67,7 +68,7 @@ export async function preferenceRoutes(app: FastifyInstance): Promise<void> {
     const { tag, maxPrice, designer: designerName, limit } = request.query;
     const designer = designerName === undefined ? null : await findDesigner(manager, designerName);
     if (designerName !== undefined && !designer) throw Errors.NotFound(`designer ${designerName}`);
-    const found = await recommend(manager, request.principal!.userId, { tag, maxPrice, limit, ...(designer ? { designerId: designer.id } : {}) });
+    const found = await recommend(manager, principalOf(request).userId, { tag, maxPrice, limit, ...(designer ? { designerId: designer.id } : {}) });
     return {
       balance: found.balance,
       chips: found.chips.map((c) => ({

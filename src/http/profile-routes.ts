@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type, type Static } from '@sinclair/typebox';
 import { Errors } from '../errors.js';
 import { chipProfile, designerProfile, verifyChip } from '../marketplace/index.js';
+import { principalOf } from './auth-plugin.js';
 
 const Share = Type.Object({ designerId: Type.String(), name: Type.String(), shareBps: Type.Integer() });
 
@@ -84,7 +85,7 @@ export async function profileRoutes(app: FastifyInstance): Promise<void> {
     preHandler: app.requireAuth,
     schema: { params: ChipParams, querystring: VerifyQuerystring, response: { 200: VerificationResponse } },
   }, async (request) => {
-    const principal = request.principal!;
+    const principal = principalOf(request);
     const verification = await verifyChip(app.db.dataSource.manager, { userId: principal.userId, role: principal.role }, request.params.chipId, request.query.edition);
     if (!verification) throw Errors.NotFound('chip');
     return { ...verification, yourEditions: [...verification.yourEditions] };

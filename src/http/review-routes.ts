@@ -3,6 +3,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Errors } from '../errors.js';
 import { findDesigner, readReviews, REVIEW_MAX_CHARS, writeReview } from '../marketplace/index.js';
 import { afterCommit } from './after-commit.js';
+import { principalOf } from './auth-plugin.js';
 
 const DesignerParams = Type.Object({ name: Type.String({ minLength: 1, maxLength: 80 }) });
 
@@ -60,7 +61,7 @@ export async function reviewRoutes(app: FastifyInstance): Promise<void> {
     const done = await app.db.dataSource.transaction(async (manager) => {
       const designer = await findDesigner(manager, request.params.name);
       if (!designer) throw Errors.NotFound(`designer ${request.params.name}`);
-      const result = await writeReview(manager, { clientId: request.principal!.userId, designer, text, ...(rating === undefined ? {} : { rating }) });
+      const result = await writeReview(manager, { clientId: principalOf(request).userId, designer, text, ...(rating === undefined ? {} : { rating }) });
       if (result.kind === 'own_profile') throw Errors.ReviewInvalid('you cannot review yourself');
       if (result.kind === 'empty') throw Errors.ReviewInvalid('the text is empty');
       if (result.kind === 'too_long') throw Errors.ReviewInvalid(`the text is longer than ${result.max} characters`);

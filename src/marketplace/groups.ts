@@ -149,8 +149,8 @@ export async function postToGroup(
   const [inserted] = await manager.query(
     'INSERT INTO group_posts (group_id, author_id, parent_id, text, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id',
     [request.group.id, request.authorId, request.parentId ?? null, text, now.toISOString()],
-  ) as { id: string }[];
-  const view = (await queryPosts(manager, 'p.id = $1', [inserted!.id], 1))[0]!;
+  ) as [{ id: string }];
+  const view = (await queryPosts(manager, 'p.id = $1', [inserted.id], 1))[0]!;
   const members = await manager.query('SELECT user_id FROM group_members WHERE group_id = $1 AND user_id <> $2 ORDER BY user_id', [request.group.id, request.authorId]) as { user_id: string }[];
   const spoken = text.length > 120 ? `${text.slice(0, 117)}...` : text;
   const notifications = await writeNotifications(manager, members.map((m) => ({

@@ -23,13 +23,10 @@ export interface Provenance {
   readonly ledgerConfirmed: boolean;
 }
 
-export interface EditionCheck {
-  readonly number: number;
-  /** False when no edition with this number was sold (yet, or ever: see `editionSize`). */
-  readonly isSold: boolean;
-  readonly owner: PersonView | null;
-  readonly provenance: Provenance | null;
-}
+/** An edition by number: a sold one has an owner and a provenance, one not sold (yet, or ever: see `editionSize`) neither. */
+export type EditionCheck =
+  | { readonly number: number; readonly isSold: false; readonly owner: null; readonly provenance: null }
+  | { readonly number: number; readonly isSold: true; readonly owner: PersonView; readonly provenance: Provenance };
 
 export interface Verification {
   readonly chip: { readonly id: string; readonly name: string; readonly tokenId: string; readonly metadataHash: string; readonly editionSize: number | null };

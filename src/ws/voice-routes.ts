@@ -27,6 +27,7 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 /** `GET /v1/voice`: the WebSocket voice and chat session (protocol in the README). */
 export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptions): Promise<void> {
   const { connectionsPerMinute, maxSessionsPerUser } = app.config.speech;
+  const { synthesizer } = options;
   const userSlot = (userId: string) => `voice-sessions:${userId}`;
 
   // Both checked before the upgrade, so a refused client gets a plain HTTP 429 (with Retry-After)
@@ -109,7 +110,7 @@ export async function voiceRoutes(app: FastifyInstance, options: VoiceRouteOptio
         : null,
       send,
       sendBinary: (data) => { if (writable()) socket.send(data, { binary: true }); },
-      ...(options.synthesizer ? { synthesize: (text: string) => options.synthesizer!.synthesize(text) } : {}),
+      ...(synthesizer ? { synthesize: (text: string) => synthesizer.synthesize(text) } : {}),
       close: (code, reason) => socket.close(code, reason),
       sessionId: requestedSession,
       limits: options.limits,
