@@ -4,10 +4,12 @@
  * kitchen noise, beside a plain SoundSwallower decode of the same audio as the reference.
  *   npm run bench:speech -- --real [DIR] [--conditions clean,6,9,12,15,18,21,24] [--quick [--offset K]] [--limit N]
  *        [--model auto|16k|8k] [--workers N] [--grammar speech|template] [--reference off] [--seed N]
- *        [--cond off] [--cond-floor DB] [--final-pass off] [--skip off] [--final-pass-skip CONF,DB] [--denoise off] [--verify T] [--endpointer on] [--misses]
+ *        [--cond off] [--cond-floor DB] [--final-pass off] [--skip off] [--final-pass-skip CONF,DB] [--denoise off] [--verify T] [--endpointer on|stream] [--misses]
  *        [--tuning key=value,…] (decoder settings, e.g. remove_noise=true,beam=1e-60: see DecoderTuning)
  * Right = intent and every slot match the label; wrong accepted = another command understood;
- * rejected = no intent. xRT = decoding time over audio time, per stream.
+ * rejected = no intent. xRT = decoding time over audio time, per stream. `--endpointer on` sends each
+ * recording through a voice session of its own; `--endpointer stream` all of them through one
+ * session, the room going on after each (the paced run's stream, each frame handled before the next).
  *
  *   npm run bench:speech -- --real [DIR] --paced 4,8,16 [--conditions clean,12] [--seconds 20] [--stagger 2000] [--workers N]
  * instead holds that many voice sessions at once in real time (bench/real-speech/paced.ts), with the
@@ -32,6 +34,8 @@ import type { ReferenceReply } from './real-speech/reference.js';
 import { ReferenceCache } from './real-speech/reference-cache.js';
 import { transcribeAll, transcribeWithEndpointer } from './real-speech/run-pipeline.js';
 import type { PipelineResult } from './real-speech/run-pipeline.js';
+import { transcribeAsStream } from './real-speech/stream.js';
+import type { StreamFinal } from './real-speech/stream.js';
 import { evenSubset, judge, parseLabels, tally } from './real-speech/score.js';
 import { isOff, numberArg, parseBenchArgs, wholeArg } from './args.js';
 import type { Label, Tally, Verdict } from './real-speech/score.js';
@@ -135,13 +139,14 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     ...(finalPassSkip ? { finalPassSkip } : {}),
     ...(tuning ? { tuning } : {}),
   };
-  const endpointer = values.endpointer !== undefined && !isOff('endpointer', values.endpointer);
+  const streamed = values.endpointer === 'stream';
+  const endpointer = streamed || (values.endpointer !== undefined && !isOff('endpointer', values.endpointer));
   const stages = [
     `conditioning ${condOff ? 'off' : condFloor !== undefined ? `on, floor ${condFloor} dB` : 'on'}`,
     `final pass ${isOff('final-pass', values['final-pass']) ? 'off' : 'on'}`,
     `final-pass skip ${finalPassSkip ? JSON.stringify(finalPassSkip) : 'default'}`,
     `denoise ${isOff('denoise', values.denoise) ? 'off' : 'on'}`,
-    `endpointer ${endpointer || paced ? 'on (voice session)' : 'off (transcribe)'}`,
+    `endpointer ${streamed ? 'on (one voice session, the room going on between recordings)' : endpointer || paced ? 'on (voice session)' : 'off (transcribe)'}`,
     ...(tuning ? [`decoder ${JSON.stringify(tuning)}`] : []),
   ];
 
@@ -180,7 +185,9 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     for (const condition of conditions) {
       const files = condition === 'clean' ? names.map((n) => join(dir, 'clean', n)) : await mixCondition(dir, work, names, noise, Number(condition), seed);
       const run = { engine, grammar, understand, concurrency: workers };
-      const heard = endpointer ? await transcribeWithEndpointer(files, run) : await transcribeAll(files, run);
+      const heard: (PipelineResult & { finals?: readonly StreamFinal[] })[] = streamed
+        ? await transcribeAsStream({ engine, grammar, understand, recordings: await liveRecordings(dir, names, labels, condition, noise, seed), sampleRate: ENGINE_SAMPLE_RATE })
+        : endpointer ? await transcribeWithEndpointer(files, run) : await transcribeAll(files, run);
       const verdicts = heard.map((r, i) => judge(labels.get(names[i]) as Label, r.intent, r.slots));
       const errors = heard.filter((r) => r.error);
       if (errors.length) console.error(`${condition}: ${errors.length} recordings failed, e.g. ${errors[0].error}`);
@@ -201,7 +208,8 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
       rows.push(row);
       console.log(formatRow(row));
       heard.forEach((r, i) => {
-        if (verdicts[i] !== 'right') misses.push(`${condition} ${names[i]}: ${verdicts[i]} "${r.text}"${withReference ? ` — ref ${refVerdicts[i]} "${refTexts[i]}"` : ''}`);
+        const finals = r.finals ? ` — finals ${r.finals.map((f) => `${f.atS >= 0 ? '+' : ''}${f.atS.toFixed(1)} s "${f.text}"${f.noSpeech ? ' (no speech)' : ''}`).join(', ') || 'none'}` : '';
+        if (verdicts[i] !== 'right') misses.push(`${condition} ${names[i]}: ${verdicts[i]} "${r.text}"${withReference ? ` — ref ${refVerdicts[i]} "${refTexts[i]}"` : ''}${finals}`);
       });
     }
     const noisy = rows.filter((r) => r.condition !== 'clean');
@@ -243,15 +251,7 @@ async function runPaced(o: PacedOptions): Promise<void> {
     console.log('| condition | sessions | held in real time | frame lag p50 / p95 / p99 / max | end of speech → final p50 / p95 / max | commands right | empty finals | not ended | CPU (cores) | CPU s per audio s (2 free cores carry) | RSS |');
     console.log('|---|---|---|---|---|---|---|---|---|---|---|');
     for (const condition of o.conditions) {
-      const recordings = await Promise.all(o.names.map(async (name): Promise<PacedRecording> => {
-        const wav = parseWav(await readFile(join(o.dir, 'clean', name)));
-        const label = o.labels.get(name) as Label;
-        if (condition === 'clean') return { name, label, pcm: wav.samples, tail: (n) => new Int16Array(n) };
-        if (!noise) throw new Error(`${join(o.dir, 'kitchen.wav')} is missing: only --conditions clean can run`);
-        const speech = pcmToFloat64(wav.samples);
-        const { mixed, tail } = mixWithNoiseTail(speech, noise, Number(condition), noiseOffset(basename(name), speech.length, noise.length, o.seed));
-        return { name, label, pcm: mixed, tail };
-      }));
+      const recordings = await liveRecordings(o.dir, o.names, o.labels, condition, noise, o.seed);
       for (const n of o.levels) {
         const f = await pacedSessions(n, o.seconds, o.stagger, { engine, grammar: o.grammar, understand: o.understand, recordings, sampleRate: ENGINE_SAMPLE_RATE });
         const lags = [...f.lags].sort((a, b) => a - b);
@@ -278,6 +278,19 @@ async function runPaced(o: PacedOptions): Promise<void> {
   } finally {
     await engine.close();
   }
+}
+
+/** The recordings as a live microphone hears them: in the condition's noise, and the room (that noise, or silence) after each. */
+async function liveRecordings(dir: string, names: readonly string[], labels: ReadonlyMap<string, Label>, condition: string, noise: Float64Array | null, seed: number): Promise<PacedRecording[]> {
+  return Promise.all(names.map(async (name): Promise<PacedRecording> => {
+    const wav = parseWav(await readFile(join(dir, 'clean', name)));
+    const label = labels.get(name) as Label;
+    if (condition === 'clean') return { name, label, pcm: wav.samples, tail: (n) => new Int16Array(n) };
+    if (!noise) throw new Error(`${join(dir, 'kitchen.wav')} is missing: only --conditions clean can run`);
+    const speech = pcmToFloat64(wav.samples);
+    const { mixed, tail } = mixWithNoiseTail(speech, noise, Number(condition), noiseOffset(basename(name), speech.length, noise.length, seed));
+    return { name, label, pcm: mixed, tail };
+  }));
 }
 
 const quantile = (sorted: readonly number[], q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? NaN;

@@ -46,6 +46,8 @@ export class Endpointer {
   readonly #absoluteFloorDb: number;
   #pending = new Float32Array(0);
   #frame = 0;
+  /** The frame the current utterance's times count from: the stream's start, or the last reset. */
+  #origin = 0;
   #state: State = 'silence';
   #noiseDb: number | null = null;
   #onsetStart = 0;
@@ -118,11 +120,15 @@ export class Endpointer {
     }
     if (this.#state !== 'speech' || text === '' || this.#frame - this.#hypothesisFrame < this.#stableFrames) return [];
     this.#state = 'silence';
-    return [{ type: 'speech-end', at: this.#hypothesisFrame * this.#frameSeconds, reason: 'stable-hypothesis' }];
+    return [{ type: 'speech-end', at: this.#seconds(this.#hypothesisFrame), reason: 'stable-hypothesis' }];
   }
 
-  /** Forgets the current utterance (keeps the noise floor: the room has not changed). */
+  /**
+   * Forgets the current utterance (keeps the noise floor: the room has not changed). Event times
+   * count from here on, as the decoder's do for the next utterance.
+   */
   reset(): void {
+    this.#origin = this.#frame;
     this.#state = 'silence';
     this.#pending = new Float32Array(0);
     this.#recent = [];
@@ -171,21 +177,25 @@ export class Endpointer {
           this.#state = 'speech';
           this.#speechStart = this.#onsetStart;
           this.#lastSpeechFrame = index;
-          return { type: 'speech-start', at: this.#onsetStart * this.#frameSeconds };
+          return { type: 'speech-start', at: this.#seconds(this.#onsetStart) };
         }
         return null;
       case 'speech':
         if (held) this.#lastSpeechFrame = index;
         if (index - this.#lastSpeechFrame >= this.#trailingFrames) {
           this.#state = 'silence';
-          return { type: 'speech-end', at: (this.#lastSpeechFrame + 1) * this.#frameSeconds, reason: 'silence' };
+          return { type: 'speech-end', at: this.#seconds(this.#lastSpeechFrame + 1), reason: 'silence' };
         }
         if (index + 1 - this.#speechStart >= this.#maxFrames) {
           this.#state = 'silence';
-          return { type: 'speech-end', at: (index + 1) * this.#frameSeconds, reason: 'max-length' };
+          return { type: 'speech-end', at: this.#seconds(index + 1), reason: 'max-length' };
         }
         return null;
     }
+  }
+
+  #seconds(frame: number): number {
+    return (frame - this.#origin) * this.#frameSeconds;
   }
 
   /** Falls fast to quieter frames, rises slowly (faster outside speech), so speech barely lifts it. */

@@ -42,6 +42,18 @@ describe('endpointer', () => {
     expect(ep.inSpeech).toBe(true);
   });
 
+  it('counts the times of the next utterance from the reset, where its decoding starts', () => {
+    const ep = new Endpointer({ sampleRate: RATE });
+    const first = run(ep, concatSamples(quiet(2), loud(1.0), quiet(1.0)));
+    expect(first.map((e) => e.type)).toEqual(['speech-start', 'speech-end']);
+    expect(first[0].at).toBeCloseTo(2, 1);
+    ep.reset();
+    const second = run(ep, concatSamples(quiet(0.5), loud(1.0), quiet(1.0)));
+    expect(second.map((e) => e.type)).toEqual(['speech-start', 'speech-end']);
+    expect(second[0].at).toBeCloseTo(0.5, 1);
+    expect(second[1].at).toBeCloseTo(1.5, 1);
+  });
+
   it('ignores a short click or clatter', () => {
     const ep = new Endpointer({ sampleRate: RATE });
     const click = loud(0.03).map((v) => v * 3);

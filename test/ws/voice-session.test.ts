@@ -3,11 +3,19 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createSpeechEngine, type StartedSpeechEngine } from '../../src/speech/index.js';
+import { buildSpeechGrammar, createSpeechEngine, type RecognitionGrammar, type StartedSpeechEngine } from '../../src/speech/index.js';
+import { DEMO_LISTS } from '../../src/demo/catalog.js';
+import { loadIntentSet } from '../../src/load-intents.js';
+import { createIntentEngine } from '../../src/nlu/index.js';
 import { VoiceSession } from '../../src/ws/voice-session.js';
 import type { CommandResult } from '../../src/assistant/index.js';
 import { grammarFromPhrases } from '../../src/ws/phrase-grammar.js';
 import type { Transcript } from '../../src/contracts.js';
+import { concatSamples } from '../../src/speech/pcm.js';
+import { ESPEAK_MISSING, hasEspeak, makeNoise, mixAtSnr, synthesize } from '../helpers/audio.js';
+import { skipWithout } from '../helpers/skip.js';
+
+const RATE = 16_000;
 
 /** The protocol state machine with the real decoder, driven frame by frame like a socket would. */
 describe('voice session protocol', () => {
@@ -19,13 +27,13 @@ describe('voice session protocol', () => {
   }, 120_000);
   afterAll(async () => { await engine?.close(); });
 
-  function open(options: { anonymous?: boolean } = {}) {
+  function open(options: { anonymous?: boolean; grammar?: RecognitionGrammar } = {}) {
     const frames: Record<string, unknown>[] = [];
     const commands: Transcript[] = [];
     let closed: { code: number; reason: string } | null = null;
     const session = new VoiceSession({
       engine,
-      grammar: async () => grammar,
+      grammar: async () => options.grammar ?? grammar,
       runCommand: options.anonymous ? null : async (transcript, ids): Promise<CommandResult> => {
         commands.push(transcript);
         return {
@@ -83,6 +91,34 @@ describe('voice session protocol', () => {
     expect(final.intent).toBeUndefined();
     expect(s.commands).toHaveLength(0);
     expect(s.closed()).toEqual({ code: 1000, reason: 'eof' });
+  });
+
+  describe.skipIf(skipWithout(!hasEspeak && ESPEAK_MISSING))(`commands in a room that goes on${hasEspeak ? '' : ` — ${ESPEAK_MISSING}`}`, () => {
+    it('ends each command once and decodes it whole, the second as well as the first', async () => {
+      const set = await loadIntentSet();
+      const commands = buildSpeechGrammar(set, DEMO_LISTS);
+      const s = open({ grammar: commands });
+      const said = ['subscribe to mira okafor', 'buy the neon dragon chip', 'rate kenji sato four stars'];
+      const spoken = said.map((text) => synthesize(text, { padSeconds: 0 }));
+      const gap = 2 * RATE;
+      const speech = concatSamples(new Float32Array(RATE), ...spoken.flatMap((command) => [command, new Float32Array(gap)]));
+      // Steady hiss 20 dB under the voice, from before the first command to after the last.
+      const room = mixAtSnr(speech, makeNoise('pink', speech.length, RATE, 4), 20, RATE);
+      const pcm = Int16Array.from(room, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
+      s.session.onText(JSON.stringify({ config: { sample_rate: RATE } }));
+      for (let i = 0; i < pcm.length; i += RATE / 10) {
+        const frame = pcm.slice(i, i + RATE / 10);
+        s.session.onBinary(new Uint8Array(frame.buffer));
+        await s.session.drained();
+      }
+      const finals = s.frames.map((f) => f.text).filter((t): t is string => typeof t === 'string' && t !== '');
+      // One final per command, each the command's own intent: none cut, merged, or decoded from its last second.
+      const nlu = createIntentEngine(set);
+      const intents = (texts: readonly string[]) => texts.map((text) => nlu.recognize(text, DEMO_LISTS).intent);
+      expect(finals).toHaveLength(said.length);
+      expect(intents(finals)).toEqual(intents(said));
+      await s.session.dispose();
+    }, 180_000);
   });
 
   it('"reset" gives a final result and stays open for the next utterance', async () => {
