@@ -6,6 +6,8 @@
  *        [--model auto|16k|8k] [--workers N] [--grammar speech|template] [--reference off] [--seed N]
  *        [--cond off] [--cond-floor DB] [--final-pass off] [--skip off] [--final-pass-skip CONF,DB] [--denoise off] [--verify T] [--endpointer on] [--misses]
  *        [--tuning key=value,…] (decoder settings, e.g. remove_noise=true,beam=1e-60: see DecoderTuning)
+ *        [--heard FILE] (writes what was heard of each recording, per condition, as JSON)
+ *        [--adaptation off|FILE] (the 16 kHz model without its MLLR transform, or with another: scripts/mllr/build.sh)
  * Right = intent and every slot match the label; wrong accepted = another command understood;
  * rejected = no intent. xRT = decoding time over audio time, per stream.
  *
@@ -77,6 +79,8 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
       seconds: { type: 'string' },
       stagger: { type: 'string' },
       misses: { type: 'boolean', default: false },
+      heard: { type: 'string' },
+      adaptation: { type: 'string' },
     },
   });
   // `--real [DIR]`: the folder is the one positional argument.
@@ -116,12 +120,14 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
   const grammar = grammarKind === 'template' ? grammarFromJsgf(template.jsgf) : buildSpeechGrammar(set, {});
   const tuning = parseTuning(values.tuning);
   const condOff = isOff('cond', values.cond);
+  const adaptation = values.adaptation === undefined || values.adaptation === 'on' ? undefined : values.adaptation === 'off' ? false : resolve(values.adaptation);
   const condFloor = numberArg('cond-floor', values['cond-floor']);
   const engineConfig: SpeechEngineConfig = {
     engine: 'soundswallower',
     model,
     modelPath: config.speech.modelPath,
     cacheDir: config.dataDir,
+    adaptation: adaptation ?? config.speech.adaptation,
     workers,
     // The accuracy runs open one stream per worker at a time; paced runs keep the service's warm decoders.
     ...(paced ? {} : { warmDecoders: 1 }),
@@ -157,7 +163,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
   let pool: ReferencePool | null = null;
   try {
     await engine.prepare?.(grammar);
-    const { path: modelPath } = await resolveSpeechModel({ modelPath: config.speech.modelPath, cacheDir: config.dataDir, prefer: model });
+    const { path: modelPath } = await resolveSpeechModel({ modelPath: config.speech.modelPath, cacheDir: config.dataDir, prefer: model, adaptation: engineConfig.adaptation });
     const cache = await ReferenceCache.open(join(config.dataDir, 'bench', 'real-speech'), [modelPath, template.jsgf, seed, dir].join('\n'));
     /** The reference decodes of `files`: from the cache, the rest decoded now (workers started on first need). */
     const decodeReference = async (condition: string, files: readonly string[]): Promise<ReferenceReply[]> => {
@@ -177,6 +183,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     const noise = existsSync(join(dir, 'kitchen.wav')) ? pcmToFloat64(parseWav(await readFile(join(dir, 'kitchen.wav'))).samples) : null;
     const rows: Row[] = [];
     const misses: string[] = [];
+    const heardLog: Record<string, Record<string, { verdict: Verdict; text: string }>> = {};
     for (const condition of conditions) {
       const files = condition === 'clean' ? names.map((n) => join(dir, 'clean', n)) : await mixCondition(dir, work, names, noise, Number(condition), seed);
       const run = { engine, grammar, understand, concurrency: workers };
@@ -200,6 +207,9 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
       const row: Row = { condition, pipeline: { ...tally(verdicts), xrt: xrtOf(heard) }, reference: refRow, lost };
       rows.push(row);
       console.log(formatRow(row));
+      heardLog[condition] = Object.fromEntries(heard.map((r, i) => [names[i], { verdict: verdicts[i], text: r.text }]));
+      // After every condition, so that a long run's first conditions can be used while it goes on.
+      if (values.heard) await writeFile(values.heard, `${JSON.stringify(heardLog, null, 1)}\n`);
       heard.forEach((r, i) => {
         if (verdicts[i] !== 'right') misses.push(`${condition} ${names[i]}: ${verdicts[i]} "${r.text}"${withReference ? ` — ref ${refVerdicts[i]} "${refTexts[i]}"` : ''}`);
       });
