@@ -7,7 +7,6 @@
  *        [--cond off] [--cond-floor DB] [--final-pass off] [--skip off] [--final-pass-skip CONF,DB] [--denoise off] [--verify T] [--endpointer on] [--misses]
  *        [--tuning key=value,…] (decoder settings, e.g. remove_noise=true,beam=1e-60: see DecoderTuning)
  *        [--heard FILE] (writes what was heard of each recording, per condition, as JSON)
- *        [--adaptation off|FILE] (the 16 kHz model without its MLLR transform, or with another: scripts/mllr/build.sh)
  * Right = intent and every slot match the label; wrong accepted = another command understood;
  * rejected = no intent. xRT = decoding time over audio time, per stream.
  *
@@ -80,7 +79,6 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
       stagger: { type: 'string' },
       misses: { type: 'boolean', default: false },
       heard: { type: 'string' },
-      adaptation: { type: 'string' },
     },
   });
   // `--real [DIR]`: the folder is the one positional argument.
@@ -120,14 +118,12 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
   const grammar = grammarKind === 'template' ? grammarFromJsgf(template.jsgf) : buildSpeechGrammar(set, {});
   const tuning = parseTuning(values.tuning);
   const condOff = isOff('cond', values.cond);
-  const adaptation = values.adaptation === undefined || values.adaptation === 'on' ? undefined : values.adaptation === 'off' ? false : resolve(values.adaptation);
   const condFloor = numberArg('cond-floor', values['cond-floor']);
   const engineConfig: SpeechEngineConfig = {
     engine: 'soundswallower',
     model,
     modelPath: config.speech.modelPath,
     cacheDir: config.dataDir,
-    adaptation: adaptation ?? config.speech.adaptation,
     workers,
     // The accuracy runs open one stream per worker at a time; paced runs keep the service's warm decoders.
     ...(paced ? {} : { warmDecoders: 1 }),
@@ -163,7 +159,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
   let pool: ReferencePool | null = null;
   try {
     await engine.prepare?.(grammar);
-    const { path: modelPath } = await resolveSpeechModel({ modelPath: config.speech.modelPath, cacheDir: config.dataDir, prefer: model, adaptation: engineConfig.adaptation });
+    const { path: modelPath } = await resolveSpeechModel({ modelPath: config.speech.modelPath, cacheDir: config.dataDir, prefer: model });
     const cache = await ReferenceCache.open(join(config.dataDir, 'bench', 'real-speech'), [modelPath, template.jsgf, seed, dir].join('\n'));
     /** The reference decodes of `files`: from the cache, the rest decoded now (workers started on first need). */
     const decodeReference = async (condition: string, files: readonly string[]): Promise<ReferenceReply[]> => {
