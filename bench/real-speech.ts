@@ -6,6 +6,7 @@
  *        [--model auto|16k|8k] [--workers N] [--grammar speech|template] [--reference off] [--seed N]
  *        [--cond off] [--cond-floor DB] [--final-pass off] [--skip off] [--final-pass-skip CONF,DB] [--denoise off] [--verify T] [--endpointer on|stream] [--misses]
  *        [--tuning key=value,…] (decoder settings, e.g. remove_noise=true,beam=1e-60: see DecoderTuning)
+ *        [--heard FILE] (writes what was heard of each recording, per condition, as JSON)
  * Right = intent and every slot match the label; wrong accepted = another command understood;
  * rejected = no intent. xRT = decoding time over audio time, per stream. `--endpointer on` sends each
  * recording through a voice session of its own; `--endpointer stream` all of them through one
@@ -81,6 +82,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
       seconds: { type: 'string' },
       stagger: { type: 'string' },
       misses: { type: 'boolean', default: false },
+      heard: { type: 'string' },
     },
   });
   // `--real [DIR]`: the folder is the one positional argument.
@@ -182,6 +184,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     const noise = existsSync(join(dir, 'kitchen.wav')) ? pcmToFloat64(parseWav(await readFile(join(dir, 'kitchen.wav'))).samples) : null;
     const rows: Row[] = [];
     const misses: string[] = [];
+    const heardLog: Record<string, Record<string, { verdict: Verdict; text: string }>> = {};
     for (const condition of conditions) {
       const files = condition === 'clean' ? names.map((n) => join(dir, 'clean', n)) : await mixCondition(dir, work, names, noise, Number(condition), seed);
       const run = { engine, grammar, understand, concurrency: workers };
@@ -207,6 +210,9 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
       const row: Row = { condition, pipeline: { ...tally(verdicts), xrt: xrtOf(heard) }, reference: refRow, lost };
       rows.push(row);
       console.log(formatRow(row));
+      heardLog[condition] = Object.fromEntries(heard.map((r, i) => [names[i], { verdict: verdicts[i], text: r.text }]));
+      // After every condition, so that a long run's first conditions can be used while it goes on.
+      if (values.heard) await writeFile(values.heard, `${JSON.stringify(heardLog, null, 1)}\n`);
       heard.forEach((r, i) => {
         const finals = r.finals ? ` — finals ${r.finals.map((f) => `${f.atS >= 0 ? '+' : ''}${f.atS.toFixed(1)} s "${f.text}"${f.noSpeech ? ' (no speech)' : ''}`).join(', ') || 'none'}` : '';
         if (verdicts[i] !== 'right') misses.push(`${condition} ${names[i]}: ${verdicts[i]} "${r.text}"${withReference ? ` — ref ${refVerdicts[i]} "${refTexts[i]}"` : ''}${finals}`);
