@@ -7,9 +7,10 @@
  *  3. the same coffee recordings against the COFFEE grammar (the full template grammar): in-grammar
  *     accuracy of real people (right = intent + every slot), before and after;
  *  4. synthesized marketplace commands (espeak-ng) against the marketplace grammar, before and after.
- * "Before" = the recogniser without verification; "after" = commands whose verification score (the
- * fit moved by the decoder's confidence: verificationScore) reaches the recogniser's floor for the
- * threshold (none below a quiet room: verifyFloor) (default the recogniser's DEFAULT_VERIFY_BELOW).
+ * "Before" = the recogniser without verification; "score alone" = commands whose verification score
+ * (the fit moved by the decoder's confidence: verificationScore) reaches the recogniser's floor for
+ * the threshold (none below a quiet room: verifyFloor) (default the recogniser's DEFAULT_VERIFY_BELOW);
+ * "after" = those that also fit better than the best phone sequence (passesVerification).
  * A sweep over thresholds follows. `--quick` takes every 6th recording (`--stride`, from `--offset`). `--snr DB` mixes the coffee recordings with the benchmark's kitchen noise (scaled against
  * the loudest speech frame, at a seeded offset). Decodes in this process, one utterance at a time (one core).
  */
@@ -28,6 +29,7 @@ import { loadPronunciationFile } from '../src/speech/pronunciation.js';
 import { verifyFloor } from '../src/speech/decoder-session.js';
 import { DEFAULT_FINAL_PASS_SKIP, DEFAULT_VERIFY_BELOW } from '../src/speech/recognizer-settings.js';
 import { SoundSwallowerRecognizer } from '../src/speech/soundswallower-recognizer.js';
+import { PHONE_MARGIN } from '../src/speech/verifier.js';
 import { hasEspeak, mixAtSnr, synthesizePcm } from '../test/helpers/audio.js';
 import { rng } from '../test/helpers/random.js';
 import { numberArg, parseBenchArgs, wholeArg } from './args.js';
@@ -55,7 +57,7 @@ const devDir = resolve(values.dev);
 const TESTDATA = '/usr/share/pocketsphinx/test/data';
 const RATE = 16_000;
 const threshold = numberArg('threshold', values.threshold) ?? DEFAULT_VERIFY_BELOW;
-const SWEEP = [-Infinity, -4, -3.5, -3.25, -3, -2.75, -2.5];
+const SWEEP = [-Infinity, -5, -4.5, -4.25, -4, -3.75, -3.5, -3];
 
 interface Outcome {
   readonly name: string;
@@ -63,8 +65,8 @@ interface Outcome {
   readonly text: string;
   /** Verification score, verificationScore (null: not verifiable, rejected; Infinity: not verified, too noisy). */
   readonly score: number | null;
-  /** The fit alone (the rule before the decoder's confidence counted), same nulls. */
-  readonly fit: number | null;
+  /** The fit less the best phone sequence's (passesVerification), same nulls. */
+  readonly margin: number | null;
   /** The utterance's level spread, dB (what the recogniser's floor depends on). */
   readonly spreadDb: number;
 }
@@ -76,12 +78,12 @@ const slotsMatch = (got: Slots, want: Readonly<Record<string, unknown>>): boolea
   return a.length === b.length && a.every((k, i) => k === b[i] && norm(got[k]) === norm(want[k]));
 };
 const pct = (n: number, d: number): string => (d ? `${((100 * n) / d).toFixed(1)}%` : '—');
-/** Accepted at threshold `t` as the recogniser would: its floor for the utterance's level spread. */
-const accepted = (o: Outcome, t: number, by: 'score' | 'fit' = 'score'): boolean => {
+/** Accepted at threshold `t` as the recogniser would (its floor for the utterance's level spread), or by the score alone. */
+const accepted = (o: Outcome, t: number, by: 'both' | 'score' = 'both'): boolean => {
   if (o.text === '' || t === -Infinity) return o.text !== '';
   const floor = verifyFloor(t, o.spreadDb, DEFAULT_FINAL_PASS_SKIP.quietSpreadDb);
-  const value = o[by];
-  return floor === null || (value !== null && value >= floor);
+  if (floor === null) return true;
+  return o.score !== null && o.score >= floor && (by === 'score' || (o.margin !== null && o.margin >= PHONE_MARGIN));
 };
 
 function readAudio(path: string): Int16Array {
@@ -103,9 +105,9 @@ async function decodeAll(recognizer: SoundSwallowerRecognizer, grammar: Recognit
       // With verification threshold -Infinity nothing is rejected by it: the text is "before".
       // No verification of a command heard in a noisy room: it stands (as the recogniser decides).
       const unverified = t.text ? Infinity : null;
-      out.push({ name, text: t.text, score: session.lastVerification?.score ?? unverified, fit: session.lastVerification?.fit ?? unverified, spreadDb: session.lastVerification?.spreadDb ?? 0 });
       const v = session.lastVerification;
-      if (verbose) console.log(`  ${name}: "${t.text}" (${t.confidence.toFixed(2)}) fit ${v?.fit.toFixed(2) ?? '—'}, score ${v?.score.toFixed(2) ?? '—'} over ${v?.speechFrames ?? '—'} frames, spread ${v?.spreadDb.toFixed(0) ?? '—'} dB`);
+      out.push({ name, text: t.text, score: v?.score ?? unverified, margin: v ? v.fit - v.phoneFit : unverified, spreadDb: v?.spreadDb ?? 0 });
+      if (verbose) console.log(`  ${name}: "${t.text}" (${t.confidence.toFixed(2)}) fit ${v?.fit.toFixed(2) ?? '—'}, score ${v?.score.toFixed(2) ?? '—'}, over the phone loop ${v ? (v.fit - v.phoneFit).toFixed(2) : '—'}, over ${v?.speechFrames ?? '—'} frames, spread ${v?.spreadDb.toFixed(0) ?? '—'} dB`);
     } finally {
       session.close();
     }
@@ -130,16 +132,16 @@ async function main(): Promise<void> {
     verifyBelow: -Infinity,
     warmDecoders: 1,
   });
-  console.log(`# Rejection bench — model ${model.id}; verification threshold ${threshold} (score: fit in nats per frame of speech against the best senone, moved by the decoder confidence)`);
-  const isCommand = (o: Outcome, t: number, by: 'score' | 'fit' = 'score'): boolean => accepted(o, t, by) && marketNlu.recognize(o.text, DEMO_LISTS).intent !== null;
+  console.log(`# Rejection bench — model ${model.id}; verification threshold ${threshold} (score: fit in nats per frame of speech against the best senone, moved by the decoder confidence; and at least ${PHONE_MARGIN} over the best phone sequence)`);
+  const isCommand = (o: Outcome, t: number, by: 'both' | 'score' = 'both'): boolean => accepted(o, t, by) && marketNlu.recognize(o.text, DEMO_LISTS).intent !== null;
   const rows: string[] = [];
   const sweeps: string[] = [];
   const oogRow = (label: string, outcomes: readonly Outcome[]): void => {
     const n = outcomes.length;
     const before = outcomes.filter((o) => isCommand(o, -Infinity)).length;
     const after = outcomes.filter((o) => isCommand(o, threshold)).length;
-    const fitAfter = outcomes.filter((o) => isCommand(o, threshold, 'fit')).length;
-    rows.push(`| ${label} (${n}) | OOG with no command | ${pct(n - before, n)} | ${pct(n - fitAfter, n)} | ${pct(n - after, n)} |`);
+    const scoreAfter = outcomes.filter((o) => isCommand(o, threshold, 'score')).length;
+    rows.push(`| ${label} (${n}) | OOG with no command | ${pct(n - before, n)} | ${pct(n - scoreAfter, n)} | ${pct(n - after, n)} |`);
     sweeps.push(sweepLine(`${label}: no command`, (t) => pct(n - outcomes.filter((o) => isCommand(o, t)).length, n)));
     const leaks = outcomes.filter((o) => isCommand(o, threshold)).slice(0, 5);
     for (const o of leaks) console.log(`  still a command: ${o.name} → "${o.text}" (score ${o.score?.toFixed(2)})`);
@@ -181,8 +183,8 @@ async function main(): Promise<void> {
 
   const inGrammarRow = (label: string, outcomes: readonly Outcome[], right: (o: Outcome) => boolean): void => {
     const n = outcomes.length;
-    const ok = (t: number, by: 'score' | 'fit' = 'score') => outcomes.filter((o) => accepted(o, t, by) && right(o)).length;
-    rows.push(`| ${label} (${n}) | in-grammar right | ${pct(ok(-Infinity), n)} | ${pct(ok(threshold, 'fit'), n)} | ${pct(ok(threshold), n)} |`);
+    const ok = (t: number, by: 'both' | 'score' = 'both') => outcomes.filter((o) => accepted(o, t, by) && right(o)).length;
+    rows.push(`| ${label} (${n}) | in-grammar right | ${pct(ok(-Infinity), n)} | ${pct(ok(threshold, 'score'), n)} | ${pct(ok(threshold), n)} |`);
     sweeps.push(sweepLine(`${label}: right`, (t) => pct(ok(t), n)));
     for (const o of outcomes.filter((x) => right(x) && !accepted(x, threshold)).slice(0, 5)) console.log(`  right but rejected: ${o.name} "${o.text}" (score ${o.score?.toFixed(2)})`);
   };
@@ -214,7 +216,7 @@ async function main(): Promise<void> {
   } else console.log('(espeak-ng not installed: the synthesized row is skipped)');
   recognizer.dispose();
 
-  console.log(`\n| set | measure | before (no verification) | fit alone ≥ ${threshold} | after (score ≥ ${threshold}) |\n|---|---|---|---|---|\n${rows.join('\n')}`);
+  console.log(`\n| set | measure | before (no verification) | score alone ≥ ${threshold} | after (score ≥ ${threshold}, ${PHONE_MARGIN} over the phone loop) |\n|---|---|---|---|---|\n${rows.join('\n')}`);
   console.log(`\n### threshold sweep\n| set | ${SWEEP.map((t) => (t === -Infinity ? 'off' : `≥ ${t}`)).join(' | ')} |\n|---|${SWEEP.map(() => '---').join('|')}|\n${sweeps.join('\n')}`);
 }
 
