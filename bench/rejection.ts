@@ -1,6 +1,6 @@
 /**
  * Out-of-grammar rejection on real speech, before and after utterance verification:
- *   npm run bench:rejection -- [--quick] [--dev DIR] [--grammar speech|template] [--threshold T] [--stride N --offset K] [--files N] [--snr DB] [--no-synth] [--only oog|in] [--verbose]
+ *   npm run bench:rejection -- [--quick] [--dev DIR] [--grammar speech|template] [--threshold T] [--phone-margin M] [--stride N --offset K] [--files N] [--snr DB] [--no-synth] [--only oog|in] [--verbose]
  *  1. real people ordering coffee (../shared/speech-dev) decoded against the MARKETPLACE grammar:
  *     every recording is out of grammar; a command = a transcript the marketplace's intents understand;
  *  2. Debian's pocketsphinx-testdata read speech (cards, Austen, digits) against the same grammar;
@@ -10,7 +10,8 @@
  * "Before" = the recogniser without verification; "score alone" = commands whose verification score
  * (the fit moved by the decoder's confidence: verificationScore) reaches the recogniser's floor for
  * the threshold (none below a quiet room: verifyFloor) (default the recogniser's DEFAULT_VERIFY_BELOW);
- * "after" = those that also fit better than the best phone sequence (passesVerification).
+ * "after" = with `--phone-margin M`, those that also fit at least M nats per frame of speech better than
+ * the best phone sequence (passesVerification; the phone loop runs only then), else the score alone.
  * A sweep over thresholds follows. `--quick` takes every 6th recording (`--stride`, from `--offset`). `--snr DB` mixes the coffee recordings with the benchmark's kitchen noise (scaled against
  * the loudest speech frame, at a seeded offset). Decodes in this process, one utterance at a time (one core).
  */
@@ -29,7 +30,6 @@ import { loadPronunciationFile } from '../src/speech/pronunciation.js';
 import { verifyFloor } from '../src/speech/decoder-session.js';
 import { DEFAULT_FINAL_PASS_SKIP, DEFAULT_VERIFY_BELOW } from '../src/speech/recognizer-settings.js';
 import { SoundSwallowerRecognizer } from '../src/speech/soundswallower-recognizer.js';
-import { PHONE_MARGIN } from '../src/speech/verifier.js';
 import { hasEspeak, mixAtSnr, synthesizePcm } from '../test/helpers/audio.js';
 import { rng } from '../test/helpers/random.js';
 import { numberArg, parseBenchArgs, wholeArg } from './args.js';
@@ -47,6 +47,7 @@ const { values } = parseBenchArgs({
     snr: { type: 'string' },
     'no-synth': { type: 'boolean', default: false },
     only: { type: 'string' },
+    'phone-margin': { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -57,7 +58,8 @@ const devDir = resolve(values.dev);
 const TESTDATA = '/usr/share/pocketsphinx/test/data';
 const RATE = 16_000;
 const threshold = numberArg('threshold', values.threshold) ?? DEFAULT_VERIFY_BELOW;
-const SWEEP = [-Infinity, -5, -4.5, -4.25, -4, -3.75, -3.5, -3];
+const phoneMargin = numberArg('phone-margin', values['phone-margin']);
+const SWEEP = [-Infinity, -4.5, -4, -3.5, -3.25, -3, -2.75, -2.5];
 
 interface Outcome {
   readonly name: string;
@@ -65,7 +67,7 @@ interface Outcome {
   readonly text: string;
   /** Verification score, verificationScore (null: not verifiable, rejected; Infinity: not verified, too noisy). */
   readonly score: number | null;
-  /** The fit less the best phone sequence's (passesVerification), same nulls. */
+  /** The fit less the best phone sequence's (passesVerification), same nulls (Infinity without --phone-margin). */
   readonly margin: number | null;
   /** The utterance's level spread, dB (what the recogniser's floor depends on). */
   readonly spreadDb: number;
@@ -83,7 +85,7 @@ const accepted = (o: Outcome, t: number, by: 'both' | 'score' = 'both'): boolean
   if (o.text === '' || t === -Infinity) return o.text !== '';
   const floor = verifyFloor(t, o.spreadDb, DEFAULT_FINAL_PASS_SKIP.quietSpreadDb);
   if (floor === null) return true;
-  return o.score !== null && o.score >= floor && (by === 'score' || (o.margin !== null && o.margin >= PHONE_MARGIN));
+  return o.score !== null && o.score >= floor && (by === 'score' || phoneMargin === undefined || (o.margin !== null && o.margin >= phoneMargin));
 };
 
 function readAudio(path: string): Int16Array {
@@ -106,8 +108,9 @@ async function decodeAll(recognizer: SoundSwallowerRecognizer, grammar: Recognit
       // No verification of a command heard in a noisy room: it stands (as the recogniser decides).
       const unverified = t.text ? Infinity : null;
       const v = session.lastVerification;
-      out.push({ name, text: t.text, score: v?.score ?? unverified, margin: v ? v.fit - v.phoneFit : unverified, spreadDb: v?.spreadDb ?? 0 });
-      if (verbose) console.log(`  ${name}: "${t.text}" (${t.confidence.toFixed(2)}) fit ${v?.fit.toFixed(2) ?? '—'}, score ${v?.score.toFixed(2) ?? '—'}, over the phone loop ${v ? (v.fit - v.phoneFit).toFixed(2) : '—'}, over ${v?.speechFrames ?? '—'} frames, spread ${v?.spreadDb.toFixed(0) ?? '—'} dB`);
+      const margin = v ? v.fit - (v.phoneFit ?? -Infinity) : unverified;
+      out.push({ name, text: t.text, score: v?.score ?? unverified, margin, spreadDb: v?.spreadDb ?? 0 });
+      if (verbose) console.log(`  ${name}: "${t.text}" (${t.confidence.toFixed(2)}) fit ${v?.fit.toFixed(2) ?? '—'}, score ${v?.score.toFixed(2) ?? '—'}${v?.phoneFit === undefined ? '' : `, over the phone loop ${(v.fit - v.phoneFit).toFixed(2)}`}, over ${v?.speechFrames ?? '—'} frames, spread ${v?.spreadDb.toFixed(0) ?? '—'} dB`);
     } finally {
       session.close();
     }
@@ -130,9 +133,10 @@ async function main(): Promise<void> {
     sampleRate: RATE,
     pronunciations: [...loadPronunciationFile(resolve('pronunciations.dict')).entries()],
     verifyBelow: -Infinity,
+    ...(phoneMargin === undefined ? {} : { verifyPhoneMargin: phoneMargin }),
     warmDecoders: 1,
   });
-  console.log(`# Rejection bench — model ${model.id}; verification threshold ${threshold} (score: fit in nats per frame of speech against the best senone, moved by the decoder confidence; and at least ${PHONE_MARGIN} over the best phone sequence)`);
+  console.log(`# Rejection bench — model ${model.id}; verification threshold ${threshold} (score: fit in nats per frame of speech against the best senone, moved by the decoder confidence)${phoneMargin === undefined ? '' : `; phone margin ${phoneMargin}`}`);
   const isCommand = (o: Outcome, t: number, by: 'both' | 'score' = 'both'): boolean => accepted(o, t, by) && marketNlu.recognize(o.text, DEMO_LISTS).intent !== null;
   const rows: string[] = [];
   const sweeps: string[] = [];
@@ -216,7 +220,7 @@ async function main(): Promise<void> {
   } else console.log('(espeak-ng not installed: the synthesized row is skipped)');
   recognizer.dispose();
 
-  console.log(`\n| set | measure | before (no verification) | score alone ≥ ${threshold} | after (score ≥ ${threshold}, ${PHONE_MARGIN} over the phone loop) |\n|---|---|---|---|---|\n${rows.join('\n')}`);
+  console.log(`\n| set | measure | before (no verification) | score alone ≥ ${threshold} | after (score ≥ ${threshold}${phoneMargin === undefined ? '' : `, ${phoneMargin} over the phone loop`}) |\n|---|---|---|---|---|\n${rows.join('\n')}`);
   console.log(`\n### threshold sweep\n| set | ${SWEEP.map((t) => (t === -Infinity ? 'off' : `≥ ${t}`)).join(' | ')} |\n|---|${SWEEP.map(() => '---').join('|')}|\n${sweeps.join('\n')}`);
 }
 

@@ -148,7 +148,7 @@ export class DecoderSession {
     if (audio && this.#verify && floor !== null && options.verify !== false) {
       const verification = this.#verify(audio, text);
       this.lastVerification = verification && { ...verification, spreadDb, score: verificationScore(verification.fit, confidence) };
-      if (!verification || !passesVerification(verification, confidence, floor)) return rejected(text, 0);
+      if (!verification || !passesVerification(verification, confidence, floor, this.#settings.verifyPhoneMargin)) return rejected(text, 0);
     }
     const alternatives = [{ text, confidence }];
     if (other?.text && other.text !== text && !hasGarbage(other.text)) alternatives.push({ text: other.text, confidence: other.confidence });

@@ -9,13 +9,12 @@ import type { Decoder } from 'soundswallower';
  * was forced onto the nearest command. That ratio, per frame of speech, is the classic
  * verification test of grammar-constrained recognisers.
  *
- * The fit alone also falls for a right command in a voice or room the model knows poorly
- * (synthetic voices, noise). So the same audio is decoded a third time by a phone recogniser: a
- * free loop over the model's phones, each phone a word. Whatever fits the voice or the room
- * badly fits both paths badly; speech the grammar cannot say fits the phone loop far better than
- * the forced command. A command must fit at least PHONE_MARGIN per frame of speech better than the
- * best phone sequence, and its score (below) must reach the threshold. Both searches are small:
- * a handful of words, and 39 phones.
+ * The fit alone also falls for a right command in a voice the model knows poorly (synthetic
+ * voices). Optionally (a phone margin) the same audio is decoded a third time by a phone
+ * recogniser: a free loop over the model's phones, each phone a word, and a command must fit at
+ * least that margin per frame of speech better than the best phone sequence. A voice the model
+ * knows poorly fits both paths poorly; much out-of-grammar speech fits the phone loop better than
+ * the forced command, but not all of it (bench/rejection.ts --phone-margin).
  *
  * The fit alone judges a command by its sounds; the decoder's own confidence in it (the word
  * posteriors of the grammar search, utteranceConfidence) says how close other commands came. Speech
@@ -39,22 +38,19 @@ export function verificationScore(fit: number, confidence: number): number {
 }
 
 /**
- * Nats per frame of speech by which a command must fit better than the best phone sequence.
- * Chosen on the even-numbered recordings of the speech-dev set; `bench:rejection --stride 4
- * --offset 3` checks it on others.
- */
-export const PHONE_MARGIN = 0.1;
-
-/**
  * Nats each phone of the loop earns (weighted by the language weight, as the grammar's words are).
  * It outweighs the word insertion penalty, which would otherwise make the loop skip phones and
  * lose to any command.
  */
 export const PHONE_BONUS = 1;
 
-/** Whether a command passes verification at `threshold`: its score reaches it, and it fits better than the best phone sequence. */
-export function passesVerification(v: Verification, confidence: number, threshold: number): boolean {
-  return verificationScore(v.fit, confidence) >= threshold && v.fit - v.phoneFit >= PHONE_MARGIN;
+/**
+ * Whether a command passes verification at `threshold`: its score reaches it, and, given a
+ * `phoneMargin`, it fits at least that much better than the best phone sequence.
+ */
+export function passesVerification(v: Verification, confidence: number, threshold: number, phoneMargin?: number): boolean {
+  if (verificationScore(v.fit, confidence) < threshold) return false;
+  return phoneMargin === undefined || v.phoneFit === undefined || v.fit - v.phoneFit >= phoneMargin;
 }
 
 /** The model's base phones (the CMU dictionary's), each a word of the phone loop. */
@@ -89,9 +85,9 @@ export interface Verification {
   readonly speechFrames: number;
   /**
    * The best phone sequence's path score over the same audio, per frame of the hypothesis's
-   * speech (-Infinity when the phone loop found none).
+   * speech (-Infinity when the phone loop found none); absent when the phone loop is off.
    */
-  readonly phoneFit: number;
+  readonly phoneFit?: number;
 }
 
 const FILLER = /^(<s>|<\/s>|<sil>|\(NULL\)|\[[A-Z_]+\]|\+\+.*\+\+)$/;
@@ -107,12 +103,14 @@ export class Verifier {
   readonly #score: number;
   /** A phone's bonus in the decoder's log units, weighted as FSG arcs are. */
   readonly #phoneBonus: number;
+  readonly #phoneLoop: boolean;
 
   /**
    * @param decoder an idle decoder owned by the caller (never streaming: it decodes whole
    *   utterances only); its dictionary must hold every word a hypothesis can contain.
+   * @param phoneLoop also decode each utterance with the phone loop (Verification.phoneFit).
    */
-  constructor(low: VerifierModule, decoder: Decoder, host: number) {
+  constructor(low: VerifierModule, decoder: Decoder, host: number, phoneLoop = false) {
     this.#low = low;
     this.#decoder = decoder;
     this.#host = host;
@@ -121,7 +119,8 @@ export class Verifier {
     this.#unit = Math.log(Number(decoder.get_config('logbase'))) * 1024;
     this.#score = low._malloc(4);
     this.#phoneBonus = Math.round((PHONE_BONUS / Math.log(Number(decoder.get_config('logbase')))) * this.#lw);
-    decoder.add_words(...PHONES.map((p): [string, string] => [phoneWord(p), p]));
+    this.#phoneLoop = phoneLoop;
+    if (phoneLoop) decoder.add_words(...PHONES.map((p): [string, string] => [phoneWord(p), p]));
   }
 
   /** How well `text` fits `audio` (Float32 at the decoder's rate, a whole utterance); null when it cannot be aligned at all. */
@@ -134,6 +133,7 @@ export class Verifier {
     const segments = (this.#decoder.get_alignment() as { w?: readonly { t: string; d: number }[] }).w ?? [];
     const speechFrames = Math.round(100 * segments.filter((s) => !FILLER.test(s.t)).reduce((sum, s) => sum + s.d, 0));
     if (speechFrames <= 0) return null;
+    if (!this.#phoneLoop) return { fit: forced / speechFrames, speechFrames };
     // Any phone after any other, from state 0 to state 1 (and on at 1).
     const loop = this.#fsg(2, PHONES.flatMap((p) => [[0, 1, phoneWord(p), this.#phoneBonus], [1, 1, phoneWord(p), this.#phoneBonus]] as const), 0, 1);
     const phones = this.#decode(loop, audio);
