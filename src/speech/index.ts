@@ -73,6 +73,8 @@ export interface SpeechEngineConfig {
    * bundled 8 kHz-band one scores otherwise.
    */
   readonly verifyBelow?: number | false;
+  /** With `verifyBelow`: the phone margin a command must also clear (see RecognizerSettings.verifyPhoneMargin); off when not given. */
+  readonly verifyPhoneMargin?: number;
 }
 
 /** A running engine plus the model it uses (for the start-up log). */
@@ -120,6 +122,7 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       ...(config.denoise !== undefined ? { denoise: config.denoise } : {}),
       // Off by default: on people in kitchen noise at 21–24 dB it rejected one right command in ten.
       verifyBelow: model.id === 'en-us-16k' ? config.verifyBelow ?? false : false,
+      ...(config.verifyPhoneMargin !== undefined ? { verifyPhoneMargin: config.verifyPhoneMargin } : {}),
     },
   });
   config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');
