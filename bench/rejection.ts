@@ -1,15 +1,17 @@
 /**
  * Out-of-grammar rejection on real speech, before and after utterance verification:
- *   npm run bench:rejection -- [--quick] [--dev DIR] [--grammar speech|template] [--threshold T] [--stride N --offset K] [--files N] [--snr DB] [--no-synth] [--only oog|in] [--verbose]
+ *   npm run bench:rejection -- [--quick] [--dev DIR] [--grammar speech|template] [--threshold T] [--phone-margin M] [--stride N --offset K] [--files N] [--snr DB] [--no-synth] [--only oog|in] [--verbose]
  *  1. real people ordering coffee (../shared/speech-dev) decoded against the MARKETPLACE grammar:
  *     every recording is out of grammar; a command = a transcript the marketplace's intents understand;
  *  2. Debian's pocketsphinx-testdata read speech (cards, Austen, digits) against the same grammar;
  *  3. the same coffee recordings against the COFFEE grammar (the full template grammar): in-grammar
  *     accuracy of real people (right = intent + every slot), before and after;
  *  4. synthesized marketplace commands (espeak-ng) against the marketplace grammar, before and after.
- * "Before" = the recogniser without verification; "after" = commands whose verification score (the
- * fit moved by the decoder's confidence: verificationScore) reaches the recogniser's floor for the
- * threshold (none below a quiet room: verifyFloor) (default the recogniser's DEFAULT_VERIFY_BELOW).
+ * "Before" = the recogniser without verification; "score alone" = commands whose verification score
+ * (the fit moved by the decoder's confidence: verificationScore) reaches the recogniser's floor for
+ * the threshold (none below a quiet room: verifyFloor) (default the recogniser's DEFAULT_VERIFY_BELOW);
+ * "after" = with `--phone-margin M`, those that also fit at least M nats per frame of speech better than
+ * the best phone sequence (passesVerification; the phone loop runs only then), else the score alone.
  * A sweep over thresholds follows. `--quick` takes every 6th recording (`--stride`, from `--offset`). `--snr DB` mixes the coffee recordings with the benchmark's kitchen noise (scaled against
  * the loudest speech frame, at a seeded offset). Decodes in this process, one utterance at a time (one core).
  */
@@ -45,6 +47,7 @@ const { values } = parseBenchArgs({
     snr: { type: 'string' },
     'no-synth': { type: 'boolean', default: false },
     only: { type: 'string' },
+    'phone-margin': { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -55,7 +58,8 @@ const devDir = resolve(values.dev);
 const TESTDATA = '/usr/share/pocketsphinx/test/data';
 const RATE = 16_000;
 const threshold = numberArg('threshold', values.threshold) ?? DEFAULT_VERIFY_BELOW;
-const SWEEP = [-Infinity, -4, -3.5, -3.25, -3, -2.75, -2.5];
+const phoneMargin = numberArg('phone-margin', values['phone-margin']);
+const SWEEP = [-Infinity, -4.5, -4, -3.5, -3.25, -3, -2.75, -2.5];
 
 interface Outcome {
   readonly name: string;
@@ -63,8 +67,8 @@ interface Outcome {
   readonly text: string;
   /** Verification score, verificationScore (null: not verifiable, rejected; Infinity: not verified, too noisy). */
   readonly score: number | null;
-  /** The fit alone (the rule before the decoder's confidence counted), same nulls. */
-  readonly fit: number | null;
+  /** The fit less the best phone sequence's (passesVerification), same nulls (Infinity without --phone-margin). */
+  readonly margin: number | null;
   /** The utterance's level spread, dB (what the recogniser's floor depends on). */
   readonly spreadDb: number;
 }
@@ -76,12 +80,12 @@ const slotsMatch = (got: Slots, want: Readonly<Record<string, unknown>>): boolea
   return a.length === b.length && a.every((k, i) => k === b[i] && norm(got[k]) === norm(want[k]));
 };
 const pct = (n: number, d: number): string => (d ? `${((100 * n) / d).toFixed(1)}%` : '—');
-/** Accepted at threshold `t` as the recogniser would: its floor for the utterance's level spread. */
-const accepted = (o: Outcome, t: number, by: 'score' | 'fit' = 'score'): boolean => {
+/** Accepted at threshold `t` as the recogniser would (its floor for the utterance's level spread), or by the score alone. */
+const accepted = (o: Outcome, t: number, by: 'both' | 'score' = 'both'): boolean => {
   if (o.text === '' || t === -Infinity) return o.text !== '';
   const floor = verifyFloor(t, o.spreadDb, DEFAULT_FINAL_PASS_SKIP.quietSpreadDb);
-  const value = o[by];
-  return floor === null || (value !== null && value >= floor);
+  if (floor === null) return true;
+  return o.score !== null && o.score >= floor && (by === 'score' || phoneMargin === undefined || (o.margin !== null && o.margin >= phoneMargin));
 };
 
 function readAudio(path: string): Int16Array {
@@ -103,9 +107,10 @@ async function decodeAll(recognizer: SoundSwallowerRecognizer, grammar: Recognit
       // With verification threshold -Infinity nothing is rejected by it: the text is "before".
       // No verification of a command heard in a noisy room: it stands (as the recogniser decides).
       const unverified = t.text ? Infinity : null;
-      out.push({ name, text: t.text, score: session.lastVerification?.score ?? unverified, fit: session.lastVerification?.fit ?? unverified, spreadDb: session.lastVerification?.spreadDb ?? 0 });
       const v = session.lastVerification;
-      if (verbose) console.log(`  ${name}: "${t.text}" (${t.confidence.toFixed(2)}) fit ${v?.fit.toFixed(2) ?? '—'}, score ${v?.score.toFixed(2) ?? '—'} over ${v?.speechFrames ?? '—'} frames, spread ${v?.spreadDb.toFixed(0) ?? '—'} dB`);
+      const margin = v ? v.fit - (v.phoneFit ?? -Infinity) : unverified;
+      out.push({ name, text: t.text, score: v?.score ?? unverified, margin, spreadDb: v?.spreadDb ?? 0 });
+      if (verbose) console.log(`  ${name}: "${t.text}" (${t.confidence.toFixed(2)}) fit ${v?.fit.toFixed(2) ?? '—'}, score ${v?.score.toFixed(2) ?? '—'}${v?.phoneFit === undefined ? '' : `, over the phone loop ${(v.fit - v.phoneFit).toFixed(2)}`}, over ${v?.speechFrames ?? '—'} frames, spread ${v?.spreadDb.toFixed(0) ?? '—'} dB`);
     } finally {
       session.close();
     }
@@ -128,18 +133,20 @@ async function main(): Promise<void> {
     sampleRate: RATE,
     pronunciations: [...loadPronunciationFile(resolve('pronunciations.dict')).entries()],
     verifyBelow: -Infinity,
+    // The phone loop runs but rejects nothing here: the bench applies the margin itself.
+    ...(phoneMargin === undefined ? {} : { verifyPhoneMargin: -Infinity }),
     warmDecoders: 1,
   });
-  console.log(`# Rejection bench — model ${model.id}; verification threshold ${threshold} (score: fit in nats per frame of speech against the best senone, moved by the decoder confidence)`);
-  const isCommand = (o: Outcome, t: number, by: 'score' | 'fit' = 'score'): boolean => accepted(o, t, by) && marketNlu.recognize(o.text, DEMO_LISTS).intent !== null;
+  console.log(`# Rejection bench — model ${model.id}; verification threshold ${threshold} (score: fit in nats per frame of speech against the best senone, moved by the decoder confidence)${phoneMargin === undefined ? '' : `; phone margin ${phoneMargin}`}`);
+  const isCommand = (o: Outcome, t: number, by: 'both' | 'score' = 'both'): boolean => accepted(o, t, by) && marketNlu.recognize(o.text, DEMO_LISTS).intent !== null;
   const rows: string[] = [];
   const sweeps: string[] = [];
   const oogRow = (label: string, outcomes: readonly Outcome[]): void => {
     const n = outcomes.length;
     const before = outcomes.filter((o) => isCommand(o, -Infinity)).length;
     const after = outcomes.filter((o) => isCommand(o, threshold)).length;
-    const fitAfter = outcomes.filter((o) => isCommand(o, threshold, 'fit')).length;
-    rows.push(`| ${label} (${n}) | OOG with no command | ${pct(n - before, n)} | ${pct(n - fitAfter, n)} | ${pct(n - after, n)} |`);
+    const scoreAfter = outcomes.filter((o) => isCommand(o, threshold, 'score')).length;
+    rows.push(`| ${label} (${n}) | OOG with no command | ${pct(n - before, n)} | ${pct(n - scoreAfter, n)} | ${pct(n - after, n)} |`);
     sweeps.push(sweepLine(`${label}: no command`, (t) => pct(n - outcomes.filter((o) => isCommand(o, t)).length, n)));
     const leaks = outcomes.filter((o) => isCommand(o, threshold)).slice(0, 5);
     for (const o of leaks) console.log(`  still a command: ${o.name} → "${o.text}" (score ${o.score?.toFixed(2)})`);
@@ -181,8 +188,8 @@ async function main(): Promise<void> {
 
   const inGrammarRow = (label: string, outcomes: readonly Outcome[], right: (o: Outcome) => boolean): void => {
     const n = outcomes.length;
-    const ok = (t: number, by: 'score' | 'fit' = 'score') => outcomes.filter((o) => accepted(o, t, by) && right(o)).length;
-    rows.push(`| ${label} (${n}) | in-grammar right | ${pct(ok(-Infinity), n)} | ${pct(ok(threshold, 'fit'), n)} | ${pct(ok(threshold), n)} |`);
+    const ok = (t: number, by: 'both' | 'score' = 'both') => outcomes.filter((o) => accepted(o, t, by) && right(o)).length;
+    rows.push(`| ${label} (${n}) | in-grammar right | ${pct(ok(-Infinity), n)} | ${pct(ok(threshold, 'score'), n)} | ${pct(ok(threshold), n)} |`);
     sweeps.push(sweepLine(`${label}: right`, (t) => pct(ok(t), n)));
     for (const o of outcomes.filter((x) => right(x) && !accepted(x, threshold)).slice(0, 5)) console.log(`  right but rejected: ${o.name} "${o.text}" (score ${o.score?.toFixed(2)})`);
   };
@@ -214,7 +221,7 @@ async function main(): Promise<void> {
   } else console.log('(espeak-ng not installed: the synthesized row is skipped)');
   recognizer.dispose();
 
-  console.log(`\n| set | measure | before (no verification) | fit alone ≥ ${threshold} | after (score ≥ ${threshold}) |\n|---|---|---|---|---|\n${rows.join('\n')}`);
+  console.log(`\n| set | measure | before (no verification) | score alone ≥ ${threshold} | after (score ≥ ${threshold}${phoneMargin === undefined ? '' : `, ${phoneMargin} over the phone loop`}) |\n|---|---|---|---|---|\n${rows.join('\n')}`);
   console.log(`\n### threshold sweep\n| set | ${SWEEP.map((t) => (t === -Infinity ? 'off' : `≥ ${t}`)).join(' | ')} |\n|---|${SWEEP.map(() => '---').join('|')}|\n${sweeps.join('\n')}`);
 }
 

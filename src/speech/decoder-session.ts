@@ -9,7 +9,7 @@ import { DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP } from './recognizer-sett
 import type { FinalPassSkip, RecognizerSettings } from './recognizer-settings.js';
 import { hasGarbage, readResult, withoutGarbage } from './scoring.js';
 import type { Heard } from './scoring.js';
-import { verificationScore } from './verifier.js';
+import { passesVerification, verificationScore } from './verifier.js';
 import type { Verification } from './verifier.js';
 
 /** A frame this far over the quiet ones (LevelSpread.peakDb) says speech has begun. */
@@ -147,9 +147,8 @@ export class DecoderSession {
     const floor = typeof verifyBelow === 'number' ? verifyFloor(verifyBelow, spreadDb, this.#skip.quietSpreadDb) : null;
     if (audio && this.#verify && floor !== null && options.verify !== false) {
       const verification = this.#verify(audio, text);
-      const score = verification ? verificationScore(verification.fit, confidence) : -Infinity;
-      this.lastVerification = verification && { ...verification, spreadDb, score };
-      if (!verification || score < floor) return rejected(text, 0);
+      this.lastVerification = verification && { ...verification, spreadDb, score: verificationScore(verification.fit, confidence) };
+      if (!verification || !passesVerification(verification, confidence, floor, this.#settings.verifyPhoneMargin)) return rejected(text, 0);
     }
     const alternatives = [{ text, confidence }];
     if (other?.text && other.text !== text && !hasGarbage(other.text)) alternatives.push({ text: other.text, confidence: other.confidence });

@@ -90,6 +90,13 @@ export interface RecognizerSettings {
    * with). Needs the final pass's audio (`finalPass` not false).
    */
   readonly verifyBelow?: number | false;
+  /**
+   * With `verifyBelow`: a command must also fit at least this many nats per frame of speech better
+   * than the best phone sequence (a free phone loop over the same audio: verifier.ts). Off when
+   * not given: it spares synthetic voices, but lets more out-of-grammar speech through than the
+   * score alone (bench:rejection --phone-margin).
+   */
+  readonly verifyPhoneMargin?: number;
 }
 
 export const DEFAULT_CONDITIONING: ConditioningSettings = { targetPeakDb: -26, floorBelowPeakDb: 35 };

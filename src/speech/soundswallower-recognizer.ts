@@ -40,7 +40,7 @@ export class SoundSwallowerRecognizer {
     const pool = await DecoderPool.create(module, settings);
     const recognizer = new SoundSwallowerRecognizer(pool, settings);
     if (settings.verifyBelow !== undefined && settings.verifyBelow !== false && settings.finalPass !== false) {
-      recognizer.#verifier = new Verifier(module as unknown as FsgModule, pool.lexicon, hostPointer(pool.lexicon));
+      recognizer.#verifier = new Verifier(module as unknown as FsgModule, pool.lexicon, hostPointer(pool.lexicon), settings.verifyPhoneMargin !== undefined);
     }
     if (settings.denoise !== false && settings.finalPass !== false) recognizer.#denoiser = await Denoiser.create();
     await pool.warm();

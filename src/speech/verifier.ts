@@ -7,9 +7,14 @@ import type { Decoder } from 'soundswallower';
  * score per frame is a log-likelihood ratio against unconstrained recognition: near 0 when the
  * words fit the audio as well as any sounds would, far below it when speech the grammar cannot say
  * was forced onto the nearest command. That ratio, per frame of speech, is the classic
- * verification test of grammar-constrained recognisers (a free phone loop as the reference did
- * worse here: its single-phone words lose the triphone context, bench/rejection.ts). The forced
- * decode searches a handful of words, a small fraction of the grammar search's cost.
+ * verification test of grammar-constrained recognisers.
+ *
+ * The fit alone also falls for a right command in a voice the model knows poorly (synthetic
+ * voices). Optionally (a phone margin) the same audio is decoded a third time by a phone
+ * recogniser: a free loop over the model's phones, each phone a word, and a command must fit at
+ * least that margin per frame of speech better than the best phone sequence. A voice the model
+ * knows poorly fits both paths poorly; much out-of-grammar speech fits the phone loop better than
+ * the forced command, but not all of it (bench/rejection.ts --phone-margin).
  *
  * The fit alone judges a command by its sounds; the decoder's own confidence in it (the word
  * posteriors of the grammar search, utteranceConfidence) says how close other commands came. Speech
@@ -31,6 +36,27 @@ export const CONFIDENCE_PIVOT = 0.85;
 export function verificationScore(fit: number, confidence: number): number {
   return fit + CONFIDENCE_WEIGHT * (confidence - CONFIDENCE_PIVOT);
 }
+
+/**
+ * Nats each phone of the loop earns (weighted by the language weight, as the grammar's words are).
+ * It outweighs the word insertion penalty, which would otherwise make the loop skip phones and
+ * lose to any command.
+ */
+export const PHONE_BONUS = 1;
+
+/**
+ * Whether a command passes verification at `threshold`: its score reaches it, and, given a
+ * `phoneMargin`, it fits at least that much better than the best phone sequence.
+ */
+export function passesVerification(v: Verification, confidence: number, threshold: number, phoneMargin?: number): boolean {
+  if (verificationScore(v.fit, confidence) < threshold) return false;
+  return phoneMargin === undefined || v.phoneFit === undefined || v.fit - v.phoneFit >= phoneMargin;
+}
+
+/** The model's base phones (the CMU dictionary's), each a word of the phone loop. */
+const PHONES = ['AA', 'AE', 'AH', 'AO', 'AW', 'AY', 'B', 'CH', 'D', 'DH', 'EH', 'ER', 'EY', 'F', 'G', 'HH', 'IH', 'IY', 'JH', 'K', 'L', 'M', 'N', 'NG', 'OW', 'OY', 'P', 'R', 'S', 'SH', 'T', 'TH', 'UH', 'UW', 'V', 'W', 'Y', 'Z', 'ZH'];
+/** A phone's word in the verifying decoder's dictionary (no English word looks like it). */
+const phoneWord = (phone: string): string => `ph_${phone.toLowerCase()}`;
 
 /** The C entry points used (SoundSwallower exports them; the JS API wraps none of them). */
 export interface VerifierModule {
@@ -57,6 +83,11 @@ export interface Verification {
   readonly fit: number;
   /** 10 ms frames the hypothesis's words cover (silence and noise excluded). */
   readonly speechFrames: number;
+  /**
+   * The best phone sequence's path score over the same audio, per frame of the hypothesis's
+   * speech (-Infinity when the phone loop found none); absent when the phone loop is off.
+   */
+  readonly phoneFit?: number;
 }
 
 const FILLER = /^(<s>|<\/s>|<sil>|\(NULL\)|\[[A-Z_]+\]|\+\+.*\+\+)$/;
@@ -70,12 +101,16 @@ export class Verifier {
   /** Nats per unit of path score: scores count in the log base shifted by SENSCR_SHIFT (10) bits. */
   readonly #unit: number;
   readonly #score: number;
+  /** A phone's bonus in the decoder's log units, weighted as FSG arcs are. */
+  readonly #phoneBonus: number;
+  readonly #phoneLoop: boolean;
 
   /**
    * @param decoder an idle decoder owned by the caller (never streaming: it decodes whole
    *   utterances only); its dictionary must hold every word a hypothesis can contain.
+   * @param phoneLoop also decode each utterance with the phone loop (Verification.phoneFit).
    */
-  constructor(low: VerifierModule, decoder: Decoder, host: number) {
+  constructor(low: VerifierModule, decoder: Decoder, host: number, phoneLoop = false) {
     this.#low = low;
     this.#decoder = decoder;
     this.#host = host;
@@ -83,17 +118,33 @@ export class Verifier {
     this.#lw = Number(decoder.get_config('lw'));
     this.#unit = Math.log(Number(decoder.get_config('logbase'))) * 1024;
     this.#score = low._malloc(4);
+    this.#phoneBonus = Math.round((PHONE_BONUS / Math.log(Number(decoder.get_config('logbase')))) * this.#lw);
+    this.#phoneLoop = phoneLoop;
+    if (phoneLoop) decoder.add_words(...PHONES.map((p): [string, string] => [phoneWord(p), p]));
   }
 
   /** How well `text` fits `audio` (Float32 at the decoder's rate, a whole utterance); null when it cannot be aligned at all. */
   verify(audio: Float32Array, text: string): Verification | null {
     const words = text.split(/\s+/).filter(Boolean);
     if (!words.length) return null;
-    const line = this.#fsg(words.length + 1, words.map((w, i) => [i, i + 1, w] as const), 0, words.length);
-    // The decoder takes the hypothesis graph over (freed when the next graph is set).
-    if (!line) return null;
-    if (this.#low._decoder_set_fsg(this.#host, line) < 0) {
-      this.#low._fsg_model_free(line);
+    const line = this.#fsg(words.length + 1, words.map((w, i) => [i, i + 1, w, 0] as const), 0, words.length);
+    const forced = this.#decode(line, audio);
+    if (forced === null) return null;
+    const segments = (this.#decoder.get_alignment() as { w?: readonly { t: string; d: number }[] }).w ?? [];
+    const speechFrames = Math.round(100 * segments.filter((s) => !FILLER.test(s.t)).reduce((sum, s) => sum + s.d, 0));
+    if (speechFrames <= 0) return null;
+    if (!this.#phoneLoop) return { fit: forced / speechFrames, speechFrames };
+    // Any phone after any other, from state 0 to state 1 (and on at 1).
+    const loop = this.#fsg(2, PHONES.flatMap((p) => [[0, 1, phoneWord(p), this.#phoneBonus], [1, 1, phoneWord(p), this.#phoneBonus]] as const), 0, 1);
+    const phones = this.#decode(loop, audio);
+    return { fit: forced / speechFrames, speechFrames, phoneFit: phones === null ? -Infinity : phones / speechFrames };
+  }
+
+  /** The best path's score through `fsg` (which the decoder takes over, freed when the next graph is set), in nats; null when none reached its end. */
+  #decode(fsg: number, audio: Float32Array): number | null {
+    if (!fsg) return null;
+    if (this.#low._decoder_set_fsg(this.#host, fsg) < 0) {
+      this.#low._fsg_model_free(fsg);
       return null;
     }
     const d = this.#decoder;
@@ -102,24 +153,21 @@ export class Verifier {
     d.stop();
     this.#low._decoder_hyp(this.#host, this.#score);
     if (!d.get_text().trim()) return null;
-    const score = this.#low.HEAP32[this.#score >> 2];
-    const segments = (d.get_alignment() as { w?: readonly { t: string; d: number }[] }).w ?? [];
-    const speechFrames = Math.round(100 * segments.filter((s) => !FILLER.test(s.t)).reduce((sum, s) => sum + s.d, 0));
-    return speechFrames > 0 ? { fit: (score * this.#unit) / speechFrames, speechFrames } : null;
+    return this.#low.HEAP32[this.#score >> 2] * this.#unit;
   }
 
   dispose(): void {
     this.#low._free(this.#score);
   }
 
-  #fsg(states: number, arcs: readonly (readonly [number, number, string])[], start: number, final: number): number {
+  #fsg(states: number, arcs: readonly (readonly [number, number, string, number])[], start: number, final: number): number {
     const low = this.#low;
     const name = cString(this.#low, 'verify');
     const fsg = low._fsg_model_init(name, this.#logmath, this.#lw, states);
     low._free(name);
     if (!fsg) return 0;
     const ids = new Map<string, number>();
-    for (const [from, to, word] of arcs) {
+    for (const [from, to, word, logp] of arcs) {
       let id = ids.get(word);
       if (id === undefined) {
         const text = cString(this.#low, word);
@@ -127,7 +175,7 @@ export class Verifier {
         low._free(text);
         ids.set(word, id);
       }
-      low._fsg_model_trans_add(fsg, from, to, 0, id);
+      low._fsg_model_trans_add(fsg, from, to, logp, id);
     }
     low._fsg_set_states(fsg, start, final);
     return fsg;

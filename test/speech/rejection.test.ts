@@ -9,7 +9,7 @@ import type { IntentSet } from '../../src/nlu/index.js';
 import { buildSpeechGrammar, createSpeechEngine, DEFAULT_VERIFY_BELOW, grammarFromJsgf, parseWav } from '../../src/speech/index.js';
 import type { RecognitionGrammar, StartedSpeechEngine } from '../../src/speech/index.js';
 import { decodeUtterance } from '../../src/speech/decode-utterance.js';
-import { CONFIDENCE_PIVOT, verificationScore } from '../../src/speech/verifier.js';
+import { CONFIDENCE_PIVOT, passesVerification, verificationScore } from '../../src/speech/verifier.js';
 import { DEBIAN_MODEL_DIR } from '../../src/speech/model.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { streamAudio } from '../helpers/voice-client.js';
@@ -40,6 +40,22 @@ describe('the verification score', () => {
     expect(verificationScore(-3.5, 0.93)).toBeGreaterThanOrEqual(DEFAULT_VERIFY_BELOW);
     expect(verificationScore(-2.8, 0.78)).toBeLessThan(DEFAULT_VERIFY_BELOW);
     expect(verificationScore(-2.8, 0.9)).toBeGreaterThan(verificationScore(-2.8, 0.8));
+  });
+});
+
+describe('verification with a phone margin', () => {
+  const speechFrames = 200;
+  it('passes a command that scores above the threshold and fits the margin better than the best phone sequence', () => {
+    expect(passesVerification({ fit: -2, phoneFit: -3, speechFrames }, 0.9, DEFAULT_VERIFY_BELOW, 0.1)).toBe(true);
+  });
+
+  it('fails a command that the phone loop fits about as well, however well it scores', () => {
+    expect(passesVerification({ fit: -1.5, phoneFit: -1.55, speechFrames }, 0.95, DEFAULT_VERIFY_BELOW, 0.1)).toBe(false);
+    expect(passesVerification({ fit: -1.5, phoneFit: -1.55, speechFrames }, 0.95, DEFAULT_VERIFY_BELOW)).toBe(true);
+  });
+
+  it('fails a command whose score is below the threshold, however badly the phone loop did', () => {
+    expect(passesVerification({ fit: -6, phoneFit: -9, speechFrames }, 0.85, DEFAULT_VERIFY_BELOW, 0.1)).toBe(false);
   });
 });
 
