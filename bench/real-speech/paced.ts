@@ -50,9 +50,10 @@ export interface PacedRun {
   readonly sampleRate: number;
 }
 
-const FRAME_S = 0.1;
+/** Seconds of audio per frame a client sends. */
+export const FRAME_S = 0.1;
 /** The most the microphone stays open after a recording, waiting for the endpointer. */
-const MAX_TAIL_S = 3;
+export const MAX_TAIL_S = 3;
 /** The speaker's pause before the next command. */
 const PAUSE_MS = 300;
 

@@ -1,7 +1,7 @@
 import type { UnderstandResult } from '../../src/cli/transcribe.js';
-import type { RecognitionGrammar, SpeechEngine } from '../../src/speech/index.js';
 import { VoiceSession } from '../../src/ws/voice-session.js';
-import type { PacedRecording } from './paced.js';
+import { FRAME_S, MAX_TAIL_S } from './paced.js';
+import type { PacedRun } from './paced.js';
 
 /** One final result of the stream, and where it came relative to its recording's end. */
 export interface StreamFinal {
@@ -24,25 +24,13 @@ export interface StreamResult {
   readonly decodeSeconds: number;
 }
 
-export interface StreamRun {
-  readonly engine: SpeechEngine;
-  readonly grammar: RecognitionGrammar;
-  readonly understand: (text: string) => UnderstandResult;
-  readonly recordings: readonly PacedRecording[];
-  readonly sampleRate: number;
-}
-
-const FRAME_S = 0.1;
-/** As in the paced run: the most the microphone stays open after a recording. */
-const MAX_TAIL_S = 3;
-
 /**
  * The paced run's stream without its clock: one voice session hears every recording in turn, the
  * room going on after each (the noise continuing, or silence) until a final comes, as a live
  * session does; each frame is handled before the next is sent, so the result does not depend on
  * the machine's load. The command is the first non-empty final after the recording began.
  */
-export async function transcribeAsStream(run: StreamRun): Promise<StreamResult[]> {
+export async function transcribeAsStream(run: PacedRun): Promise<StreamResult[]> {
   const frame = Math.round(run.sampleRate * FRAME_S);
   let finals: StreamFinal[] = [];
   /** Seconds of the current recording (and its room) sent so far, and the recording's length. */
