@@ -130,8 +130,8 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     modelPath: config.speech.modelPath,
     cacheDir: config.dataDir,
     workers,
-    // The accuracy runs open one stream per worker at a time; paced runs keep the service's warm decoders.
-    ...(paced ? {} : { warmDecoders: 1 }),
+    // The accuracy runs open one stream per worker at a time; paced runs keep the service's warm decoders (SPEECH_WARM_DECODERS).
+    warmDecoders: paced ? config.speech.warmDecoders : 1,
     ...(condOff ? { conditioning: false as const } : {}),
     // The levelling alone, or another noise floor (dB under the levelled peak; 0: none).
     ...(!condOff && condFloor !== undefined ? { conditioning: { ...DEFAULT_CONDITIONING, floorBelowPeakDb: condFloor } } : {}),
