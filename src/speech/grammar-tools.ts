@@ -4,11 +4,10 @@
  * that is not a command has somewhere better to go than the nearest command.
  */
 
+import { CMU_PHONES } from './phones.js';
+
 /** The 39 CMU phones plus the models' noise units. */
-const GARBAGE_PHONES = [
-  'AA', 'AE', 'AH', 'AO', 'AW', 'AY', 'B', 'CH', 'D', 'DH', 'EH', 'ER', 'EY', 'F', 'G', 'HH', 'IH', 'IY', 'JH', 'K',
-  'L', 'M', 'N', 'NG', 'OW', 'OY', 'P', 'R', 'S', 'SH', 'T', 'TH', 'UH', 'UW', 'V', 'W', 'Y', 'Z', 'ZH', '+NSN+', '+SPN+',
-] as const;
+const GARBAGE_PHONES = [...CMU_PHONES, '+NSN+', '+SPN+'] as const;
 
 /** Word prefix of garbage units: no real word starts like this. */
 export const GARBAGE_PREFIX = 'hmgarbage';

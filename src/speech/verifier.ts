@@ -1,4 +1,5 @@
 import type { Decoder } from 'soundswallower';
+import { CMU_PHONES } from './phones.js';
 
 /**
  * Utterance verification: the recogniser's hypothesis, decoded again as the only thing the
@@ -53,8 +54,6 @@ export function passesVerification(v: Verification, confidence: number, threshol
   return phoneMargin === undefined || v.phoneFit === undefined || v.fit - v.phoneFit >= phoneMargin;
 }
 
-/** The model's base phones (the CMU dictionary's), each a word of the phone loop. */
-const PHONES = ['AA', 'AE', 'AH', 'AO', 'AW', 'AY', 'B', 'CH', 'D', 'DH', 'EH', 'ER', 'EY', 'F', 'G', 'HH', 'IH', 'IY', 'JH', 'K', 'L', 'M', 'N', 'NG', 'OW', 'OY', 'P', 'R', 'S', 'SH', 'T', 'TH', 'UH', 'UW', 'V', 'W', 'Y', 'Z', 'ZH'];
 /** A phone's word in the verifying decoder's dictionary (no English word looks like it). */
 const phoneWord = (phone: string): string => `ph_${phone.toLowerCase()}`;
 
@@ -120,7 +119,7 @@ export class Verifier {
     this.#score = low._malloc(4);
     this.#phoneBonus = Math.round((PHONE_BONUS / Math.log(Number(decoder.get_config('logbase')))) * this.#lw);
     this.#phoneLoop = phoneLoop;
-    if (phoneLoop) decoder.add_words(...PHONES.map((p): [string, string] => [phoneWord(p), p]));
+    if (phoneLoop) decoder.add_words(...CMU_PHONES.map((p): [string, string] => [phoneWord(p), p]));
   }
 
   /** How well `text` fits `audio` (Float32 at the decoder's rate, a whole utterance); null when it cannot be aligned at all. */
@@ -135,7 +134,7 @@ export class Verifier {
     if (speechFrames <= 0) return null;
     if (!this.#phoneLoop) return { fit: forced / speechFrames, speechFrames };
     // Any phone after any other, from state 0 to state 1 (and on at 1).
-    const loop = this.#fsg(2, PHONES.flatMap((p) => [[0, 1, phoneWord(p), this.#phoneBonus], [1, 1, phoneWord(p), this.#phoneBonus]] as const), 0, 1);
+    const loop = this.#fsg(2, CMU_PHONES.flatMap((p) => [[0, 1, phoneWord(p), this.#phoneBonus], [1, 1, phoneWord(p), this.#phoneBonus]] as const), 0, 1);
     const phones = this.#decode(loop, audio);
     return { fit: forced / speechFrames, speechFrames, phoneFit: phones === null ? -Infinity : phones / speechFrames };
   }
