@@ -111,7 +111,9 @@ async function seedDemoGroups(manager: EntityManager): Promise<void> {
   const userId = async (username: string) => (await manager.findOneByOrFail(User, { username })).id;
   for (const g of DEMO_GROUPS) {
     if (await manager.existsBy(Group, { name: g.name })) continue;
-    const members = await Promise.all(g.members.map(userId));
+    // One after another: the queries share the transaction's connection.
+    const members: string[] = [];
+    for (const member of g.members) members.push(await userId(member));
     const group = await manager.save(manager.create(Group, { name: g.name, description: g.description, createdById: members[0]! }));
     await manager.insert(GroupMember, members.map((id) => ({ groupId: group.id, userId: id })));
     for (const post of g.posts) {
