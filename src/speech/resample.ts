@@ -119,22 +119,27 @@ export class Resampler {
     const half = this.#half;
     const taps = 2 * half;
     const total = final ? Math.ceil((this.#inputCount * up) / down) : Infinity;
-    const out: number[] = [];
+    const buffer = this.#buffer;
+    const table = this.#table;
+    // At most this many outputs: every one whose window starts inside the input so far.
+    const room = Math.max(0, Math.ceil(((this.#inputCount + half) * up) / down) + 1 - this.#nextOutput);
+    const out = new Float32Array(room);
+    let count = 0;
     for (;;) {
       const n = this.#nextOutput;
-      if (n >= total) break;
+      if (n >= total || count === room) break;
       const position = n * down;
       const base = Math.floor(position / up);
       if (!final && base + half >= this.#inputCount) break;
       const phase = up === this.#phases ? position % up : Math.floor(((position % up) / up) * this.#phases);
       const row = phase * taps;
+      // Taps whose input sample exists: the loop runs over them only (the others add nothing).
+      const offset = base - half + 1 - this.#bufferStart;
+      const from = Math.max(0, -offset);
+      const to = Math.min(taps, buffer.length - offset);
       let acc = 0;
-      const first = base - half + 1;
-      for (let k = 0; k < taps; k++) {
-        const index = first + k - this.#bufferStart;
-        if (index >= 0 && index < this.#buffer.length) acc += this.#buffer[index] * this.#table[row + k];
-      }
-      out.push(acc);
+      for (let k = from; k < to; k++) acc += buffer[offset + k] * table[row + k];
+      out[count++] = acc;
       this.#nextOutput = n + 1;
     }
     // Keep only the history the next output needs.
@@ -144,7 +149,7 @@ export class Resampler {
       this.#buffer = this.#buffer.slice(drop);
       this.#bufferStart += drop;
     }
-    return Float32Array.from(out);
+    return out.slice(0, count);
   }
 }
 
