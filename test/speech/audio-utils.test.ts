@@ -104,4 +104,17 @@ describe('resampler', () => {
     expect(parts.length).toBe(whole.length);
     for (let i = 0; i < whole.length; i++) expect(parts[i]).toBeCloseTo(whole[i], 5);
   });
+
+  it('streams in chunks shorter than its filter, up and down, to the same samples', () => {
+    for (const [from, to] of [[16_000, 48_000], [48_000, 16_000]] as const) {
+      const input = tone(440, 0.1, from, 0.5);
+      const whole = resample(input, from, to);
+      const streaming = new Resampler(from, to);
+      const parts: number[] = [];
+      // 1 to 7 samples at a time: most calls can complete no output sample, some several.
+      for (let i = 0, n = 1; i < input.length; i += n, n = (n % 7) + 1) parts.push(...streaming.process(input.subarray(i, i + n)));
+      parts.push(...streaming.flush());
+      expect(parts).toEqual(Array.from(whole));
+    }
+  });
 });
