@@ -1,6 +1,8 @@
 import { Option, type Command } from 'commander';
 import { ROLES } from '../db/entities/index.js';
 import { addUser, isRole, listUsers, setDisabled, setPassword, setRole } from '../auth/user-admin.js';
+import { normaliseUsername } from '../auth/accounts.js';
+import { forgetDemoAccount } from '../demo/accounts.js';
 import { withDatabase } from './context.js';
 import { readPassword } from './password-input.js';
 import { announceRevokedDevices } from './devices.js';
@@ -51,9 +53,11 @@ export function registerUsers(program: Command): void {
     .description("set a user's password (asked for, or read from standard input) and sign them out everywhere")
     .action(async (username: string) => {
       const password = await readPassword(`New password for ${username}`);
-      await withDatabase(async ({ db }) => {
+      await withDatabase(async ({ config, db }) => {
         await setPassword(db.dataSource, username, password);
         console.log(`password of ${username} changed; their sessions are signed out`);
+        const name = normaliseUsername(username);
+        if (await forgetDemoAccount(config.dataDir, name)) console.log(`${name} is no longer listed in the demo accounts' file`);
       }, { existing: true });
     });
 

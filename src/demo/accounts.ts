@@ -14,7 +14,7 @@ export function demoAccountsFile(dataDir: string): string {
 
 const HEADER = [
   '# HoloMesh Voice demo accounts: username, role, password (generated when the demo seed created them).',
-  '# A password changed since is not updated here. Delete this file once you no longer need it.',
+  '# `holomesh users passwd` takes an account off this list. Delete this file once you no longer need it.',
 ];
 
 /**
@@ -23,10 +23,26 @@ const HEADER = [
  * @returns the file's path.
  */
 export async function saveDemoAccounts(dataDir: string, accounts: readonly DemoAccount[]): Promise<string> {
-  const file = demoAccountsFile(dataDir);
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const kept = (await readDemoAccounts(dataDir)).filter((a) => !accounts.some((n) => n.username === a.username));
-  const lines = [...kept, ...accounts].map((a) => `${a.username.padEnd(10)} ${a.role.padEnd(9)} ${a.password}`);
+  return writeDemoAccounts(dataDir, [...kept, ...accounts]);
+}
+
+/**
+ * Takes `username` off the file once its password was set anew, so that the file never offers a
+ * password that no longer signs in. @returns whether the file listed it.
+ */
+export async function forgetDemoAccount(dataDir: string, username: string): Promise<boolean> {
+  const accounts = await readDemoAccounts(dataDir);
+  const kept = accounts.filter((a) => a.username !== username);
+  if (kept.length === accounts.length) return false;
+  await writeDemoAccounts(dataDir, kept);
+  return true;
+}
+
+async function writeDemoAccounts(dataDir: string, accounts: readonly DemoAccount[]): Promise<string> {
+  const file = demoAccountsFile(dataDir);
+  const lines = accounts.map((a) => `${a.username.padEnd(10)} ${a.role.padEnd(9)} ${a.password}`);
   await writeFile(file, `${[...HEADER, ...lines].join('\n')}\n`, { mode: 0o600 });
   await chmod(file, 0o600); // an existing file keeps its mode through writeFile
   return file;

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RefreshTokenStore } from '../../src/auth/refresh-tokens.js';
 import { verifyPassword } from '../../src/auth/passwords.js';
 import { User } from '../../src/db/entities/index.js';
+import { readDemoAccounts, saveDemoAccounts } from '../../src/demo/accounts.js';
 import { bearer, createAuthTestApp, post, type AuthTestApp } from '../auth/helpers.js';
 
 /** `holomesh users …` and `holomesh devices …`, run as installed (bin/holomesh.js → dist/). */
@@ -75,12 +76,16 @@ describe.skipIf(!process.env.DATABASE_URL)('holomesh users and devices (PostgreS
     expect(table.stdout.split('\n')[0]).toMatch(/^USERNAME\s+ROLE\s+2FA\s+STATE/);
   }, 120_000);
 
-  it('users passwd: sets the password and signs the user out everywhere', async () => {
+  it('users passwd: sets the password, signs the user out everywhere and takes them off the demo accounts\' file', async () => {
+    await saveDemoAccounts(scratch, [{ username: 'sam', role: 'client', password: 'the seed gave sam this' }, { username: 'alex', role: 'client', password: 'the seed gave alex this' }]);
     const session = await signIn('sam');
-    const out = await run(['users', 'passwd', 'sam'], 'a brand new passphrase for sam\n');
+    const out = await run(['users', 'passwd', 'Sam'], 'a brand new passphrase for sam\n');
     expect(out.code, out.stderr).toBe(0);
     expect(await verifyPassword('a brand new passphrase for sam', (await userRow('sam')).passwordHash)).toBe(true);
     expect(await isSignedIn(session)).toBe(false);
+    expect(out.stdout).toContain("sam is no longer listed in the demo accounts' file");
+    expect((await readDemoAccounts(scratch)).map((a) => a.username)).toEqual(['alex']);
+    expect((await stat(join(scratch, 'demo-accounts.txt'))).mode & 0o777).toBe(0o600);
     const missing = await run(['users', 'passwd', 'nobody-here'], `${STRONG}\n`);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('a user named "nobody-here" not found');
