@@ -121,7 +121,7 @@ export class Resampler {
     const total = final ? Math.ceil((this.#inputCount * up) / down) : Infinity;
     const buffer = this.#buffer;
     const table = this.#table;
-    // At most this many outputs: every one whose window starts inside the input so far.
+    // Room for every output this call can make: none lies past the input's end (a flush's tail included).
     const room = Math.max(0, Math.ceil(((this.#inputCount + half) * up) / down) + 1 - this.#nextOutput);
     const out = new Float32Array(room);
     let count = 0;

@@ -111,7 +111,7 @@ describe('resampler', () => {
       const whole = resample(input, from, to);
       const streaming = new Resampler(from, to);
       const parts: number[] = [];
-      // 1 to 7 samples at a time: most calls can complete no output sample, some several.
+      // 1 to 7 samples at a time, far fewer than the filter's taps: each call sees a sliver of a window.
       for (let i = 0, n = 1; i < input.length; i += n, n = (n % 7) + 1) parts.push(...streaming.process(input.subarray(i, i + n)));
       parts.push(...streaming.flush());
       expect(parts).toEqual(Array.from(whole));
