@@ -106,7 +106,7 @@ export async function createSpeechEngine(config: SpeechEngineConfig): Promise<St
       // Off by default: on people in kitchen noise at 21–24 dB it rejected one right command in ten.
       // Only the 16 kHz model is verified: the threshold was measured with it; the 8 kHz-band one scores otherwise.
       verifyBelow: model.id === 'en-us-16k' ? verifyBelow ?? false : false,
-      ...(verifyPhoneMargin !== undefined ? { verifyPhoneMargin } : {}),
+      verifyPhoneMargin,
     },
   });
   config.logger?.info({ speech: engine.description, workers: engine.size }, 'speech engine ready');
