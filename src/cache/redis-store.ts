@@ -8,7 +8,7 @@ const MAX_RECONNECT_DELAY_MS = 1_000;
 /** A command Redis does not answer (hung server, dead peer) fails after this, never hangs a request. */
 const COMMAND_TIMEOUT_MS = 2_000;
 
-function connect(url: string, name: string, options: { autoPipelining?: boolean } = {}): Redis {
+function connect(url: string, name: string, options: { autoPipelining?: boolean; autoResubscribe?: boolean } = {}): Redis {
   const redis = new Redis(url, {
     connectionName: name,
     keyPrefix: KEY_PREFIX,
@@ -21,6 +21,7 @@ function connect(url: string, name: string, options: { autoPipelining?: boolean 
     commandTimeout: COMMAND_TIMEOUT_MS,
     retryStrategy: (attempt) => Math.min(50 * attempt, MAX_RECONNECT_DELAY_MS),
     enableAutoPipelining: options.autoPipelining ?? false,
+    autoResubscribe: options.autoResubscribe ?? true,
   });
   // Surfaced per command and by ping(); without a listener an 'error' event would end the process.
   redis.on('error', () => {});
@@ -83,9 +84,9 @@ export class RedisSessionStore implements SessionStore {
 }
 
 /**
- * {@link PubSub} on Redis channels: reaches subscribers on every instance. After Redis restarts,
- * ioredis subscribes again to every channel by itself; messages published meanwhile are lost
- * (notifications stay readable in the database).
+ * {@link PubSub} on Redis channels: reaches subscribers on every instance. Each time the subscriber
+ * connection is ready (after a restart of Redis too), every channel with handlers is subscribed
+ * again; messages published meanwhile are lost (notifications stay readable in the database).
  */
 export class RedisPubSub implements PubSub {
   readonly #publisher: Redis;
@@ -97,11 +98,17 @@ export class RedisPubSub implements PubSub {
     this.#publisher = publisher;
     this.#subscriber = subscriber;
     subscriber.on('message', (channel: string, json: string) => this.#deliver(channel, json));
+    // The channels this process wants are the truth, not what the connection remembers: ioredis
+    // forgets a SUBSCRIBE whose connection failed its ready check, and the channel stays silent.
+    subscriber.on('ready', () => {
+      const channels = [...this.#channels.keys()].map((channel) => KEY_PREFIX + channel);
+      if (channels.length) subscriber.subscribe(...channels).catch(() => {});
+    });
   }
 
   static async connect(url: string): Promise<RedisPubSub> {
     const publisher = connect(url, 'holomesh-pub');
-    const subscriber = connect(url, 'holomesh-sub');
+    const subscriber = connect(url, 'holomesh-sub', { autoResubscribe: false });
     await Promise.all([publisher.connect(), subscriber.connect()]);
     return new RedisPubSub(publisher, subscriber);
   }
@@ -114,7 +121,11 @@ export class RedisPubSub implements PubSub {
   async subscribe(channel: string, onMessage: (message: unknown) => void): Promise<() => Promise<void>> {
     let entry = this.#channels.get(channel);
     if (!entry) {
-      const subscribed = call(() => this.#subscriber.subscribe(KEY_PREFIX + channel));
+      // Before its ready check a reconnecting connection would send SUBSCRIBE too, and that check
+      // (INFO) then fails in subscriber mode: refuse as unavailable, the caller tries again.
+      const subscribed = this.#subscriber.status === 'ready'
+        ? call(() => this.#subscriber.subscribe(KEY_PREFIX + channel))
+        : Promise.reject(Errors.CacheUnavailable());
       const created = { handlers: new Set<(message: unknown) => void>(), subscribed };
       entry = created;
       this.#channels.set(channel, created);
