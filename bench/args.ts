@@ -37,6 +37,11 @@ export function numberArg(name: string, text: string | undefined): number | unde
   return value;
 }
 
+/** A number, `off` (false), or undefined when not given; anything else is an error. */
+export function numberOrOffArg(name: string, text: string | undefined): number | false | undefined {
+  return text === 'off' ? false : numberArg(name, text);
+}
+
 /** A whole number ≥ `min`, or `fallback` when not given. */
 export function wholeArg(name: string, text: string | undefined, fallback: number, min = 1): number {
   const value = numberArg(name, text) ?? fallback;

@@ -38,7 +38,7 @@ import type { PipelineResult } from './real-speech/run-pipeline.js';
 import { transcribeAsStream } from './real-speech/stream.js';
 import type { StreamFinal } from './real-speech/stream.js';
 import { evenSubset, judge, parseLabels, tally } from './real-speech/score.js';
-import { isOff, numberArg, parseBenchArgs, wholeArg } from './args.js';
+import { isOff, numberArg, numberOrOffArg, parseBenchArgs, wholeArg } from './args.js';
 import type { Label, Tally, Verdict } from './real-speech/score.js';
 
 const REPO_ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -138,7 +138,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     ...(isOff('final-pass', values['final-pass']) ? { finalPass: false } : {}),
     ...(isOff('denoise', values.denoise) ? { denoise: false } : {}),
     // Out-of-grammar verification, off as in the service unless SPEECH_VERIFY_BELOW or --verify T says otherwise.
-    verifyBelow: numberArg('verify', values.verify) ?? config.speech.verifyBelow,
+    verifyBelow: numberOrOffArg('verify', values.verify) ?? config.speech.verifyBelow,
     ...(values['phone-margin'] !== undefined ? { verifyPhoneMargin: numberArg('phone-margin', values['phone-margin']) } : {}),
     ...(finalPassSkip ? { finalPassSkip } : {}),
     ...(tuning ? { tuning } : {}),

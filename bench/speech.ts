@@ -28,7 +28,7 @@ import { VoiceSession } from '../src/ws/voice-session.js';
 import { hasEspeak, hasFlite, makeNoise, mixAtSnr, synthesize } from '../test/helpers/audio.js';
 import { rng } from '../test/helpers/random.js';
 import type { NoiseKind, VoiceOptions } from '../test/helpers/audio.js';
-import { isOff, numberArg, parseBenchArgs, wholeArg } from './args.js';
+import { isOff, numberArg, numberOrOffArg, parseBenchArgs, wholeArg } from './args.js';
 
 const argv = process.argv.slice(2);
 // `--real [DIR]` hands the whole command line to bench/real-speech.ts, which reads its own options.
@@ -71,7 +71,7 @@ const garbage: GarbageOptions | false | undefined =
   garbageArg === undefined ? undefined : garbageArg === 'off' ? false : { phoneWeight: Number(garbageArg.split(',')[0]), entryWeight: Number(garbageArg.split(',')[1]) };
 /** Out-of-grammar verification threshold (default off, as in the service; `-3` = the measured one). */
 const verifyArg = values.verify;
-if (verifyArg !== 'off') numberArg('verify', verifyArg);
+const verifyBelow = numberOrOffArg('verify', verifyArg);
 const [skipConfidence, skipQuietDb] = (values['final-pass-skip'] ?? '').split(',').map(Number);
 const finalPassSkip = values['final-pass-skip'] ? { confidence: skipConfidence, quietSpreadDb: skipQuietDb } : undefined;
 if (values.model !== '16k' && values.model !== '8k') throw new Error(`--model ${values.model}: expected 16k or 8k`);
@@ -195,7 +195,7 @@ async function main(): Promise<void> {
     ...(isOff('final-pass', values['final-pass']) ? { finalPass: false } : {}),
     ...(isOff('denoise', values.denoise) ? { denoise: false } : {}),
     ...(finalPassSkip ? { finalPassSkip } : {}),
-    ...(verifyArg !== undefined ? { verifyBelow: verifyArg === 'off' ? false as const : Number(verifyArg) } : {}),
+    ...(verifyBelow !== undefined ? { verifyBelow } : {}),
   });
   const t1 = performance.now();
   await engine.prepare?.(grammar);

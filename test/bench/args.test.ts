@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOff, joinNegativeNumbers, numberArg, parseBenchArgs, wholeArg } from '../../bench/args.js';
+import { isOff, joinNegativeNumbers, numberArg, numberOrOffArg, parseBenchArgs, wholeArg } from '../../bench/args.js';
 
 const options = { verify: { type: 'string' }, quick: { type: 'boolean' } } as const;
 
@@ -25,5 +25,7 @@ describe('bench command lines', () => {
     expect(wholeArg('offset', '0', 0, 0)).toBe(0);
     expect([isOff('cond', 'off'), isOff('cond', 'on'), isOff('cond', undefined)]).toEqual([true, false, false]);
     expect(() => isOff('cond', 'of')).toThrow('--cond of: expected "on" or "off"');
+    expect([numberOrOffArg('verify', '-3'), numberOrOffArg('verify', 'off'), numberOrOffArg('verify', undefined)]).toEqual([-3, false, undefined]);
+    expect(() => numberOrOffArg('verify', 'of')).toThrow('--verify of: not a number');
   });
 });
