@@ -143,6 +143,30 @@ describe.skipIf(skipWithout(missing))(`Redis killed and restarted mid-load${miss
     }
   });
 
+  it('pub/sub: a subscription asked for at every turn of the event loop while Redis comes back is not lost', async () => {
+    const pubsub = await RedisPubSub.connect(redis.url);
+    try {
+      await redis.kill();
+      // Asked for from before Redis is back, so that one attempt lands between the reconnection and
+      // its ready check, where a SUBSCRIBE once took the connection into subscriber mode, failed
+      // that check and was never made again.
+      const got: unknown[] = [];
+      const subscribing = (async () => {
+        while (!(await pubsub.subscribe('faults:coming-back', (m) => got.push(m)).then(() => true, () => false))) {
+          await new Promise((r) => setImmediate(r));
+        }
+      })();
+      await redis.start();
+      await subscribing;
+      await waitFor('the message on the channel subscribed while Redis came back', async () => {
+        await pubsub.publish('faults:coming-back', { n: 1 }).catch(() => {});
+        return got.length > 0;
+      }, 10_000);
+    } finally {
+      await pubsub.close();
+    }
+  });
+
   it('a voice session gets error frames while Redis is down, stays open, and its notifications resume', async () => {
     const frames = (ws: WebSocket) => {
       const got: Record<string, unknown>[] = [];
