@@ -8,13 +8,13 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { Denoiser } from '../src/speech/denoise.js';
 import { pcm16ToFloat32 } from '../src/speech/pcm.js';
 import { Resampler } from '../src/speech/resample.js';
 import { parseWav } from '../src/speech/wav.js';
+import { parseBenchArgs } from './args.js';
 
-const { positionals } = parseArgs({ options: {}, allowPositionals: true });
+const { positionals } = parseBenchArgs({ options: {}, allowPositionals: true });
 if (positionals.length > 1) throw new Error(`one argument, the recordings folder, not: ${positionals.join(' ')}`);
 const dir = positionals[0] ?? '../shared/speech-dev';
 if (!existsSync(join(dir, 'kitchen.wav'))) {

@@ -195,7 +195,7 @@ async function main(): Promise<void> {
     ...(isOff('final-pass', values['final-pass']) ? { finalPass: false } : {}),
     ...(isOff('denoise', values.denoise) ? { denoise: false } : {}),
     ...(finalPassSkip ? { finalPassSkip } : {}),
-    ...(verifyBelow !== undefined ? { verifyBelow } : {}),
+    verifyBelow,
   });
   const t1 = performance.now();
   await engine.prepare?.(grammar);
