@@ -4,7 +4,7 @@
  * kitchen noise, beside a plain SoundSwallower decode of the same audio as the reference.
  *   npm run bench:speech -- --real [DIR] [--conditions clean,6,9,12,15,18,21,24] [--quick [--offset K]] [--limit N]
  *        [--model auto|16k|8k] [--workers N] [--grammar speech|template] [--reference off] [--seed N]
- *        [--cond off] [--cond-floor DB] [--final-pass off] [--skip off] [--final-pass-skip CONF,DB] [--denoise off] [--verify T|off [--phone-margin M]] [--endpointer on|stream] [--misses]
+ *        [--cond off] [--cond-floor DB] [--final-pass off] [--skip off] [--final-pass-skip CONF,DB] [--denoise off] [--verify T|off [--phone-margin M|off]] [--endpointer on|stream] [--misses]
  *        [--tuning key=value,…] (decoder settings, e.g. remove_noise=true,beam=1e-60: see DecoderTuning)
  *        [--heard FILE] (writes what was heard of each recording, per condition, as JSON)
  * Right = intent and every slot match the label; wrong accepted = another command understood;
@@ -137,9 +137,9 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     ...(!condOff && condFloor !== undefined ? { conditioning: { ...DEFAULT_CONDITIONING, floorBelowPeakDb: condFloor } } : {}),
     ...(isOff('final-pass', values['final-pass']) ? { finalPass: false } : {}),
     ...(isOff('denoise', values.denoise) ? { denoise: false } : {}),
-    // Out-of-grammar verification, off as in the service unless SPEECH_VERIFY_BELOW or --verify T says otherwise.
+    // Out-of-grammar verification as in the service (on for the 16 kHz model) unless SPEECH_VERIFY_BELOW or --verify says otherwise.
     verifyBelow: numberOrOffArg('verify', values.verify) ?? config.speech.verifyBelow,
-    ...(values['phone-margin'] !== undefined ? { verifyPhoneMargin: numberArg('phone-margin', values['phone-margin']) } : {}),
+    ...(values['phone-margin'] !== undefined ? { verifyPhoneMargin: numberOrOffArg('phone-margin', values['phone-margin']) } : {}),
     ...(finalPassSkip ? { finalPassSkip } : {}),
     ...(tuning ? { tuning } : {}),
   };

@@ -1,19 +1,22 @@
 /**
  * Out-of-grammar rejection on real speech, before and after utterance verification:
- *   npm run bench:rejection -- [--quick] [--dev DIR] [--grammar speech|template] [--threshold T] [--phone-margin M] [--stride N --offset K] [--files N] [--snr DB] [--no-synth] [--only oog|in] [--verbose]
+ *   npm run bench:rejection -- [--quick] [--dev DIR] [--grammar speech|template] [--threshold T] [--phone-margin M|off] [--stride N --offset K] [--files N] [--snr DB] [--no-synth] [--only oog|in] [--verbose]
  *  1. real people ordering coffee (../shared/speech-dev) decoded against the MARKETPLACE grammar:
  *     every recording is out of grammar; a command = a transcript the marketplace's intents understand;
  *  2. Debian's pocketsphinx-testdata read speech (cards, Austen, digits) against the same grammar;
- *  3. the same coffee recordings against the COFFEE grammar (the full template grammar): in-grammar
- *     accuracy of real people (right = intent + every slot), before and after;
+ *  3. the same coffee recordings against the COFFEE grammar (built as `--grammar` says, like the
+ *     marketplace's): in-grammar accuracy of real people (right = intent + every slot), before and after;
  *  4. synthesized marketplace commands (espeak-ng) against the marketplace grammar, before and after.
  * "Before" = the recogniser without verification; "score alone" = commands whose verification score
  * (the fit moved by the decoder's confidence: verificationScore) reaches the recogniser's floor for
  * the threshold (none below a quiet room: verifyFloor) (default the recogniser's DEFAULT_VERIFY_BELOW);
- * "after" = with `--phone-margin M`, those that also fit at least M nats per frame of speech better than
- * the best phone sequence (passesVerification; the phone loop runs only then), else the score alone.
- * A sweep over thresholds follows. `--quick` takes every 6th recording (`--stride`, from `--offset`). `--snr DB` mixes the coffee recordings with the benchmark's kitchen noise (scaled against
- * the loudest speech frame, at a seeded offset). Decodes in this process, one utterance at a time (one core).
+ * "after" = the recogniser's rule (passesVerification): those, and in a noisy room the commands that
+ * fit at least the phone margin (default PHONE_MARGIN) better than the best phone sequence.
+ * A sweep over thresholds follows. `--quick` takes every 6th recording (`--stride`, from `--offset`).
+ * `--snr DB` mixes the coffee recordings with the benchmark's kitchen noise the way bench:speech --real
+ * does (bench/real-speech/mix.ts, the same noise segments). Decodes in this process, one utterance at
+ * a time (one core), with a verification floor no command reaches, so that every verified command's
+ * score and, in a noisy room, its phone margin are known; the rule is then applied here.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,9 +33,11 @@ import { loadPronunciationFile } from '../src/speech/pronunciation.js';
 import { verifyFloor } from '../src/speech/decoder-session.js';
 import { DEFAULT_FINAL_PASS_SKIP, DEFAULT_VERIFY_BELOW } from '../src/speech/recognizer-settings.js';
 import { SoundSwallowerRecognizer } from '../src/speech/soundswallower-recognizer.js';
-import { hasEspeak, mixAtSnr, synthesizePcm } from '../test/helpers/audio.js';
-import { rng } from '../test/helpers/random.js';
-import { numberArg, parseBenchArgs, wholeArg } from './args.js';
+import { passesVerification, PHONE_MARGIN } from '../src/speech/verifier.js';
+import type { VerificationSeen } from '../src/speech/decoder-session.js';
+import { hasEspeak, synthesizePcm } from '../test/helpers/audio.js';
+import { numberArg, numberOrOffArg, parseBenchArgs, wholeArg } from './args.js';
+import { mixAtBenchmarkSnr, noiseOffset, pcmToFloat64 } from './real-speech/mix.js';
 
 const { values } = parseBenchArgs({
   options: {
@@ -58,19 +63,17 @@ const devDir = resolve(values.dev);
 const TESTDATA = '/usr/share/pocketsphinx/test/data';
 const RATE = 16_000;
 const threshold = numberArg('threshold', values.threshold) ?? DEFAULT_VERIFY_BELOW;
-const phoneMargin = numberArg('phone-margin', values['phone-margin']);
+const phoneMargin = numberOrOffArg('phone-margin', values['phone-margin']) ?? PHONE_MARGIN;
+/** Where the kitchen noise starts in each recording: bench:speech --real's default seed. */
+const NOISE_SEED = 1234;
 const SWEEP = [-Infinity, -4.5, -4, -3.5, -3.25, -3, -2.75, -2.5];
 
 interface Outcome {
   readonly name: string;
   /** The recogniser's text without verification. */
   readonly text: string;
-  /** Verification score, verificationScore (null: not verifiable, rejected; Infinity: not verified, too noisy). */
-  readonly score: number | null;
-  /** The fit less the best phone sequence's (passesVerification), same nulls (Infinity without --phone-margin). */
-  readonly margin: number | null;
-  /** The utterance's level spread, dB (what the recogniser's floor depends on). */
-  readonly spreadDb: number;
+  /** How the command was verified; null when it was not (nothing heard, or a room too noisy to verify in). */
+  readonly verification: VerificationSeen | null;
 }
 
 const norm = (v: unknown): string => String(v).toLowerCase().replace(/\s+/g, ' ').trim();
@@ -81,11 +84,14 @@ const slotsMatch = (got: Slots, want: Readonly<Record<string, unknown>>): boolea
 };
 const pct = (n: number, d: number): string => (d ? `${((100 * n) / d).toFixed(1)}%` : '—');
 /** Accepted at threshold `t` as the recogniser would (its floor for the utterance's level spread), or by the score alone. */
-const accepted = (o: Outcome, t: number, by: 'both' | 'score' = 'both'): boolean => {
-  if (o.text === '' || t === -Infinity) return o.text !== '';
-  const floor = verifyFloor(t, o.spreadDb, DEFAULT_FINAL_PASS_SKIP.quietSpreadDb);
+const accepted = (o: Outcome, t: number, by: 'rule' | 'score' = 'rule'): boolean => {
+  const v = o.verification;
+  if (o.text === '' || t === -Infinity || !v) return o.text !== '';
+  const floor = verifyFloor(t, v.spreadDb, DEFAULT_FINAL_PASS_SKIP.quietSpreadDb);
   if (floor === null) return true;
-  return o.score !== null && o.score >= floor && (by === 'score' || phoneMargin === undefined || (o.margin !== null && o.margin >= phoneMargin));
+  // The session ran the phone loop wherever the rule can ask for it (its floor is above every score).
+  const phoneFit = (): number => v.phoneFit ?? -Infinity;
+  return passesVerification(v, v.confidence, v.spreadDb, floor, phoneFit, by === 'score' ? false : phoneMargin);
 };
 
 function readAudio(path: string): Int16Array {
@@ -104,13 +110,11 @@ async function decodeAll(recognizer: SoundSwallowerRecognizer, grammar: Recognit
     try {
       for (let i = 0; i < pcm.length; i += RATE / 10) session.accept(pcm.subarray(i, i + RATE / 10));
       const t = await session.finish();
-      // With verification threshold -Infinity nothing is rejected by it: the text is "before".
-      // No verification of a command heard in a noisy room: it stands (as the recogniser decides).
-      const unverified = t.text ? Infinity : null;
+      // A verified command comes back rejected (the floor is above its score), its words kept as the alternative.
       const v = session.lastVerification;
-      const margin = v ? v.fit - (v.phoneFit ?? -Infinity) : unverified;
-      out.push({ name, text: t.text, score: v?.score ?? unverified, margin, spreadDb: v?.spreadDb ?? 0 });
-      if (verbose) console.log(`  ${name}: "${t.text}" (${t.confidence.toFixed(2)}) fit ${v?.fit.toFixed(2) ?? '—'}, score ${v?.score.toFixed(2) ?? '—'}${v?.phoneFit === undefined ? '' : `, over the phone loop ${(v.fit - v.phoneFit).toFixed(2)}`}, over ${v?.speechFrames ?? '—'} frames, spread ${v?.spreadDb.toFixed(0) ?? '—'} dB`);
+      const text = t.text || (v ? t.alternatives?.[0]?.text ?? '' : '');
+      out.push({ name, text, verification: v });
+      if (verbose) console.log(`  ${name}: "${text}" fit ${v?.fit.toFixed(2) ?? '—'}, score ${v?.score.toFixed(2) ?? '—'}${v?.phoneFit === undefined ? '' : `, over the phone loop ${(v.fit - v.phoneFit).toFixed(2)}`}, over ${v?.speechFrames ?? '—'} frames, spread ${v?.spreadDb.toFixed(0) ?? '—'} dB`);
     } finally {
       session.close();
     }
@@ -132,13 +136,13 @@ async function main(): Promise<void> {
     engineName: `soundswallower/${model.id}`,
     sampleRate: RATE,
     pronunciations: [...loadPronunciationFile(resolve('pronunciations.dict')).entries()],
-    verifyBelow: -Infinity,
-    // The phone loop runs but rejects nothing here: the bench applies the margin itself.
-    ...(phoneMargin === undefined ? {} : { verifyPhoneMargin: -Infinity }),
+    // No command scores 0: each verified one is rejected after its score (and, in a noisy room, its
+    // phone loop) is known, and the bench applies the rule at each threshold itself.
+    verifyBelow: 0,
     warmDecoders: 1,
   });
-  console.log(`# Rejection bench — model ${model.id}; verification threshold ${threshold} (score: fit in nats per frame of speech against the best senone, moved by the decoder confidence)${phoneMargin === undefined ? '' : `; phone margin ${phoneMargin}`}`);
-  const isCommand = (o: Outcome, t: number, by: 'both' | 'score' = 'both'): boolean => accepted(o, t, by) && marketNlu.recognize(o.text, DEMO_LISTS).intent !== null;
+  console.log(`# Rejection bench — model ${model.id}; verification threshold ${threshold} (score: fit in nats per frame of speech against the best senone, moved by the decoder confidence); phone margin ${phoneMargin === false ? 'off' : `${phoneMargin} in a noisy room`}`);
+  const isCommand = (o: Outcome, t: number, by: 'rule' | 'score' = 'rule'): boolean => accepted(o, t, by) && marketNlu.recognize(o.text, DEMO_LISTS).intent !== null;
   const rows: string[] = [];
   const sweeps: string[] = [];
   const oogRow = (label: string, outcomes: readonly Outcome[]): void => {
@@ -149,7 +153,7 @@ async function main(): Promise<void> {
     rows.push(`| ${label} (${n}) | OOG with no command | ${pct(n - before, n)} | ${pct(n - scoreAfter, n)} | ${pct(n - after, n)} |`);
     sweeps.push(sweepLine(`${label}: no command`, (t) => pct(n - outcomes.filter((o) => isCommand(o, t)).length, n)));
     const leaks = outcomes.filter((o) => isCommand(o, threshold)).slice(0, 5);
-    for (const o of leaks) console.log(`  still a command: ${o.name} → "${o.text}" (score ${o.score?.toFixed(2)})`);
+    for (const o of leaks) console.log(`  still a command: ${o.name} → "${o.text}" (score ${o.verification?.score.toFixed(2) ?? 'not verified'})`);
   };
 
   // 1 + 3: real people ordering coffee.
@@ -162,14 +166,13 @@ async function main(): Promise<void> {
     const offset = wholeArg('offset', values.offset, 0, 0);
     const picked = files.filter((_, i) => i % step === offset).slice(0, values.files === undefined ? Infinity : wholeArg('files', values.files, 1));
     const snr = numberArg('snr', values.snr);
-    const kitchen = snr === undefined ? null : pcm16ToFloat32(readAudio(join(devDir, 'kitchen.wav')));
-    const noisy = (pcm: Int16Array, i: number): Int16Array => {
+    const kitchen = snr === undefined ? null : pcmToFloat64(readAudio(join(devDir, 'kitchen.wav')));
+    const noisy = (pcm: Int16Array, name: string): Int16Array => {
       if (!kitchen || snr === undefined) return pcm;
-      const speech = pcm16ToFloat32(pcm);
-      const at = Math.floor(rng(31 + i)() * (kitchen.length - speech.length));
-      return float32ToPcm16(mixAtSnr(speech, kitchen.subarray(Math.max(0, at)), snr, RATE));
+      const speech = pcmToFloat64(pcm);
+      return mixAtBenchmarkSnr(speech, kitchen, snr, noiseOffset(name, speech.length, kitchen.length, NOISE_SEED));
     };
-    coffee = picked.map((f, i) => ({ name: f, pcm: noisy(readAudio(join(devDir, 'clean', f)), i), label: labels[f] }));
+    coffee = picked.map((f) => ({ name: f, pcm: noisy(readAudio(join(devDir, 'clean', f)), f), label: labels[f] }));
     if (snr !== undefined) console.log(`coffee recordings mixed with kitchen noise at ${snr} dB`);
     coffeeSet = await loadIntentSet(join(devDir, 'coffee.yaml'));
   } else console.log(`(${devDir} not found: the real-speech rows are skipped)`);
@@ -188,16 +191,16 @@ async function main(): Promise<void> {
 
   const inGrammarRow = (label: string, outcomes: readonly Outcome[], right: (o: Outcome) => boolean): void => {
     const n = outcomes.length;
-    const ok = (t: number, by: 'both' | 'score' = 'both') => outcomes.filter((o) => accepted(o, t, by) && right(o)).length;
+    const ok = (t: number, by: 'rule' | 'score' = 'rule') => outcomes.filter((o) => accepted(o, t, by) && right(o)).length;
     rows.push(`| ${label} (${n}) | in-grammar right | ${pct(ok(-Infinity), n)} | ${pct(ok(threshold, 'score'), n)} | ${pct(ok(threshold), n)} |`);
     sweeps.push(sweepLine(`${label}: right`, (t) => pct(ok(t), n)));
-    for (const o of outcomes.filter((x) => right(x) && !accepted(x, threshold)).slice(0, 5)) console.log(`  right but rejected: ${o.name} "${o.text}" (score ${o.score?.toFixed(2)})`);
+    for (const o of outcomes.filter((x) => right(x) && !accepted(x, threshold)).slice(0, 5)) console.log(`  right but rejected: ${o.name} "${o.text}" (score ${o.verification?.score.toFixed(2)}, spread ${o.verification?.spreadDb.toFixed(0)} dB)`);
   };
 
-  // 3: the coffee recordings against their own grammar (every template sentence, not a cut sample).
+  // 3: the coffee recordings against their own grammar, built as the marketplace's is.
   if (coffee.length && coffeeSet && only !== 'oog') {
     const coffeeNlu = createIntentEngine(coffeeSet);
-    const coffeeGrammar = grammarFromJsgf(buildGrammar(coffeeSet, {}).jsgf);
+    const coffeeGrammar = values.grammar === 'template' ? grammarFromJsgf(buildGrammar(coffeeSet, {}).jsgf) : buildSpeechGrammar(coffeeSet, {});
     const outcomes = await decodeAll(recognizer, coffeeGrammar, coffee);
     const labels = new Map(coffee.map((c) => [c.name, c.label]));
     inGrammarRow('coffee recordings vs coffee grammar', outcomes, (o) => {
@@ -221,7 +224,7 @@ async function main(): Promise<void> {
   } else console.log('(espeak-ng not installed: the synthesized row is skipped)');
   recognizer.dispose();
 
-  console.log(`\n| set | measure | before (no verification) | score alone ≥ ${threshold} | after (score ≥ ${threshold}${phoneMargin === undefined ? '' : `, ${phoneMargin} over the phone loop`}) |\n|---|---|---|---|---|\n${rows.join('\n')}`);
+  console.log(`\n| set | measure | before (no verification) | score alone ≥ ${threshold} | after (score ≥ ${threshold}${phoneMargin === false ? '' : `, or in a noisy room ${phoneMargin} over the phone loop`}) |\n|---|---|---|---|---|\n${rows.join('\n')}`);
   console.log(`\n### threshold sweep\n| set | ${SWEEP.map((t) => (t === -Infinity ? 'off' : `≥ ${t}`)).join(' | ')} |\n|---|${SWEEP.map(() => '---').join('|')}|\n${sweeps.join('\n')}`);
 }
 

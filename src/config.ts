@@ -35,7 +35,7 @@ const EnvSchema = Type.Object({
   SPEECH_WORKERS: Type.Integer({ default: 0, minimum: 0, maximum: 64 }),
   SPEECH_FINAL_PASS: Type.Boolean({ default: true }),
   SPEECH_DENOISE: Type.Boolean({ default: true }),
-  SPEECH_VERIFY_BELOW: Type.Optional(Type.Number({ minimum: -20, maximum: 0 })),
+  SPEECH_VERIFY_BELOW: Type.Optional(Type.Union([Type.Number({ minimum: -20, maximum: 0 }), Type.Literal('off')])),
   SPEECH_WARM_DECODERS: Type.Integer({ default: 4, minimum: 1, maximum: 64 }),
   NLU_THRESHOLD: Type.Number({ default: 0.5, minimum: 0, maximum: 1 }),
   SESSION_TTL_S: Type.Integer({ default: 1_800, minimum: 60 }),
@@ -107,8 +107,11 @@ export interface Config {
     readonly finalPass: boolean;
     /** Noise suppression (RNNoise) over a noisy utterance before its final pass. */
     readonly denoise: boolean;
-    /** Out-of-grammar rejection: the fit (nats per frame) a command must reach in a quiet room; false = off. */
-    readonly verifyBelow: number | false;
+    /**
+     * Out-of-grammar rejection: the score (nats per frame) a command must reach in a quiet room;
+     * false = off; undefined = the speech engine's default for its model.
+     */
+    readonly verifyBelow: number | false | undefined;
     /** Stream decoders each worker has ready from the start (streams it serves without building one). */
     readonly warmDecoders: number;
     readonly allowAnonymous: boolean;
@@ -229,7 +232,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       workers: env.SPEECH_WORKERS || availableParallelism(),
       finalPass: env.SPEECH_FINAL_PASS,
       denoise: env.SPEECH_DENOISE,
-      verifyBelow: env.SPEECH_VERIFY_BELOW ?? false,
+      verifyBelow: env.SPEECH_VERIFY_BELOW === 'off' ? false : env.SPEECH_VERIFY_BELOW,
       warmDecoders: env.SPEECH_WARM_DECODERS,
       allowAnonymous: env.ALLOW_ANONYMOUS_TRANSCRIBE,
       endpointSilenceMs: env.ENDPOINT_SILENCE_MS,

@@ -57,6 +57,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ MIN_ASR_CONFIDENCE: 'high' })).toThrow(/MIN_ASR_CONFIDENCE/);
   });
 
+  it("leaves out-of-grammar rejection to the speech engine's default unless a threshold or off is set", () => {
+    expect(loadConfig({}).speech.verifyBelow).toBeUndefined();
+    expect(loadConfig({ SPEECH_VERIFY_BELOW: '-3.5' }).speech.verifyBelow).toBe(-3.5);
+    expect(loadConfig({ SPEECH_VERIFY_BELOW: 'off' }).speech.verifyBelow).toBe(false);
+    expect(() => loadConfig({ SPEECH_VERIFY_BELOW: '2' })).toThrow(/SPEECH_VERIFY_BELOW/);
+    expect(() => loadConfig({ SPEECH_VERIFY_BELOW: 'strict' })).toThrow(/SPEECH_VERIFY_BELOW/);
+  });
+
   it('rejects an encryption key of the wrong length', () => {
     expect(() => loadConfig({ FIELD_ENCRYPTION_KEYS: `k1:${Buffer.alloc(31).toString('base64')}x` })).toThrow(ConfigError);
   });

@@ -10,7 +10,10 @@ import type { FinalPassSkip, RecognizerSettings } from './recognizer-settings.js
 import { hasGarbage, readResult, withoutGarbage } from './scoring.js';
 import type { Heard } from './scoring.js';
 import { passesVerification, verificationScore } from './verifier.js';
-import type { Verification } from './verifier.js';
+import type { Verification, Verifier } from './verifier.js';
+
+/** An utterance's verification as the session saw it (DecoderSession.lastVerification). */
+export type VerificationSeen = Verification & { readonly spreadDb: number; readonly confidence: number; readonly score: number; phoneFit?: number };
 
 /** A frame this far over the quiet ones (LevelSpread.peakDb) says speech has begun. */
 const SPEECH_BEGUN_DB = 12;
@@ -44,19 +47,22 @@ export class DecoderSession {
   #denoised: { readonly stream: DenoiseStream; readonly window: AudioWindow; readonly from: number } | null = null;
   /** Samples of the current utterance the streaming decoder has heard (raw, then denoised). */
   #fed = 0;
-  readonly #verify: ((audio: Float32Array, text: string) => Verification | null) | null;
-  /** The last utterance's verification and level spread (diagnostics and benches): null when none ran. */
-  lastVerification: (Verification & { readonly spreadDb: number; readonly score: number }) | null = null;
+  readonly #verifier: Pick<Verifier, 'verify' | 'phoneFit'> | null;
+  /**
+   * The last utterance's verification, level spread and score, and its phone loop's fit when that
+   * was asked for (diagnostics and benches): null when none ran.
+   */
+  lastVerification: VerificationSeen | null = null;
 
   constructor(
     pooled: PooledDecoder,
     settings: RecognizerSettings,
     release: (d: PooledDecoder) => void,
     denoiser: Denoiser | null = null,
-    verify: ((audio: Float32Array, text: string) => Verification | null) | null = null,
+    verifier: Pick<Verifier, 'verify' | 'phoneFit'> | null = null,
   ) {
     this.#denoiser = denoiser;
-    this.#verify = verify;
+    this.#verifier = verifier;
     this.#pooled = pooled;
     this.#settings = settings;
     this.#release = release;
@@ -145,10 +151,14 @@ export class DecoderSession {
     // Out-of-grammar speech: the command's words fit the audio far worse than any sounds would.
     const verifyBelow = this.#settings.verifyBelow;
     const floor = typeof verifyBelow === 'number' ? verifyFloor(verifyBelow, spreadDb, this.#skip.quietSpreadDb) : null;
-    if (audio && this.#verify && floor !== null && options.verify !== false) {
-      const verification = this.#verify(audio, text);
-      this.lastVerification = verification && { ...verification, spreadDb, score: verificationScore(verification.fit, confidence) };
-      if (!verification || !passesVerification(verification, confidence, floor, this.#settings.verifyPhoneMargin)) return rejected(text, 0);
+    const verifier = this.#verifier;
+    if (audio && verifier && floor !== null && options.verify !== false) {
+      const verification = verifier.verify(audio, text);
+      if (!verification) return rejected(text, 0);
+      const seen: VerificationSeen = { ...verification, spreadDb, confidence, score: verificationScore(verification.fit, confidence) };
+      this.lastVerification = seen;
+      const phoneFit = () => (seen.phoneFit = verifier.phoneFit(audio, verification.speechFrames));
+      if (!passesVerification(verification, confidence, spreadDb, floor, phoneFit, this.#settings.verifyPhoneMargin)) return rejected(text, 0);
     }
     const alternatives = [{ text, confidence }];
     if (other?.text && other.text !== text && !hasGarbage(other.text)) alternatives.push({ text: other.text, confidence: other.confidence });

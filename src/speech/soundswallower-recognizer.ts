@@ -40,7 +40,7 @@ export class SoundSwallowerRecognizer {
     const pool = await DecoderPool.create(module, settings);
     const recognizer = new SoundSwallowerRecognizer(pool, settings);
     if (settings.verifyBelow !== undefined && settings.verifyBelow !== false && settings.finalPass !== false) {
-      recognizer.#verifier = new Verifier(module as unknown as FsgModule, pool.lexicon, hostPointer(pool.lexicon), settings.verifyPhoneMargin !== undefined);
+      recognizer.#verifier = new Verifier(module as unknown as FsgModule, pool.lexicon, hostPointer(pool.lexicon));
     }
     if (settings.denoise !== false && settings.finalPass !== false) recognizer.#denoiser = await Denoiser.create();
     await pool.warm();
@@ -54,9 +54,7 @@ export class SoundSwallowerRecognizer {
 
   async openSession(grammar: RecognitionGrammar): Promise<DecoderSession> {
     const pooled = await this.#pool.take(grammar);
-    const verifier = this.#verifier;
-    const verify = verifier ? (audio: Float32Array, text: string) => verifier.verify(audio, text) : null;
-    return new DecoderSession(pooled, this.settings, (d) => this.#pool.release(d), this.#denoiser, verify);
+    return new DecoderSession(pooled, this.settings, (d) => this.#pool.release(d), this.#denoiser, this.#verifier);
   }
 
   /** Idle stream decoders (tests, diagnostics). */
