@@ -7,6 +7,7 @@
  *        [--cond off] [--cond-floor DB] [--final-pass off] [--skip off] [--final-pass-skip CONF,DB] [--denoise off] [--verify T|off [--phone-margin M|off]] [--endpointer on|stream] [--misses]
  *        [--tuning key=value,…] (decoder settings, e.g. remove_noise=true,beam=1e-60: see DecoderTuning)
  *        [--heard FILE] (writes what was heard of each recording, per condition, as JSON)
+ *        [--oog] (out of grammar: the recordings against the marketplace grammar instead; every command is a false accept)
  * Right = intent and every slot match the label; wrong accepted = another command understood;
  * rejected = no intent. xRT = decoding time over audio time, per stream. `--endpointer on` sends each
  * recording through a voice session of its own; `--endpointer stream` all of them through one
@@ -22,6 +23,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../src/config.js';
+import { DEMO_LISTS } from '../src/demo/catalog.js';
 import { loadIntentSet } from '../src/load-intents.js';
 import { buildGrammar, createIntentEngine } from '../src/nlu/index.js';
 import { buildSpeechGrammar, createSpeechEngine, DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP, ENGINE_SAMPLE_RATE, grammarFromJsgf, parseWav, resolveSpeechModel, writeWav } from '../src/speech/index.js';
@@ -84,6 +86,7 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
       stagger: { type: 'string' },
       misses: { type: 'boolean', default: false },
       heard: { type: 'string' },
+      oog: { type: 'boolean', default: false },
     },
   });
   // `--real [DIR]`: the folder is the one positional argument.
@@ -160,6 +163,10 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     await runPaced({ dir, names, labels, conditions, levels: paced, seconds, stagger, seed, engineConfig, grammar, understand, stages });
     return;
   }
+  if (values.oog) {
+    await runOutOfGrammar({ dir, names, conditions, seed, engineConfig, workers, stages });
+    return;
+  }
   const engine = await createSpeechEngine(engineConfig);
   const work = await mkdtemp(join(tmpdir(), 'holomesh-real-bench-'));
   const withReference = !isOff('reference', values.reference);
@@ -226,6 +233,39 @@ export async function runRealBench(args: readonly string[]): Promise<void> {
     if (values.misses && misses.length) console.log(`\nnot right:\n${misses.map((m) => `- ${m}`).join('\n')}`);
   } finally {
     await (pool as ReferencePool | null)?.close();
+    await engine.close();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * `--oog`: the recordings against the MARKETPLACE grammar through the same pipeline. Nothing they
+ * say is a marketplace command, so every command understood is a false accept.
+ */
+async function runOutOfGrammar(o: { dir: string; names: readonly string[]; conditions: readonly string[]; seed: number; engineConfig: SpeechEngineConfig; workers: number; stages: readonly string[] }): Promise<void> {
+  const market = await loadIntentSet();
+  const nlu = createIntentEngine(market, { threshold: loadConfig().nluThreshold });
+  const grammar = buildSpeechGrammar(market, DEMO_LISTS);
+  const engine = await createSpeechEngine(o.engineConfig);
+  const work = await mkdtemp(join(tmpdir(), 'holomesh-real-bench-'));
+  try {
+    await engine.prepare?.(grammar);
+    console.log(`# Out of grammar — ${o.names.length} recordings of ${o.dir} against the marketplace's speech grammar (${grammar.words.length} words)`);
+    console.log(`${engine.description}; ${o.workers} workers; ${o.stages.join(', ')}; noise seed ${o.seed}; ${load()}\n`);
+    console.log('| condition | no command | command | xRT |\n|---|---|---|---|');
+    const noise = existsSync(join(o.dir, 'kitchen.wav')) ? pcmToFloat64(parseWav(await readFile(join(o.dir, 'kitchen.wav'))).samples) : null;
+    for (const condition of o.conditions) {
+      const files = condition === 'clean' ? o.names.map((n) => join(o.dir, 'clean', n)) : await mixCondition(o.dir, work, o.names, noise, Number(condition), o.seed);
+      const heard = await transcribeAll(files, { engine, grammar, understand: (text) => nlu.recognize(text, DEMO_LISTS), concurrency: o.workers });
+      const errors = heard.filter((r) => r.error);
+      if (errors.length) console.error(`${condition}: ${errors.length} recordings failed, e.g. ${errors[0].error}`);
+      const commands = heard.filter((r) => !r.error && r.intent !== null).length;
+      const n = heard.length - errors.length;
+      const pct = (k: number): string => `${((100 * k) / n).toFixed(1)} %`;
+      console.log(`| ${condition} | ${pct(n - commands)} | ${pct(commands)} | ${xrtOf(heard).toFixed(3)} |`);
+    }
+    console.log(`\n${load()} (a busy machine slows every xRT)`);
+  } finally {
     await engine.close();
     await rm(work, { recursive: true, force: true });
   }
