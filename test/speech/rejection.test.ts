@@ -44,7 +44,7 @@ describe('the verification score', () => {
   });
 });
 
-describe('verification in a noisy room', () => {
+describe('the verification rule', () => {
   const speechFrames = 200;
   const quiet = NOISY_ROOM_SPREAD_DB + 4;
   const noisy = NOISY_ROOM_SPREAD_DB - 2;
