@@ -55,5 +55,5 @@ describe('login limits against real PostgreSQL and the configured store', () => 
     const borrowed = Date.now();
     expect((await login(t.app, other.username, { deviceToken })).statusCode).toBe(200);
     expect(Date.now() - borrowed).toBeGreaterThanOrEqual(250);
-  });
+  }, 90_000); // Its waits are the throttle's own (several seconds of deliberate delay, and a password hash per login).
 });
