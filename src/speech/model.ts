@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { SpeechError } from './errors.js';
@@ -132,11 +132,22 @@ function findDictionary(folder: string): string {
   throw new SpeechError('HM_ERR_SPEECH_MODEL_NOT_FOUND', `No pronunciation dictionary for the model in ${folder}`);
 }
 
+/** Assemblies under way in this process, by target folder: concurrent callers share one. */
+const assembling = new Map<string, Promise<string>>();
+
 /**
  * Copies a PocketSphinx-layout model into `target` in SoundSwallower's layout. Idempotent: a
  * stamp of the source files' sizes and dates skips the work when nothing changed.
  */
-export async function assembleModel(source: string, target: string): Promise<string> {
+export function assembleModel(source: string, target: string): Promise<string> {
+  const pending = assembling.get(target);
+  if (pending) return pending;
+  const work = assembleOnce(source, target).finally(() => assembling.delete(target));
+  assembling.set(target, work);
+  return work;
+}
+
+async function assembleOnce(source: string, target: string): Promise<string> {
   for (const name of [...MODEL_FILES, 'noisedict', 'feat.params']) {
     if (!existsSync(join(source, name))) throw new SpeechError('HM_ERR_SPEECH_MODEL_NOT_FOUND', `Model ${source} lacks ${name}`);
   }
@@ -144,12 +155,12 @@ export async function assembleModel(source: string, target: string): Promise<str
   const inputs = [...MODEL_FILES.map((f) => join(source, f)), join(source, 'noisedict'), join(source, 'feat.params'), dictionary];
   const stamps = await Promise.all(inputs.map(async (f) => `${f}:${(await stat(f)).size}:${(await stat(f)).mtimeMs}`));
   const stamp = stamps.join('\n');
-  const stampFile = join(target, '.assembled-from');
-  if (existsSync(stampFile) && (await readFile(stampFile, 'utf8')) === stamp) return target;
+  if (await hasStamp(target, stamp)) return target;
 
-  // Build beside the target and swap in, so a concurrent reader never sees half a model.
-  const staging = `${target}.tmp-${process.pid}-${Date.now()}`;
-  await mkdir(staging, { recursive: true });
+  // Build beside the target and swap in, so a concurrent reader never sees half a model. The
+  // staging folder's name is unique, so another process assembling the same model does not share it.
+  await mkdir(dirname(target), { recursive: true });
+  const staging = await mkdtemp(`${target}.tmp-`);
   try {
     for (const name of MODEL_FILES) await copyFile(join(source, name), join(staging, name));
     await copyFile(join(source, 'noisedict'), join(staging, 'noisedict.txt'));
@@ -158,13 +169,37 @@ export async function assembleModel(source: string, target: string): Promise<str
     const params = featParamsToJson(parseFeatParams(await readFile(join(source, 'feat.params'), 'utf8')));
     await writeFile(join(staging, 'feat_params.json'), `${JSON.stringify(params, null, 1)}\n`);
     await writeFile(join(staging, '.assembled-from'), stamp);
-    await rm(target, { recursive: true, force: true });
-    await mkdir(dirname(target), { recursive: true });
-    await rename(staging, target);
-  } catch (error) {
+    if (!(await swapIn(staging, target, stamp))) {
+      // An older model is in the way: replace it. Only a stale folder is ever removed, so a
+      // process that assembled the same model a moment earlier keeps its result.
+      await rm(target, { recursive: true, force: true });
+      await swapIn(staging, target, stamp);
+    }
+  } finally {
     await rm(staging, { recursive: true, force: true });
-    if (existsSync(stampFile)) return target;
-    throw error;
+  }
+  if (!(await hasStamp(target, stamp))) {
+    throw new SpeechError('HM_ERR_SPEECH_MODEL_NOT_FOUND', `Could not assemble the model from ${source} into ${target}`);
   }
   return target;
+}
+
+async function hasStamp(folder: string, stamp: string): Promise<boolean> {
+  try {
+    return (await readFile(join(folder, '.assembled-from'), 'utf8')) === stamp;
+  } catch {
+    return false;
+  }
+}
+
+/** Renames `staging` to `target`; true when done or when `target` already holds the same model. */
+async function swapIn(staging: string, target: string, stamp: string): Promise<boolean> {
+  try {
+    await rename(staging, target);
+    return true;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw error;
+    return hasStamp(target, stamp);
+  }
 }

@@ -1,11 +1,11 @@
-import { mkdtempSync, existsSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, existsSync, readdirSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { transcribeFiles } from '../../src/cli/transcribe.js';
 import { createSpeechEngine, grammarFromJsgf, writeWav } from '../../src/speech/index.js';
 import type { StartedSpeechEngine } from '../../src/speech/index.js';
-import { DEBIAN_MODEL_DIR, resolveSpeechModel, speechModelAdvice } from '../../src/speech/model.js';
+import { DEBIAN_MODEL_DIR, assembleModel, resolveSpeechModel, speechModelAdvice } from '../../src/speech/model.js';
 import { float32ToPcm16 } from '../../src/speech/pcm.js';
 import { ESPEAK_MISSING, hasEspeak, makeNoise, synthesizePcm } from '../helpers/audio.js';
 import { COMMANDS, COMMAND_GRAMMAR } from './fixtures.js';
@@ -49,6 +49,34 @@ describe('speech model resolution', () => {
     const params = JSON.parse(readFileSync(join(model.path, 'feat_params.json'), 'utf8'));
     expect(params).toMatchObject({ lowerf: 130, upperf: 6800, nfilt: 25, transform: 'dct', lifter: 22, feat: '1s_c_d_dd', cmn: 'current', varnorm: false });
     expect(params.cmninit).toMatch(/^41\.00,/);
+  });
+
+  it.skipIf(skipWithout(!hasDebianModel && 'pocketsphinx-en-us is not installed (apt-get install pocketsphinx-en-us): skipped'))('assembles once for engines starting together, and replaces an older assembly in the way', async () => {
+    // Several rounds: a race between assemblies shows only in some interleavings.
+    for (let round = 0; round < 4; round++) {
+      const empty = mkdtempSync(join(tmpdir(), 'holomesh-speech-assemble-'));
+      try {
+        const models = await Promise.all(Array.from({ length: 6 }, () => resolveSpeechModel({ cacheDir: empty })));
+        expect(new Set(models.map((m) => m.path)).size).toBe(1);
+        expect(existsSync(join(models[0].path, 'feat_params.json'))).toBe(true);
+        expect(readdirSync(join(empty, 'models'))).toEqual(['en-us-16k']);
+      } finally {
+        rmSync(empty, { recursive: true, force: true });
+      }
+    }
+    const fresh = mkdtempSync(join(tmpdir(), 'holomesh-speech-assemble-'));
+    try {
+      const target = (await resolveSpeechModel({ cacheDir: fresh })).path;
+
+      writeFileSync(join(target, '.assembled-from'), 'an older model');
+      writeFileSync(join(target, 'leftover'), '');
+      await assembleModel(DEBIAN_MODEL_DIR, target);
+      expect(existsSync(join(target, 'leftover'))).toBe(false);
+      expect(readFileSync(join(target, '.assembled-from'), 'utf8')).toContain(join(DEBIAN_MODEL_DIR, 'mdef'));
+      expect(readdirSync(join(fresh, 'models'))).toEqual(['en-us-16k']);
+    } finally {
+      rmSync(fresh, { recursive: true, force: true });
+    }
   });
 
   it('rejects a configured folder without a model, saying where it looked', async () => {
