@@ -1,6 +1,6 @@
 /**
  * Out-of-grammar rejection on real speech, before and after utterance verification:
- *   npm run bench:rejection -- [--quick] [--dev DIR] [--grammar speech|template] [--threshold T] [--phone-margin M|off] [--stride N --offset K] [--files N] [--snr DB] [--no-synth] [--only oog|in] [--verbose]
+ *   npm run bench:rejection -- [--quick] [--dev DIR] [--grammar speech|template] [--threshold T] [--phone-margin M|off] [--verify-spread DB] [--stride N --offset K] [--files N] [--snr DB] [--no-synth] [--only oog|in] [--verbose]
  *  1. real people ordering coffee (../shared/speech-dev) decoded against the MARKETPLACE grammar:
  *     every recording is out of grammar; a command = a transcript the marketplace's intents understand;
  *  2. Debian's pocketsphinx-testdata read speech (cards, Austen, digits) against the same grammar;
@@ -17,6 +17,8 @@
  * does (bench/real-speech/mix.ts, the same noise segments). Decodes in this process, one utterance at
  * a time (one core), with a verification floor no command reaches, so that every verified command's
  * score and, in a noisy room, its phone margin are known; the rule is then applied here.
+ * `--verify-spread DB` verifies from that level spread on instead of the recogniser's quiet-room
+ * bound (0: every command, in any room).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,6 +55,7 @@ const { values } = parseBenchArgs({
     'no-synth': { type: 'boolean', default: false },
     only: { type: 'string' },
     'phone-margin': { type: 'string' },
+    'verify-spread': { type: 'string' },
   },
 });
 const quick = values.quick;
@@ -64,6 +67,7 @@ const TESTDATA = '/usr/share/pocketsphinx/test/data';
 const RATE = 16_000;
 const threshold = numberArg('threshold', values.threshold) ?? DEFAULT_VERIFY_BELOW;
 const phoneMargin = numberOrOffArg('phone-margin', values['phone-margin']) ?? PHONE_MARGIN;
+const verifySpreadDb = numberArg('verify-spread', values['verify-spread']) ?? DEFAULT_FINAL_PASS_SKIP.quietSpreadDb;
 /** Where the kitchen noise starts in each recording: bench:speech --real's default seed. */
 const NOISE_SEED = 1234;
 const SWEEP = [-Infinity, -4.5, -4, -3.5, -3.25, -3, -2.75, -2.5];
@@ -87,7 +91,7 @@ const pct = (n: number, d: number): string => (d ? `${((100 * n) / d).toFixed(1)
 const accepted = (o: Outcome, t: number, by: 'rule' | 'score' = 'rule'): boolean => {
   const v = o.verification;
   if (o.text === '' || t === -Infinity || !v) return o.text !== '';
-  const floor = verifyFloor(t, v.spreadDb, DEFAULT_FINAL_PASS_SKIP.quietSpreadDb);
+  const floor = verifyFloor(t, v.spreadDb, verifySpreadDb);
   if (floor === null) return true;
   // The session ran the phone loop wherever the rule can ask for it (its floor is above every score).
   const phoneFit = (): number => v.phoneFit ?? -Infinity;
@@ -139,9 +143,10 @@ async function main(): Promise<void> {
     // No command scores 0: each verified one is rejected after its score (and, in a noisy room, its
     // phone loop) is known, and the bench applies the rule at each threshold itself.
     verifyBelow: 0,
+    verifyMinSpreadDb: verifySpreadDb,
     warmDecoders: 1,
   });
-  console.log(`# Rejection bench — model ${model.id}; verification threshold ${threshold} (score: fit in nats per frame of speech against the best senone, moved by the decoder confidence); phone margin ${phoneMargin === false ? 'off' : `${phoneMargin} in a noisy room`}`);
+  console.log(`# Rejection bench — model ${model.id}; verification threshold ${threshold} (score: fit in nats per frame of speech against the best senone, moved by the decoder confidence); phone margin ${phoneMargin === false ? 'off' : `${phoneMargin} in a noisy room`}; verified from a level spread of ${verifySpreadDb} dB`);
   const isCommand = (o: Outcome, t: number, by: 'rule' | 'score' = 'rule'): boolean => accepted(o, t, by) && marketNlu.recognize(o.text, DEMO_LISTS).intent !== null;
   const rows: string[] = [];
   const sweeps: string[] = [];

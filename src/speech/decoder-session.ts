@@ -150,7 +150,7 @@ export class DecoderSession {
     if (threshold !== undefined && confidence < threshold) return rejected(text, confidence);
     // Out-of-grammar speech: the command's words fit the audio far worse than any sounds would.
     const verifyBelow = this.#settings.verifyBelow;
-    const floor = typeof verifyBelow === 'number' ? verifyFloor(verifyBelow, spreadDb, this.#skip.quietSpreadDb) : null;
+    const floor = typeof verifyBelow === 'number' ? verifyFloor(verifyBelow, spreadDb, this.#settings.verifyMinSpreadDb ?? this.#skip.quietSpreadDb) : null;
     const verifier = this.#verifier;
     if (audio && verifier && floor !== null && options.verify !== false) {
       const verification = verifier.verify(audio, text);

@@ -97,6 +97,12 @@ export interface RecognizerSettings {
    * the threshold alone decides.
    */
   readonly verifyPhoneMargin?: number | false;
+  /**
+   * With `verifyBelow`: the level spread (dB) from which a command is verified; below it the room
+   * is too noisy to judge in and nothing is rejected for its fit. Default
+   * `finalPassSkip.quietSpreadDb` (verifyFloor); `bench:rejection --verify-spread` measures others.
+   */
+  readonly verifyMinSpreadDb?: number;
 }
 
 export const DEFAULT_CONDITIONING: ConditioningSettings = { targetPeakDb: -26, floorBelowPeakDb: 35 };
