@@ -9,7 +9,7 @@
  *  4. synthesized marketplace commands (espeak-ng) against the marketplace grammar, before and after.
  * "Before" = the recogniser without verification; "score alone" = commands whose verification score
  * (the fit moved by the decoder's confidence: verificationScore) reaches the recogniser's floor for
- * the threshold (none below a quiet room: verifyFloor) (default the recogniser's DEFAULT_VERIFY_BELOW);
+ * the threshold (none in a room louder than verifyFloor allows) (default the recogniser's DEFAULT_VERIFY_BELOW);
  * "after" = the recogniser's rule (passesVerification): those, and in a noisy room the commands that
  * fit at least the phone margin (default PHONE_MARGIN) better than the best phone sequence.
  * A sweep over thresholds follows. `--quick` takes every 6th recording (`--stride`, from `--offset`).
@@ -17,8 +17,8 @@
  * does (bench/real-speech/mix.ts, the same noise segments). Decodes in this process, one utterance at
  * a time (one core), with a verification floor no command reaches, so that every verified command's
  * score and, in a noisy room, its phone margin are known; the rule is then applied here.
- * `--verify-spread DB` verifies from that level spread on instead of the recogniser's quiet-room
- * bound (0: every command, in any room).
+ * `--verify-spread DB` verifies from that level spread on instead of the recogniser's
+ * VERIFY_MIN_SPREAD_DB (0: every command, in any room).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -33,9 +33,9 @@ import type { RecognitionGrammar } from '../src/speech/index.js';
 import { float32ToPcm16, pcm16ToFloat32 } from '../src/speech/pcm.js';
 import { loadPronunciationFile } from '../src/speech/pronunciation.js';
 import { verifyFloor } from '../src/speech/decoder-session.js';
-import { DEFAULT_FINAL_PASS_SKIP, DEFAULT_VERIFY_BELOW } from '../src/speech/recognizer-settings.js';
+import { DEFAULT_VERIFY_BELOW } from '../src/speech/recognizer-settings.js';
 import { SoundSwallowerRecognizer } from '../src/speech/soundswallower-recognizer.js';
-import { passesVerification, PHONE_MARGIN } from '../src/speech/verifier.js';
+import { passesVerification, PHONE_MARGIN, VERIFY_MIN_SPREAD_DB } from '../src/speech/verifier.js';
 import type { VerificationSeen } from '../src/speech/decoder-session.js';
 import { hasEspeak, synthesizePcm } from '../test/helpers/audio.js';
 import { numberArg, numberOrOffArg, parseBenchArgs, wholeArg } from './args.js';
@@ -67,7 +67,7 @@ const TESTDATA = '/usr/share/pocketsphinx/test/data';
 const RATE = 16_000;
 const threshold = numberArg('threshold', values.threshold) ?? DEFAULT_VERIFY_BELOW;
 const phoneMargin = numberOrOffArg('phone-margin', values['phone-margin']) ?? PHONE_MARGIN;
-const verifySpreadDb = numberArg('verify-spread', values['verify-spread']) ?? DEFAULT_FINAL_PASS_SKIP.quietSpreadDb;
+const verifySpreadDb = numberArg('verify-spread', values['verify-spread']) ?? VERIFY_MIN_SPREAD_DB;
 /** Where the kitchen noise starts in each recording: bench:speech --real's default seed. */
 const NOISE_SEED = 1234;
 const SWEEP = [-Infinity, -4.5, -4, -3.5, -3.25, -3, -2.75, -2.5];

@@ -9,7 +9,7 @@ import { DEFAULT_CONDITIONING, DEFAULT_FINAL_PASS_SKIP } from './recognizer-sett
 import type { FinalPassSkip, RecognizerSettings } from './recognizer-settings.js';
 import { hasGarbage, readResult, withoutGarbage } from './scoring.js';
 import type { Heard } from './scoring.js';
-import { passesVerification, verificationScore } from './verifier.js';
+import { passesVerification, verificationScore, VERIFY_MIN_SPREAD_DB } from './verifier.js';
 import type { Verification, Verifier } from './verifier.js';
 
 /** An utterance's verification as the session saw it (DecoderSession.lastVerification). */
@@ -150,7 +150,7 @@ export class DecoderSession {
     if (threshold !== undefined && confidence < threshold) return rejected(text, confidence);
     // Out-of-grammar speech: the command's words fit the audio far worse than any sounds would.
     const verifyBelow = this.#settings.verifyBelow;
-    const floor = typeof verifyBelow === 'number' ? verifyFloor(verifyBelow, spreadDb, this.#settings.verifyMinSpreadDb ?? this.#skip.quietSpreadDb) : null;
+    const floor = typeof verifyBelow === 'number' ? verifyFloor(verifyBelow, spreadDb, this.#settings.verifyMinSpreadDb ?? VERIFY_MIN_SPREAD_DB) : null;
     const verifier = this.#verifier;
     if (audio && verifier && floor !== null && options.verify !== false) {
       const verification = verifier.verify(audio, text);
@@ -242,12 +242,9 @@ export function needsFinalPass(
 }
 
 /**
- * The fit a command must reach: `threshold` in a quiet room (level spread ≥ `quietDb`), and no
- * verification in a less quiet one (null). Noise lowers the fit of right commands as much as of
- * wrong words (real commands in kitchen noise at 6 dB, spread 8–11 dB, fit at -3 to -13:
- * bench/rejection.ts --snr 6); a floor relaxed by up to 1 nat between 18 and 25 dB still rejected
- * one right command in ten of people in kitchen noise at 21–24 dB (bench:speech --real).
+ * The fit a command must reach: `threshold` where the level spread is at least `minDb`
+ * (VERIFY_MIN_SPREAD_DB unless configured), and no verification in a louder room (null).
  */
-export function verifyFloor(threshold: number, spreadDb: number, quietDb: number): number | null {
-  return spreadDb >= quietDb ? threshold : null;
+export function verifyFloor(threshold: number, spreadDb: number, minDb: number): number | null {
+  return spreadDb >= minDb ? threshold : null;
 }

@@ -99,8 +99,8 @@ export interface RecognizerSettings {
   readonly verifyPhoneMargin?: number | false;
   /**
    * With `verifyBelow`: the level spread (dB) from which a command is verified; below it the room
-   * is too noisy to judge in and nothing is rejected for its fit. Default
-   * `finalPassSkip.quietSpreadDb` (verifyFloor); `bench:rejection --verify-spread` measures others.
+   * is too noisy to judge in and nothing is rejected for its fit. Default VERIFY_MIN_SPREAD_DB
+   * (verifier.ts); `bench:rejection --verify-spread` measures others.
    */
   readonly verifyMinSpreadDb?: number;
 }

@@ -48,6 +48,16 @@ export function verificationScore(fit: number, confidence: number): number {
 export const PHONE_BONUS = 1;
 
 /**
+ * From this level spread (LevelSpread: loud frames over the quiet ones, dB) on, commands are
+ * verified; in a louder room the fit says too little. People's right commands in kitchen noise at
+ * 6 and 12 dB that the rule would reject spread 10–16 dB (bench:rejection --verify-spread 0);
+ * from 20 dB on it rejects none of them, and none at 18 or 21 dB, while out-of-grammar speech with
+ * no command at 18 / 21 dB rises from 4.3 / 4.8 % to 55.1 / 74.4 % (bench:rejection --snr 18, 21).
+ * From 25 dB on, most of that speech would go unverified.
+ */
+export const VERIFY_MIN_SPREAD_DB = 20;
+
+/**
  * Below this level spread (LevelSpread: loud frames over the quiet ones, dB) the room has audible
  * noise, and the phone margin may save a command that falls short of the threshold. 92 % of the
  * clean recordings of people spread at least this much; the same recordings in kitchen noise at 21

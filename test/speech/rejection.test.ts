@@ -165,6 +165,20 @@ describe.skipIf(skipped)('a right command in kitchen noise', { timeout: 300_000 
     const alone = await decodeUtterance(scoreAlone, grammar, noisy, wav.sampleRate);
     expect([alone.text, alone.rejected]).toEqual(['', true]);
   });
+
+  it('rejects out-of-grammar speech in that noise, where the decoder alone hears a purchase', async () => {
+    // A coffee order at 21 dB: its level spread (21 dB) is under the 25 dB verification once began at.
+    const OTHER = '05ad3db4-3456-4570-a4dd-4c64d8814681.wav';
+    const market = await loadIntentSet();
+    const wav = parseWav(readFileSync(join(DEV, 'clean', OTHER)));
+    const kitchen = pcmToFloat64(parseWav(readFileSync(join(DEV, 'kitchen.wav'))).samples);
+    const speech = pcmToFloat64(wav.samples);
+    const noisy = mixAtBenchmarkSnr(speech, kitchen, 21, noiseOffset(OTHER, speech.length, kitchen.length, 1234));
+    const heard = await decodeUtterance(withMargin, buildSpeechGrammar(market, DEMO_LISTS), noisy, wav.sampleRate);
+    expect([heard.text, heard.rejected]).toEqual(['', true]);
+    const guess = heard.alternatives?.[0]?.text ?? '';
+    expect(createIntentEngine(market).recognize(guess, DEMO_LISTS).intent).toBe('BuyChip');
+  });
 });
 
 describe.skipIf(skipped)('a rejected utterance over HTTP', { timeout: 300_000 }, () => {
