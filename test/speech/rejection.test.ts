@@ -132,6 +132,14 @@ describe.skipIf(skipped)('out-of-grammar speech', { timeout: 300_000 }, () => {
   });
 });
 
+/** A recording mixed with the kitchen noise at `snr` dB, the way bench:speech --real mixes it (its seed). */
+function inKitchenNoise(name: string, snr: number): { noisy: Int16Array; wav: ReturnType<typeof parseWav> } {
+  const wav = parseWav(readFileSync(join(DEV, 'clean', name)));
+  const kitchen = pcmToFloat64(parseWav(readFileSync(join(DEV, 'kitchen.wav'))).samples);
+  const speech = pcmToFloat64(wav.samples);
+  return { noisy: mixAtBenchmarkSnr(speech, kitchen, snr, noiseOffset(name, speech.length, kitchen.length, 1234)), wav };
+}
+
 describe.skipIf(skipped)('a right command in kitchen noise', { timeout: 300_000 }, () => {
   // One of the recordings whose right command scores below the threshold at 24 dB (the benchmark's
   // mixing: bench:speech --real's seed), in a room noisy enough for the phone margin.
@@ -153,10 +161,7 @@ describe.skipIf(skipped)('a right command in kitchen noise', { timeout: 300_000 
   it('stands by its lead over the phone loop where the score alone would reject it', async () => {
     const coffee = await loadIntentSet(join(DEV, 'coffee.yaml'));
     const grammar = buildSpeechGrammar(coffee, {});
-    const wav = parseWav(readFileSync(join(DEV, 'clean', NAME)));
-    const kitchen = pcmToFloat64(parseWav(readFileSync(join(DEV, 'kitchen.wav'))).samples);
-    const speech = pcmToFloat64(wav.samples);
-    const noisy = mixAtBenchmarkSnr(speech, kitchen, 24, noiseOffset(NAME, speech.length, kitchen.length, 1234));
+    const { noisy, wav } = inKitchenNoise(NAME, 24);
     const kept = await decodeUtterance(withMargin, grammar, noisy, wav.sampleRate);
     const u = createIntentEngine(coffee).recognize(kept.text, {});
     const label = (JSON.parse(readFileSync(join(DEV, 'labels.json'), 'utf8')) as Record<string, Recording['label']>)[NAME];
@@ -170,10 +175,7 @@ describe.skipIf(skipped)('a right command in kitchen noise', { timeout: 300_000 
     // A coffee order at 21 dB: its level spread (21 dB) is under the 25 dB verification once began at.
     const OTHER = '05ad3db4-3456-4570-a4dd-4c64d8814681.wav';
     const market = await loadIntentSet();
-    const wav = parseWav(readFileSync(join(DEV, 'clean', OTHER)));
-    const kitchen = pcmToFloat64(parseWav(readFileSync(join(DEV, 'kitchen.wav'))).samples);
-    const speech = pcmToFloat64(wav.samples);
-    const noisy = mixAtBenchmarkSnr(speech, kitchen, 21, noiseOffset(OTHER, speech.length, kitchen.length, 1234));
+    const { noisy, wav } = inKitchenNoise(OTHER, 21);
     const heard = await decodeUtterance(withMargin, buildSpeechGrammar(market, DEMO_LISTS), noisy, wav.sampleRate);
     expect([heard.text, heard.rejected]).toEqual(['', true]);
     const guess = heard.alternatives?.[0]?.text ?? '';
